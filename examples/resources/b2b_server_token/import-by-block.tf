@@ -1,0 +1,4 @@
+import {
+  to = b2b_server_token.ci
+  id = "123"
+}

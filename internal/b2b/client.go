@@ -1,0 +1,231 @@
+// Package b2b is a small client for the authentication API of BigCommerce B2B Edition.
+//
+// It knows HTTP and BigCommerce, and nothing of Terraform: typed requests, typed replies and
+// one error type, [Error].
+package b2b
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// DefaultBaseURL is the production endpoint of the B2B Edition REST API.
+const DefaultBaseURL = "https://api-b2b.bigcommerce.com/api/io"
+
+// Defaults for [Config] fields left zero.
+const (
+	DefaultMaxRetries     = 4
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultRetryWaitMin   = 1 * time.Second
+	DefaultRetryWaitMax   = 30 * time.Second
+	DefaultLocateAttempts = 8
+	DefaultLocateWait     = 500 * time.Millisecond
+	maxReplyBytes         = 16 << 20
+)
+
+// Config configures a [Client]. Only BaseURL is required.
+type Config struct {
+	BaseURL string
+	// StoreHash is the store the AccessToken belongs to; it is sent as X-Store-Hash with it.
+	StoreHash string
+	// AccessToken is a BigCommerce store-level API account token, sent as X-Auth-Token.
+	AccessToken string
+	// AuthToken is a legacy B2B server-to-server token, sent as authToken.
+	AuthToken string
+
+	// MaxRetries is how often a failed request is retried; negative means never.
+	MaxRetries     int
+	RequestTimeout time.Duration
+	RetryWaitMin   time.Duration
+	RetryWaitMax   time.Duration
+
+	// LocateAttempts and LocateWait bound the polling of the token list for a token that
+	// was just created (the list may show it late). The wait doubles after each attempt.
+	LocateAttempts int
+	LocateWait     time.Duration
+
+	UserAgent string
+	// Log, when set, receives one line per HTTP attempt. Fields never hold secrets.
+	Log func(ctx context.Context, msg string, fields map[string]any)
+	// Transport replaces the default HTTP transport (tests).
+	Transport http.RoundTripper
+}
+
+// Client calls the B2B Edition API. It is safe for concurrent use.
+type Client struct {
+	cfg     Config
+	base    *url.URL
+	retrier *retryablehttp.Client
+}
+
+// New returns a client for cfg, filling defaults for zero fields.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("invalid API base URL %q: want an absolute URL such as %s", cfg.BaseURL, DefaultBaseURL)
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = DefaultMaxRetries
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if cfg.RetryWaitMax <= 0 {
+		cfg.RetryWaitMax = DefaultRetryWaitMax
+	}
+	if cfg.LocateAttempts <= 0 {
+		cfg.LocateAttempts = DefaultLocateAttempts
+	}
+	if cfg.LocateWait <= 0 {
+		cfg.LocateWait = DefaultLocateWait
+	}
+	httpClient := cleanhttp.DefaultPooledClient()
+	httpClient.Timeout = cfg.RequestTimeout
+	if cfg.Transport != nil {
+		httpClient.Transport = cfg.Transport
+	}
+	c := &Client{cfg: cfg, base: base}
+	c.retrier = &retryablehttp.Client{
+		HTTPClient:      httpClient,
+		RetryWaitMin:    cfg.RetryWaitMin,
+		RetryWaitMax:    cfg.RetryWaitMax,
+		RetryMax:        cfg.MaxRetries,
+		CheckRetry:      checkRetry,
+		Backoff:         backoff,
+		ErrorHandler:    retryablehttp.PassthroughErrorHandler,
+		RequestLogHook:  c.logAttempt,
+		ResponseLogHook: c.logReply,
+	}
+	return c, nil
+}
+
+// WithAuthToken returns a client that sends token as authToken on the server-to-server
+// endpoints, sharing this client's connections.
+func (c *Client) WithAuthToken(token string) *Client {
+	copied := *c
+	copied.cfg.AuthToken = token
+	return &copied
+}
+
+// HasAuthToken reports whether the client has an authToken for the S2S endpoints.
+func (c *Client) HasAuthToken() bool { return c.cfg.AuthToken != "" }
+
+// call describes one API request.
+type call struct {
+	method string
+	path   string
+	query  url.Values
+	body   any
+	header http.Header
+	// resendable is false for a request that must not be sent twice once it may have
+	// reached the server (a create without an idempotency key).
+	resendable bool
+}
+
+type callInfoKey struct{}
+
+// do sends c, retrying as the policy allows, and decodes the envelope's data into out.
+func (c *Client) do(ctx context.Context, cl call, out any) error {
+	u := *c.base
+	u.Path = c.base.Path + cl.path
+	u.RawQuery = cl.query.Encode()
+
+	var body any
+	if cl.body != nil {
+		encoded, err := json.Marshal(cl.body)
+		if err != nil {
+			return &Error{Method: cl.method, Path: cl.path, Err: fmt.Errorf("encoding request: %w", err)}
+		}
+		body = encoded
+	}
+	ctx = context.WithValue(ctx, callInfoKey{}, &cl)
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), body)
+	if err != nil {
+		return &Error{Method: cl.method, Path: cl.path, Err: err}
+	}
+	req.Header = cl.header.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	req.Header.Set("Accept", "application/json")
+	if cl.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.cfg.UserAgent != "" {
+		req.Header.Set("User-Agent", c.cfg.UserAgent)
+	}
+
+	resp, err := c.retrier.Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return &Error{Method: cl.method, Path: cl.path, Err: scrubTransportError(ctx, err)}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
+	if err != nil {
+		return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading reply: %w", scrubTransportError(ctx, err))}
+	}
+	return decodeReply(cl, resp, raw, out)
+}
+
+// scrubTransportError drops the request URL that net/http puts in its errors (a query may
+// carry a credential) and reports cancellation plainly.
+func scrubTransportError(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Err
+	}
+	return err
+}
+
+func (c *Client) logAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
+	if c.cfg.Log == nil {
+		return
+	}
+	info := infoOf(req.Context())
+	fields := map[string]any{"method": info.method, "path": info.path, "attempt": retry + 1}
+	c.cfg.Log(req.Context(), "B2B API request", fields)
+}
+
+func (c *Client) logReply(_ retryablehttp.Logger, resp *http.Response) {
+	if c.cfg.Log == nil || resp.Request == nil {
+		return
+	}
+	info := infoOf(resp.Request.Context())
+	fields := map[string]any{"method": info.method, "path": info.path, "status": resp.StatusCode}
+	if v := resp.Header.Get("X-Requests-Remaining"); v != "" {
+		fields["requests_remaining"] = v
+	}
+	c.cfg.Log(resp.Request.Context(), "B2B API reply", fields)
+}
+
+func infoOf(ctx context.Context) *call {
+	if info, ok := ctx.Value(callInfoKey{}).(*call); ok {
+		return info
+	}
+	return &call{}
+}

@@ -1,0 +1,123 @@
+package b2b
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// envelope is the shape of every reply: {"code": N, "data": ..., "meta": {...}}; some
+// errors come as {"detail": "..."} instead.
+type envelope struct {
+	Code   int             `json:"code"`
+	Data   json.RawMessage `json:"data"`
+	Meta   envelopeMeta    `json:"meta"`
+	Detail string          `json:"detail"`
+}
+
+type envelopeMeta struct {
+	Message    string      `json:"message"`
+	Pagination *pagination `json:"pagination"`
+}
+
+type pagination struct {
+	TotalCount int `json:"totalCount"`
+	Offset     int `json:"offset"`
+	Limit      int `json:"limit"`
+}
+
+var errNotJSON = errors.New("reply is not a JSON envelope")
+
+// decodeReply fails when either the HTTP status or the body code is 400 or more, as public
+// clients of B2B Edition do, and otherwise decodes data (and meta, for pages) into out.
+func decodeReply(cl call, resp *http.Response, raw []byte, out any) error {
+	var env envelope
+	jsonErr := json.Unmarshal(raw, &env)
+	failed := resp.StatusCode >= 400 || (jsonErr == nil && env.Code >= 400)
+	if failed {
+		apiErr := &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode}
+		if jsonErr != nil {
+			apiErr.Err = describeNonJSON(resp)
+			return apiErr
+		}
+		if env.Code >= 400 && env.Code != resp.StatusCode {
+			apiErr.BodyCode = env.Code
+		}
+		apiErr.Message = errorMessage(env)
+		apiErr.Category = env.Meta.Message
+		return apiErr
+	}
+	if jsonErr != nil {
+		return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("%w: %s", errNotJSON, describeNonJSON(resp))}
+	}
+	if out == nil {
+		return nil
+	}
+	if page, ok := out.(*pageReply); ok {
+		page.pagination = env.Meta.Pagination
+		out = &page.data
+	}
+	if err := json.Unmarshal(env.Data, out); err != nil {
+		return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("unexpected reply data: %w", err)}
+	}
+	return nil
+}
+
+// describeNonJSON names what came back without echoing it.
+func describeNonJSON(resp *http.Response) error {
+	ct := resp.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "no content type"
+	}
+	return fmt.Errorf("reply is not JSON (%s)", ct)
+}
+
+// errorMessage flattens data.errMsg, which is a string, an object of field -> messages, or
+// an array, falling back to detail.
+func errorMessage(env envelope) string {
+	var data struct {
+		ErrMsg json.RawMessage `json:"errMsg"`
+	}
+	if len(env.Data) > 0 && json.Unmarshal(env.Data, &data) == nil && len(data.ErrMsg) > 0 {
+		if msg := flattenMessage(data.ErrMsg); msg != "" {
+			return msg
+		}
+	}
+	return env.Detail
+}
+
+func flattenMessage(raw json.RawMessage) string {
+	var text string
+	if json.Unmarshal(raw, &text) == nil {
+		return text
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) == nil {
+		parts := make([]string, 0, len(list))
+		for _, item := range list {
+			if msg := flattenMessage(item); msg != "" {
+				parts = append(parts, msg)
+			}
+		}
+		return strings.Join(parts, "; ")
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) == nil {
+		keys := make([]string, 0, len(fields))
+		for k := range fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			if msg := flattenMessage(fields[k]); msg != "" {
+				parts = append(parts, k+": "+msg)
+			}
+		}
+		return strings.Join(parts, "; ")
+	}
+	return ""
+}

@@ -1,0 +1,72 @@
+package b2b
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Error is every failure of a call to the API: a reply whose HTTP status or body code is
+// 400 or more, a reply that cannot be decoded, or a request that got no reply. It names the
+// method, the path (never the query) and BigCommerce's own message, and never carries a
+// credential or a request body.
+type Error struct {
+	Method string
+	Path   string
+	// StatusCode is the HTTP status; 0 when no reply arrived.
+	StatusCode int
+	// BodyCode is the envelope's code when it signals the failure and differs from StatusCode.
+	BodyCode int
+	// Message is BigCommerce's message: data.errMsg or detail.
+	Message string
+	// Category is meta.message, e.g. "Parameter Error" or "Not Found Error".
+	Category string
+	// Err is the cause when no usable reply arrived (transport, timeout, decoding).
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", e.Method, e.Path)
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, ": HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	}
+	if e.BodyCode != 0 {
+		fmt.Fprintf(&b, " (body code %d)", e.BodyCode)
+	}
+	switch {
+	case e.Message != "" && e.Category != "" && e.Category != e.Message:
+		fmt.Fprintf(&b, ": %s (%s)", e.Message, e.Category)
+	case e.Message != "":
+		fmt.Fprintf(&b, ": %s", e.Message)
+	case e.Category != "":
+		fmt.Fprintf(&b, ": %s", e.Category)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Status is the code that decided the failure: the body code when it signals one, else the
+// HTTP status.
+func (e *Error) Status() int {
+	if e.BodyCode != 0 {
+		return e.BodyCode
+	}
+	return e.StatusCode
+}
+
+// IsNotFound reports whether err is the API's answer that the thing does not exist.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsUnauthorized reports whether the API rejected the credential as invalid or missing.
+func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+func hasStatus(err error, status int) bool {
+	var apiErr *Error
+	return errors.As(err, &apiErr) && apiErr.Status() == status
+}

@@ -1,0 +1,177 @@
+package b2b
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestErrorString(t *testing.T) {
+	cause := errors.New("connection reset by peer")
+	tests := []struct {
+		name string
+		err  *Error
+		want string
+	}{
+		{"no reply", &Error{Method: "GET", Path: "/backend/tokens", Err: cause},
+			"GET /backend/tokens: connection reset by peer"},
+		{"status only", &Error{Method: "DELETE", Path: "/auth/backend", StatusCode: 404},
+			"DELETE /auth/backend: HTTP 404 Not Found"},
+		{"message and category", &Error{Method: "POST", Path: "/auth/backend", StatusCode: 400, Message: "role forbidden", Category: "API logic error"},
+			"POST /auth/backend: HTTP 400 Bad Request: role forbidden (API logic error)"},
+		{"category equal to message shown once", &Error{Method: "POST", Path: "/auth/backend", StatusCode: 400, Message: "x", Category: "x"},
+			"POST /auth/backend: HTTP 400 Bad Request: x"},
+		{"category only", &Error{Method: "DELETE", Path: "/auth/backend", StatusCode: 404, Category: "Not Found Error"},
+			"DELETE /auth/backend: HTTP 404 Not Found: Not Found Error"},
+		{"body code", &Error{Method: "GET", Path: "/backend/tokens", StatusCode: 200, BodyCode: 413, Message: "limit too large"},
+			"GET /backend/tokens: HTTP 200 OK (body code 413): limit too large"},
+		{"status and cause", &Error{Method: "GET", Path: "/backend/tokens", StatusCode: 502, Err: errors.New("reply is not JSON (text/html)")},
+			"GET /backend/tokens: HTTP 502 Bad Gateway: reply is not JSON (text/html)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.err.Error(); got != tt.want {
+				t.Errorf("Error() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestErrorUnwrapAndStatus(t *testing.T) {
+	err := fmt.Errorf("outer: %w", &Error{Method: "GET", Path: "/p", StatusCode: 200, BodyCode: 401, Err: io.ErrUnexpectedEOF})
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Error("errors.Is does not reach the cause")
+	}
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.Status() != 401 {
+		t.Errorf("Status() = %d, want the body code 401", apiErr.Status())
+	}
+	if got := (&Error{StatusCode: 503}).Status(); got != 503 {
+		t.Errorf("Status() = %d, want 503", got)
+	}
+	if got := (&Error{}).Status(); got != 0 {
+		t.Errorf("Status() = %d, want 0", got)
+	}
+}
+
+func TestIsNotFoundIsUnauthorized(t *testing.T) {
+	tests := []struct {
+		name                   string
+		err                    error
+		notFound, unauthorized bool
+	}{
+		{"nil", nil, false, false},
+		{"plain error", errors.New("404"), false, false},
+		{"HTTP 404", &Error{StatusCode: 404}, true, false},
+		{"body code 404 in HTTP 200", &Error{StatusCode: 200, BodyCode: 404}, true, false},
+		{"wrapped 404", fmt.Errorf("delete: %w", &Error{StatusCode: 404}), true, false},
+		{"HTTP 401", &Error{StatusCode: 401}, false, true},
+		{"body code 401", &Error{StatusCode: 200, BodyCode: 401}, false, true},
+		{"HTTP 403", &Error{StatusCode: 403}, false, false},
+		{"HTTP 500", &Error{StatusCode: 500}, false, false},
+		{"transport", &Error{Err: io.EOF}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IsNotFound(tt.err); got != tt.notFound {
+				t.Errorf("IsNotFound = %v, want %v", got, tt.notFound)
+			}
+			if got := IsUnauthorized(tt.err); got != tt.unauthorized {
+				t.Errorf("IsUnauthorized = %v, want %v", got, tt.unauthorized)
+			}
+		})
+	}
+}
+
+// TestErrorsNeverCarrySecrets provokes every kind of failure with every secret configured,
+// and checks that no error string holds one, nor the request body or the query.
+func TestErrorsNeverCarrySecrets(t *testing.T) {
+	createReq := CreateServerTokenRequest{StoreHash: testStoreHash, Email: "owner@example.com", Password: testPassword, Name: "ci"}
+	create := func(c *Client) error { _, err := c.CreateServerToken(context.Background(), createReq); return err }
+	list := func(c *Client) error { _, err := c.ListServerTokens(context.Background()); return err }
+	del := func(c *Client) error { return c.DeleteServerToken(context.Background(), 42) }
+	provision := func(c *Client) error { _, err := c.ProvisionServerToken(context.Background(), createReq); return err }
+
+	htmlEcho := func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, _ int) bool {
+		// an error page that echoes everything it received
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprintf(w, "<html>%s %s %v %s</html>", r.Method, r.URL.String(), r.Header, req.Body)
+		return true
+	}
+	status := func(code int) fakeHook {
+		return func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
+			writeStatus(w, code)
+			return true
+		}
+	}
+	reset := func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
+		resetConnection(t, w)
+		return true
+	}
+	slow := func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+		stall(r)
+		return true
+	}
+
+	tests := []struct {
+		name    string
+		hook    fakeHook
+		timeout time.Duration
+		closed  bool
+		call    func(*Client) error
+	}{
+		{"create HTML", htmlEcho, 0, false, create},
+		{"list HTML", htmlEcho, 0, false, list},
+		{"delete HTML", htmlEcho, 0, false, del},
+		{"create 400", nil, 0, false, func(c *Client) error {
+			r := createReq
+			r.Password = "wrong"
+			_, err := c.CreateServerToken(context.Background(), r)
+			return err
+		}},
+		{"create 500", status(500), 0, false, create},
+		{"list 401", status(401), 0, false, list},
+		{"delete 404", nil, 0, false, del},
+		{"list reset", reset, 0, false, list},
+		{"create reset", reset, 0, false, create},
+		{"list timeout", slow, 20 * time.Millisecond, false, list},
+		{"create timeout", slow, 20 * time.Millisecond, false, create},
+		{"provision 503", status(503), 0, false, provision},
+		{"list refused", nil, 0, true, list},
+		{"create refused", nil, 0, true, create},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			f.setHook(tt.hook)
+			c := f.client(t, func(cfg *Config) {
+				cfg.AuthToken = testAuthToken
+				cfg.AccessToken = testAccessToken
+				cfg.StoreHash = testStoreHash
+				if tt.timeout > 0 {
+					cfg.RequestTimeout = tt.timeout
+				}
+				if tt.closed {
+					cfg.BaseURL = "http://" + closedAddr(t) + fakeBasePath
+				}
+			})
+			err := tt.call(c)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			assertNoSecrets(t, err.Error())
+			var apiErr *Error
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("error %T is not an *Error", err)
+			}
+			if apiErr.Method == "" || apiErr.Path == "" {
+				t.Errorf("error %q does not name method and path", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,348 @@
+package b2b
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Secrets the tests configure; no error string may ever contain one of them.
+const (
+	testPassword    = "pw-S3cret-password"
+	testAuthToken   = "auth-S3cret-token"
+	testAccessToken = "access-S3cret-token"
+	testStoreHash   = "abc123"
+	testUserAgent   = "terraform-provider-b2b/test"
+	fakeBasePath    = "/api/io"
+)
+
+var testSecrets = []string{testPassword, testAuthToken, testAccessToken}
+
+// fakeRequest is one request the fake server received.
+type fakeRequest struct {
+	Method string
+	Path   string // without fakeBasePath
+	Query  string // the raw query
+	Header http.Header
+	Body   []byte
+}
+
+// fakeHook sees every request after it was recorded; n counts the requests with the same
+// method and path, from 1. It returns true when it wrote the reply itself.
+type fakeHook func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool
+
+// fakeB2B is a small in-memory B2B Edition: list, create and delete of S2S tokens.
+type fakeB2B struct {
+	t      *testing.T
+	server *httptest.Server
+
+	mu       sync.Mutex
+	reqs     []fakeRequest
+	tokens   []ServerToken
+	nextID   int64
+	maxLimit int
+	hook     fakeHook
+	// hidden tokens are not listed (a list that shows new tokens late).
+	hidden map[int64]bool
+}
+
+func newFake(t *testing.T) *fakeB2B {
+	t.Helper()
+	f := &fakeB2B{t: t, nextID: 1, maxLimit: MaxPageSize, hidden: map[int64]bool{}}
+	f.server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
+	// One connection per request: Go's transport then never replays a request on its own,
+	// so request counts are exact.
+	f.server.Config.SetKeepAlivesEnabled(false)
+	f.server.Start()
+	t.Cleanup(f.server.Close)
+	return f
+}
+
+func (f *fakeB2B) URL() string { return f.server.URL + fakeBasePath }
+
+func (f *fakeB2B) setHook(h fakeHook) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hook = h
+}
+
+func (f *fakeB2B) setMaxLimit(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.maxLimit = n
+}
+
+// addToken stores a new token the way the API would, and returns it.
+func (f *fakeB2B) addToken(name, email string) ServerToken {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.addTokenLocked(name, email)
+}
+
+func (f *fakeB2B) addTokenLocked(name, email string) ServerToken {
+	id := f.nextID
+	f.nextID++
+	tok := ServerToken{ID: id, Name: name, Email: email, StoreHash: testStoreHash,
+		Token: fmt.Sprintf("eyJ.tok-%d.sig", id), EventChannel: "app"}
+	f.tokens = append(f.tokens, tok)
+	return tok
+}
+
+// seed stores n tokens named name-<i>.
+func (f *fakeB2B) seed(n int, name, email string) []ServerToken {
+	out := make([]ServerToken, 0, n)
+	for i := range n {
+		out = append(out, f.addToken(fmt.Sprintf("%s-%d", name, i), email))
+	}
+	return out
+}
+
+func (f *fakeB2B) removeToken(id int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, t := range f.tokens {
+		if t.ID == id {
+			f.tokens = append(f.tokens[:i], f.tokens[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+func (f *fakeB2B) setHidden(id int64, hidden bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hidden[id] = hidden
+}
+
+func (f *fakeB2B) lastToken() ServerToken {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.tokens[len(f.tokens)-1]
+}
+
+func (f *fakeB2B) requests() []fakeRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]fakeRequest(nil), f.reqs...)
+}
+
+func (f *fakeB2B) count(method, path string) int {
+	n := 0
+	for _, r := range f.requests() {
+		if r.Method == method && r.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeB2B) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	req := fakeRequest{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, fakeBasePath),
+		Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
+	f.mu.Lock()
+	f.reqs = append(f.reqs, req)
+	n := 0
+	for _, q := range f.reqs {
+		if q.Method == req.Method && q.Path == req.Path {
+			n++
+		}
+	}
+	hook := f.hook
+	f.mu.Unlock()
+
+	if hook != nil && hook(f, w, r, req, n) {
+		return
+	}
+	switch {
+	case req.Method == http.MethodGet && req.Path == "/backend/tokens":
+		f.serveList(w, r)
+	case req.Method == http.MethodPost && req.Path == "/auth/backend":
+		f.serveCreate(w, body)
+	case req.Method == http.MethodDelete && req.Path == "/auth/backend":
+		f.serveDelete(w, body)
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]any{"detail": "Not found."})
+	}
+}
+
+func (f *fakeB2B) serveList(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("authToken") == "" {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"detail": "Invalid token header. No credentials provided."})
+		return
+	}
+	limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
+	if err != nil {
+		limit = 10
+	}
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	f.mu.Lock()
+	limit = min(limit, f.maxLimit)
+	var visible []ServerToken
+	for _, t := range f.tokens {
+		if !f.hidden[t.ID] {
+			visible = append(visible, t)
+		}
+	}
+	f.mu.Unlock()
+	page := []ServerToken{}
+	if offset < len(visible) {
+		page = visible[offset:min(offset+limit, len(visible))]
+	}
+	writeJSON(w, http.StatusOK, listReply(page, len(visible), offset, limit))
+}
+
+func listReply(page []ServerToken, total, offset, limit int) map[string]any {
+	if page == nil {
+		page = []ServerToken{}
+	}
+	return map[string]any{"code": 200, "data": page, "meta": map[string]any{
+		"message":    "SUCCESS",
+		"pagination": map[string]int{"totalCount": total, "offset": offset, "limit": limit},
+	}}
+}
+
+func (f *fakeB2B) serveCreate(w http.ResponseWriter, body []byte) {
+	var req CreateServerTokenRequest
+	if err := json.Unmarshal(body, &req); err != nil || req.Name == "" {
+		writeEnvelope(w, http.StatusBadRequest, 400, map[string]any{"errMsg": map[string][]string{"name": {"This field is required."}}}, "Parameter Error")
+		return
+	}
+	if req.Password == "wrong" {
+		writeEnvelope(w, http.StatusBadRequest, 400, map[string]any{"errMsg": "The email or password you have entered is incorrect. Please try again."}, "API logic error")
+		return
+	}
+	tok := f.addToken(req.Name, req.Email)
+	writeCreated(w, tok)
+}
+
+func writeCreated(w http.ResponseWriter, tok ServerToken) {
+	writeEnvelope(w, http.StatusOK, 200, []map[string]string{{"name": tok.Name, "token": tok.Token}}, "SUCCESS")
+}
+
+func (f *fakeB2B) serveDelete(w http.ResponseWriter, body []byte) {
+	var req struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.ID == 0 {
+		writeEnvelope(w, http.StatusBadRequest, 400, map[string]any{"errMsg": map[string][]string{"id": {"This field is required."}}}, "Parameter Error")
+		return
+	}
+	if !f.removeToken(req.ID) {
+		writeEnvelope(w, http.StatusNotFound, 404, map[string]any{"errMsg": "No matching token was found."}, "Not Found Error")
+		return
+	}
+	writeEnvelope(w, http.StatusOK, 200, []any{nil}, "SUCCESS")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeEnvelope(w http.ResponseWriter, status, code int, data any, message string) {
+	writeJSON(w, status, map[string]any{"code": code, "data": data, "meta": map[string]any{"message": message}})
+}
+
+// writeStatus replies with status and a B2B error envelope.
+func writeStatus(w http.ResponseWriter, status int) {
+	writeEnvelope(w, status, status, map[string]any{"errMsg": http.StatusText(status)}, "API logic error")
+}
+
+// resetConnection aborts the connection with a TCP RST and sends no reply.
+func resetConnection(t *testing.T, w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		t.Errorf("hijack: %v", err)
+		return
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// stall holds a request until the client gives up on it.
+func stall(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-time.After(5 * time.Second):
+	}
+}
+
+// fastConfig is a Config with every wait a millisecond.
+func fastConfig(baseURL string) Config {
+	return Config{
+		BaseURL:        baseURL,
+		MaxRetries:     2,
+		RequestTimeout: 5 * time.Second,
+		RetryWaitMin:   time.Millisecond,
+		RetryWaitMax:   time.Millisecond,
+		LocateAttempts: 3,
+		LocateWait:     time.Millisecond,
+		UserAgent:      testUserAgent,
+	}
+}
+
+// client returns a client of f with fastConfig, changed by mod.
+func (f *fakeB2B) client(t *testing.T, mod func(*Config)) *Client {
+	t.Helper()
+	cfg := fastConfig(f.URL())
+	if mod != nil {
+		mod(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+func withAuthToken(cfg *Config) { cfg.AuthToken = testAuthToken }
+
+// closedAddr is a loopback address nothing listens on any more.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
+}
+
+// asAPIError fails the test unless err is an *Error.
+func asAPIError(t *testing.T, err error) *Error {
+	t.Helper()
+	apiErr, ok := err.(*Error)
+	if !ok {
+		t.Fatalf("error %T %v, want *Error", err, err)
+	}
+	return apiErr
+}
+
+// assertNoSecrets fails when s holds a configured secret or a query string.
+func assertNoSecrets(t *testing.T, s string) {
+	t.Helper()
+	for _, secret := range testSecrets {
+		if strings.Contains(s, secret) {
+			t.Errorf("error %q leaks secret %q", s, secret)
+		}
+	}
+	for _, q := range []string{"?", "limit=", "offset="} {
+		if strings.Contains(s, q) {
+			t.Errorf("error %q shows the query (%q)", s, q)
+		}
+	}
+}

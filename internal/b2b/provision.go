@@ -1,0 +1,149 @@
+package b2b
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var (
+	// ErrTokenNotLocated: the token was created, but no listing showed it, so its id is
+	// unknown. The token value is returned with this error so that it is never orphaned.
+	ErrTokenNotLocated = errors.New("the created token did not appear in the token list")
+	// ErrCreateOutcomeUnknown: the create may have reached the server, and there was no
+	// authToken to list the tokens with and find out.
+	ErrCreateOutcomeUnknown = errors.New("the create may have reached BigCommerce, and without an authToken the provider cannot list the tokens to find out")
+	// ErrAmbiguousCreate: after a create whose reply was lost, several new tokens with the
+	// same name and email appeared.
+	ErrAmbiguousCreate = errors.New("several new tokens match the create whose reply was lost")
+)
+
+const maxLocateWait = 8 * time.Second
+
+// ProvisionServerToken creates a token and finds its id in the list, which the create
+// reply does not carry. The list is read with the client's authToken when it has one, else
+// with the new token itself.
+//
+// The create is never re-sent once it may have reached the server (no idempotency key,
+// and names are not unique). Instead, when the client has an authToken, it lists the
+// tokens before the create and, if the reply is lost, adopts the single new token with
+// this name and email; none means nothing was created, several is [ErrAmbiguousCreate].
+//
+// When the token is created but never listed, the returned token carries the value and no
+// id, with [ErrTokenNotLocated].
+func (c *Client) ProvisionServerToken(ctx context.Context, req CreateServerTokenRequest) (ServerToken, error) {
+	var before *TokenList
+	if c.HasAuthToken() {
+		list, err := c.ListServerTokens(ctx)
+		if err != nil {
+			return ServerToken{}, err
+		}
+		before = &list
+	}
+	created, err := c.CreateServerToken(ctx, req)
+	if err != nil {
+		if !MayHaveReachedServer(err) {
+			return ServerToken{}, err
+		}
+		if before == nil {
+			return ServerToken{}, fmt.Errorf("%w: %w", ErrCreateOutcomeUnknown, err)
+		}
+		return c.reconcileLostCreate(ctx, req, *before, err)
+	}
+	token := ServerToken{Name: created.Name, Email: req.Email, StoreHash: req.StoreHash, Token: created.Token}
+	if token.Name == "" {
+		token.Name = req.Name
+	}
+	lister := c
+	if !c.HasAuthToken() {
+		lister = c.WithAuthToken(created.Token)
+	}
+	found, err := lister.pollList(ctx, func(l TokenList) (ServerToken, bool, error) {
+		t, ok := l.ByValue(created.Token)
+		return t, ok, nil
+	})
+	if errors.Is(err, ErrTokenNotLocated) {
+		return token, err
+	}
+	if err != nil {
+		return token, fmt.Errorf("%w: %w", ErrTokenNotLocated, err)
+	}
+	return found, nil
+}
+
+func (c *Client) reconcileLostCreate(ctx context.Context, req CreateServerTokenRequest, before TokenList, createErr error) (ServerToken, error) {
+	existed := make(map[int64]bool, len(before.Tokens))
+	for _, t := range before.Tokens {
+		existed[t.ID] = true
+	}
+	adopted, err := c.pollList(ctx, func(l TokenList) (ServerToken, bool, error) {
+		var fresh []ServerToken
+		for _, t := range l.Tokens {
+			if !existed[t.ID] && t.Name == req.Name && strings.EqualFold(t.Email, req.Email) {
+				fresh = append(fresh, t)
+			}
+		}
+		switch len(fresh) {
+		case 0:
+			return ServerToken{}, false, nil
+		case 1:
+			return fresh[0], true, nil
+		}
+		return ServerToken{}, false, &Error{Method: http.MethodPost, Path: "/auth/backend",
+			Err: fmt.Errorf("%w (ids %s); the create itself failed with: %w", ErrAmbiguousCreate, joinIDs(fresh), createErr)}
+	})
+	if errors.Is(err, ErrTokenNotLocated) {
+		// No new token after every listing: the failed create created nothing.
+		return ServerToken{}, createErr
+	}
+	return adopted, err
+}
+
+// pollList lists the tokens until match finds what it looks for, waiting longer after
+// each listing, since a new token may show up in the list late.
+func (c *Client) pollList(ctx context.Context, match func(TokenList) (ServerToken, bool, error)) (ServerToken, error) {
+	wait := c.cfg.LocateWait
+	for attempt := 1; ; attempt++ {
+		list, err := c.ListServerTokens(ctx)
+		if err != nil {
+			return ServerToken{}, err
+		}
+		found, ok, err := match(list)
+		if err != nil || ok {
+			return found, err
+		}
+		if attempt >= c.cfg.LocateAttempts {
+			return ServerToken{}, &Error{Method: http.MethodGet, Path: "/backend/tokens",
+				Err: fmt.Errorf("%w after %d listings", ErrTokenNotLocated, attempt)}
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return ServerToken{}, err
+		}
+		wait = min(wait*2, max(maxLocateWait, c.cfg.LocateWait))
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+func joinIDs(tokens []ServerToken) string {
+	ids := make([]string, 0, len(tokens))
+	sort.Slice(tokens, func(i, j int) bool { return tokens[i].ID < tokens[j].ID })
+	for _, t := range tokens {
+		ids = append(ids, strconv.FormatInt(t.ID, 10))
+	}
+	return strings.Join(ids, ", ")
+}

@@ -1,0 +1,531 @@
+package b2b
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+var provisionReq = CreateServerTokenRequest{StoreHash: testStoreHash, Email: "owner@example.com", Password: testPassword, Name: "ci"}
+
+// sequence is the method and path of every request, in order.
+func sequence(f *fakeB2B) string {
+	var parts []string
+	for _, r := range f.requests() {
+		parts = append(parts, r.Method+" "+r.Path)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// getsAfterPOST counts the list requests sent after the create.
+func getsAfterPOST(f *fakeB2B) int {
+	n, posted := 0, false
+	for _, r := range f.requests() {
+		switch {
+		case r.Method == http.MethodPost:
+			posted = true
+		case posted && r.Method == http.MethodGet:
+			n++
+		}
+	}
+	return n
+}
+
+func decodeCreate(t *testing.T, body []byte) CreateServerTokenRequest {
+	var req CreateServerTokenRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		t.Errorf("create body: %v", err)
+	}
+	return req
+}
+
+func TestProvisionFindsIDByTokenValue(t *testing.T) {
+	tests := []struct {
+		name         string
+		authToken    bool
+		wantSequence string
+	}{
+		// 302 tokens before the create, 306 after: two pages each
+		{"with the client's authToken", true, "GET /backend/tokens, GET /backend/tokens, POST /auth/backend, GET /backend/tokens, GET /backend/tokens"},
+		{"with the new token", false, "POST /auth/backend, GET /backend/tokens, GET /backend/tokens"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			// other tokens with the same name and email, before and after ours in the list
+			f.addToken("ci", "owner@example.com")
+			f.seed(300, "other", "x@example.com")
+			f.addToken("ci", "owner@example.com")
+			c := f.client(t, func(cfg *Config) {
+				if tt.authToken {
+					withAuthToken(cfg)
+				}
+			})
+			f.setHook(func(f *fakeB2B, _ http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+				if r.Method == http.MethodPost {
+					f.seed(2, "later", "x@example.com") // ours is not the last in the list
+					f.addToken("ci", "owner@example.com")
+				}
+				return false
+			})
+			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// the fake's create adds the token after the hook's four
+			want := f.lastToken()
+			if got != want {
+				t.Errorf("provisioned %+v, want %+v", got, want)
+			}
+			if seq := sequence(f); seq != tt.wantSequence {
+				t.Errorf("requests %s, want %s", seq, tt.wantSequence)
+			}
+			if got := f.count(http.MethodPost, "/auth/backend"); got != 1 {
+				t.Errorf("%d POSTs, want 1", got)
+			}
+			wantAuth := testAuthToken
+			if !tt.authToken {
+				wantAuth = want.Token
+			}
+			for _, r := range f.requests() {
+				if r.Method == http.MethodGet && r.Header.Get("authToken") != wantAuth {
+					t.Errorf("listed with authToken %q, want %q", r.Header.Get("authToken"), wantAuth)
+				}
+				if r.Method == http.MethodPost && r.Header.Get("authToken") != "" {
+					t.Error("the create sent an authToken")
+				}
+			}
+		})
+	}
+}
+
+// hideCreated makes the fake's create store the token hidden, and show it from the
+// showOn-th listing after the create on (never when showOn is 0).
+func hideCreated(t *testing.T, showOn int) fakeHook {
+	var created atomic.Int64
+	var listings atomic.Int32
+	return func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, _ int) bool {
+		switch r.Method {
+		case http.MethodPost:
+			cr := decodeCreate(t, req.Body)
+			tok := f.addToken(cr.Name, cr.Email)
+			f.setHidden(tok.ID, true)
+			created.Store(tok.ID)
+			writeCreated(w, tok)
+			return true
+		case http.MethodGet:
+			if id := created.Load(); id != 0 && r.URL.Query().Get("offset") == "0" {
+				if n := listings.Add(1); showOn > 0 && int(n) >= showOn {
+					f.setHidden(id, false)
+				}
+			}
+		}
+		return false
+	}
+}
+
+func TestProvisionPollsUntilListed(t *testing.T) {
+	for _, auth := range []bool{true, false} {
+		t.Run(fmt.Sprintf("authToken %v", auth), func(t *testing.T) {
+			f := newFake(t)
+			f.seed(3, "ci", "owner@example.com")
+			f.setHook(hideCreated(t, 3))
+			c := f.client(t, func(cfg *Config) {
+				cfg.LocateAttempts = 5
+				if auth {
+					withAuthToken(cfg)
+				}
+			})
+			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := f.lastToken(); got != want {
+				t.Errorf("provisioned %+v, want %+v", got, want)
+			}
+			if n := getsAfterPOST(f); n != 3 {
+				t.Errorf("%d listings after the create, want 3", n)
+			}
+		})
+	}
+}
+
+func TestProvisionTokenNeverListed(t *testing.T) {
+	for _, auth := range []bool{true, false} {
+		t.Run(fmt.Sprintf("authToken %v", auth), func(t *testing.T) {
+			f := newFake(t)
+			f.setHook(hideCreated(t, 0))
+			c := f.client(t, func(cfg *Config) {
+				cfg.LocateAttempts = 4
+				if auth {
+					withAuthToken(cfg)
+				}
+			})
+			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+			if !errors.Is(err, ErrTokenNotLocated) {
+				t.Fatalf("err = %v, want ErrTokenNotLocated", err)
+			}
+			if !strings.Contains(err.Error(), "after 4 listings") {
+				t.Errorf("err %q does not say how often it listed", err)
+			}
+			created := f.lastToken()
+			want := ServerToken{Name: "ci", Email: "owner@example.com", StoreHash: testStoreHash, Token: created.Token}
+			if got != want || got.Token == "" || got.ID != 0 {
+				t.Errorf("returned %+v, want the token value without an id: %+v", got, want)
+			}
+			if n := getsAfterPOST(f); n != 4 {
+				t.Errorf("%d listings after the create, want 4", n)
+			}
+			if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
+				t.Errorf("%d POSTs, want 1", n)
+			}
+			assertNoSecrets(t, err.Error())
+			if strings.Contains(err.Error(), created.Token) {
+				t.Errorf("err %q holds the token", err)
+			}
+		})
+	}
+}
+
+func TestProvisionListFailsAfterCreate(t *testing.T) {
+	f := newFake(t)
+	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+		if r.Method == http.MethodGet {
+			// the brand-new token is not accepted yet
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
+			return true
+		}
+		return false
+	})
+	c := f.client(t, nil)
+	got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+	if !errors.Is(err, ErrTokenNotLocated) {
+		t.Fatalf("err = %v, want ErrTokenNotLocated", err)
+	}
+	if !IsUnauthorized(err) {
+		t.Errorf("err = %v, want it to carry the 401", err)
+	}
+	if got.Token != f.lastToken().Token || got.ID != 0 {
+		t.Errorf("returned %+v, want the token value", got)
+	}
+}
+
+func TestProvisionCancelledWhileLocating(t *testing.T) {
+	f := newFake(t)
+	c := f.client(t, func(cfg *Config) {
+		withAuthToken(cfg)
+		cfg.LocateWait = 10 * time.Second
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	var listed atomic.Int32
+	prev := hideCreated(t, 0)
+	f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool {
+		if r.Method == http.MethodGet && listed.Add(1) == 2 { // the first listing after the create
+			time.AfterFunc(5*time.Millisecond, cancel)
+		}
+		return prev(f, w, r, req, n)
+	})
+	start := time.Now()
+	got, err := c.ProvisionServerToken(ctx, provisionReq)
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("took %v, want the 10 s wait cut short", elapsed)
+	}
+	if !errors.Is(err, ErrTokenNotLocated) || !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want ErrTokenNotLocated and context.Canceled", err)
+	}
+	if got.Token == "" || got.Token != f.lastToken().Token {
+		t.Errorf("returned %+v, want the token value", got)
+	}
+	if n := getsAfterPOST(f); n != 1 {
+		t.Errorf("%d listings after the create, want 1", n)
+	}
+}
+
+// lostReply decides how the create's reply is lost after the server did (or did not) act.
+type lostReply func(t *testing.T, w http.ResponseWriter, r *http.Request)
+
+// stallTimeout is the RequestTimeout of the tests whose create stalls. The other requests of
+// those tests must answer within it, so it is not a few milliseconds: tests run under -race
+// on busy machines.
+const stallTimeout = 500 * time.Millisecond
+
+var lostReplies = []struct {
+	name string
+	lose lostReply
+}{
+	{"500", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) { writeStatus(w, 500) }},
+	{"503", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) { writeStatus(w, 503) }},
+	{"reset", func(t *testing.T, w http.ResponseWriter, _ *http.Request) { resetConnection(t, w) }},
+	{"timeout", func(_ *testing.T, _ http.ResponseWriter, r *http.Request) { stall(r) }},
+	{"200 HTML", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html>welcome</html>")
+	}},
+}
+
+// loseCreate records the tokens that record returns, then loses the reply.
+func loseCreate(t *testing.T, lose lostReply, record func(f *fakeB2B, req CreateServerTokenRequest)) fakeHook {
+	return func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, _ int) bool {
+		if r.Method != http.MethodPost {
+			return false
+		}
+		if record != nil {
+			record(f, decodeCreate(t, req.Body))
+		}
+		lose(t, w, r)
+		return true
+	}
+}
+
+// lostCreateClient is a client for a lostReplies case: a short request timeout only when
+// the create stalls.
+func lostCreateClient(t *testing.T, f *fakeB2B, auth bool, lostName string) *Client {
+	return f.client(t, func(cfg *Config) {
+		if auth {
+			withAuthToken(cfg)
+		}
+		cfg.MaxRetries = 3
+		cfg.LocateAttempts = 3
+		if lostName == "timeout" {
+			cfg.RequestTimeout = stallTimeout
+		}
+	})
+}
+
+func TestProvisionLostCreateAdoptsNewToken(t *testing.T) {
+	for _, lr := range lostReplies {
+		t.Run(lr.name, func(t *testing.T) {
+			f := newFake(t)
+			// same name and email, but there before the create: never adopted
+			f.addToken("ci", "owner@example.com")
+			f.addToken("ci", "owner@example.com")
+			var ours ServerToken
+			f.setHook(loseCreate(t, lr.lose, func(f *fakeB2B, req CreateServerTokenRequest) {
+				// concurrent creates by others, with another name or email
+				f.addToken("ci", "someone-else@example.com")
+				f.addToken("ci-2", req.Email)
+				ours = f.addToken(req.Name, req.Email)
+			}))
+			c := lostCreateClient(t, f, true, lr.name)
+			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+			if err != nil {
+				t.Fatalf("err = %v, want the new token adopted", err)
+			}
+			if got != ours {
+				t.Errorf("adopted %+v, want %+v", got, ours)
+			}
+			if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
+				t.Errorf("%d POSTs, want exactly 1", n)
+			}
+			if n := getsAfterPOST(f); n != 1 {
+				t.Errorf("%d listings after the create, want 1", n)
+			}
+		})
+	}
+}
+
+func TestProvisionLostCreateTokenListedLate(t *testing.T) {
+	f := newFake(t)
+	var ours ServerToken
+	var listings atomic.Int32
+	lose := loseCreate(t, lostReplies[0].lose, func(f *fakeB2B, req CreateServerTokenRequest) {
+		ours = f.addToken(req.Name, req.Email)
+		f.setHidden(ours.ID, true)
+	})
+	f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool {
+		if r.Method == http.MethodGet && listings.Add(1) == 3 { // the second listing after the create
+			f.setHidden(ours.ID, false)
+		}
+		return lose(f, w, r, req, n)
+	})
+	c := lostCreateClient(t, f, true, "")
+	got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != ours {
+		t.Errorf("adopted %+v, want %+v", got, ours)
+	}
+	if n := getsAfterPOST(f); n != 2 {
+		t.Errorf("%d listings after the create, want 2", n)
+	}
+}
+
+func TestProvisionLostCreateNothingCreated(t *testing.T) {
+	for _, lr := range lostReplies {
+		t.Run(lr.name, func(t *testing.T) {
+			f := newFake(t)
+			f.addToken("ci", "owner@example.com")
+			f.setHook(loseCreate(t, lr.lose, nil))
+			c := lostCreateClient(t, f, true, lr.name)
+			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+			if err == nil {
+				t.Fatalf("no error, got %+v", got)
+			}
+			if got != (ServerToken{}) {
+				t.Errorf("returned %+v, want nothing", got)
+			}
+			// the create's own error, not a locate error
+			apiErr := asAPIError(t, err)
+			if apiErr.Method != http.MethodPost || apiErr.Path != "/auth/backend" {
+				t.Errorf("err = %v, want the create's error", err)
+			}
+			if errors.Is(err, ErrTokenNotLocated) || errors.Is(err, ErrAmbiguousCreate) || errors.Is(err, ErrCreateOutcomeUnknown) {
+				t.Errorf("err = %v, want the create's error only", err)
+			}
+			if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
+				t.Errorf("%d POSTs, want exactly 1", n)
+			}
+			if n := getsAfterPOST(f); n != 3 {
+				t.Errorf("%d listings after the create, want LocateAttempts = 3", n)
+			}
+		})
+	}
+}
+
+func TestProvisionLostCreateAmbiguous(t *testing.T) {
+	for _, lr := range lostReplies {
+		t.Run(lr.name, func(t *testing.T) {
+			f := newFake(t)
+			f.seed(3, "other", "owner@example.com")
+			var mine []ServerToken
+			f.setHook(loseCreate(t, lr.lose, func(f *fakeB2B, req CreateServerTokenRequest) {
+				mine = append(mine, f.addToken(req.Name, req.Email), f.addToken(req.Name, req.Email))
+			}))
+			c := lostCreateClient(t, f, true, lr.name)
+			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+			if !errors.Is(err, ErrAmbiguousCreate) {
+				t.Fatalf("err = %v, want ErrAmbiguousCreate", err)
+			}
+			if got != (ServerToken{}) {
+				t.Errorf("returned %+v, want nothing", got)
+			}
+			if want := fmt.Sprintf("(ids %d, %d)", mine[0].ID, mine[1].ID); !strings.Contains(err.Error(), want) {
+				t.Errorf("err %q does not name the ids %s", err, want)
+			}
+			if !strings.Contains(err.Error(), "POST /auth/backend") {
+				t.Errorf("err %q does not name the create", err)
+			}
+			for _, tok := range mine {
+				if strings.Contains(err.Error(), tok.Token) {
+					t.Errorf("err %q holds a token value", err)
+				}
+			}
+			assertNoSecrets(t, err.Error())
+			if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
+				t.Errorf("%d POSTs, want exactly 1", n)
+			}
+		})
+	}
+}
+
+func TestProvisionLostCreateWithoutAuthToken(t *testing.T) {
+	for _, lr := range lostReplies {
+		t.Run(lr.name, func(t *testing.T) {
+			f := newFake(t)
+			f.setHook(loseCreate(t, lr.lose, func(f *fakeB2B, req CreateServerTokenRequest) {
+				f.addToken(req.Name, req.Email)
+			}))
+			c := lostCreateClient(t, f, false, lr.name)
+			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+			if !errors.Is(err, ErrCreateOutcomeUnknown) {
+				t.Fatalf("err = %v, want ErrCreateOutcomeUnknown", err)
+			}
+			var apiErr *Error
+			if !errors.As(err, &apiErr) || apiErr.Method != http.MethodPost {
+				t.Errorf("err = %v, want it to carry the create's error", err)
+			}
+			if got != (ServerToken{}) {
+				t.Errorf("returned %+v", got)
+			}
+			if seq := sequence(f); seq != "POST /auth/backend" {
+				t.Errorf("requests %s, want exactly one POST", seq)
+			}
+			assertNoSecrets(t, err.Error())
+		})
+	}
+}
+
+func TestProvisionCreateRefused(t *testing.T) {
+	tests := []struct {
+		name       string
+		auth       bool
+		password   string
+		hook       fakeHook
+		wantStatus int
+		wantSeq    string
+	}{
+		{"bad credentials with authToken", true, "wrong", nil, 400, "GET /backend/tokens, POST /auth/backend"},
+		{"bad credentials without authToken", false, "wrong", nil, 400, "POST /auth/backend"},
+		{"rate limited", true, testPassword, func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+			if r.Method == http.MethodPost {
+				writeStatus(w, 429)
+				return true
+			}
+			return false
+		}, 429, "GET /backend/tokens, POST /auth/backend, POST /auth/backend, POST /auth/backend, POST /auth/backend"},
+		{"listing before the create fails", true, testPassword, func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+			if r.Method == http.MethodGet {
+				writeStatus(w, 401)
+				return true
+			}
+			return false
+		}, 401, "GET /backend/tokens"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			f.setHook(tt.hook)
+			c := lostCreateClient(t, f, tt.auth, "")
+			req := provisionReq
+			req.Password = tt.password
+			got, err := c.ProvisionServerToken(context.Background(), req)
+			if got != (ServerToken{}) {
+				t.Errorf("returned %+v", got)
+			}
+			if s := asAPIError(t, err).Status(); s != tt.wantStatus {
+				t.Errorf("err = %v, want HTTP %d", err, tt.wantStatus)
+			}
+			if seq := sequence(f); seq != tt.wantSeq {
+				t.Errorf("requests %s, want %s", seq, tt.wantSeq)
+			}
+		})
+	}
+}
+
+func TestProvisionNameFromRequestWhenReplyHasNone(t *testing.T) {
+	f := newFake(t)
+	f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, _ int) bool {
+		if r.Method != http.MethodPost {
+			return false
+		}
+		cr := decodeCreate(t, req.Body)
+		tok := f.addToken(cr.Name, cr.Email)
+		f.setHidden(tok.ID, true)
+		writeEnvelope(w, 200, 200, map[string]string{"token": tok.Token}, "SUCCESS")
+		return true
+	})
+	c := f.client(t, withAuthToken)
+	got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+	if !errors.Is(err, ErrTokenNotLocated) {
+		t.Fatalf("err = %v, want ErrTokenNotLocated", err)
+	}
+	want := ServerToken{Name: "ci", Email: "owner@example.com", StoreHash: testStoreHash, Token: f.lastToken().Token}
+	if got != want {
+		t.Errorf("returned %+v, want %+v", got, want)
+	}
+}
+
+func TestJoinIDs(t *testing.T) {
+	got := joinIDs([]ServerToken{{ID: 12}, {ID: 3}, {ID: 7}})
+	if got != "3, 7, 12" {
+		t.Errorf("joinIDs = %q, want sorted ids", got)
+	}
+}

@@ -1,0 +1,115 @@
+package b2b
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// checkRetry retries rate limits, server errors and transport errors. A request that is not
+// resendable (a create without an idempotency key) is retried only when it cannot have
+// reached the server: a 429 (refused before any work) or a connection that was never made.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	resendable := infoOf(ctx).resendable
+	if err != nil {
+		if !resendable && !neverReachedServer(err) {
+			return false, nil
+		}
+		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return true, nil
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return resendable, nil
+	}
+	return false, nil
+}
+
+// neverReachedServer reports whether a transport error happened before the request could
+// be delivered: the name did not resolve or the connection was refused.
+func neverReachedServer(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// MayHaveReachedServer reports whether a failed request may still have taken effect: no
+// reply arrived, or the server failed while handling it.
+func MayHaveReachedServer(err error) bool {
+	var apiErr *Error
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch status := apiErr.Status(); {
+	case status == 0:
+		// ErrNoAuthToken: the request was never sent.
+		return !errors.Is(apiErr.Err, ErrNoAuthToken) && !neverReachedServer(apiErr.Err)
+	case status == http.StatusTooManyRequests:
+		return false
+	case status >= 500:
+		return true
+	}
+	// A success status whose reply could not be decoded: the work was done.
+	return apiErr.StatusCode < 400 && apiErr.BodyCode == 0
+}
+
+// backoff waits as long as the server asks (Retry-After, or BigCommerce's
+// X-Request-Window-Resets-After on a 429), else exponentially with jitter; never more
+// than max.
+func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if wait, ok := serverRequestedWait(resp); ok {
+			return min(wait, maxWait)
+		}
+	}
+	ceiling := float64(minWait) * math.Pow(2, float64(attempt))
+	if ceiling > float64(maxWait) || math.IsInf(ceiling, 0) {
+		ceiling = float64(maxWait)
+	}
+	half := time.Duration(ceiling / 2)
+	return half + rand.N(half+1)
+}
+
+func serverRequestedWait(resp *http.Response) (time.Duration, bool) {
+	if v := resp.Header.Get("Retry-After"); v != "" {
+		if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
+			return time.Duration(secs) * time.Second, true
+		}
+		if at, err := http.ParseTime(v); err == nil {
+			return max(time.Until(at), 0), true
+		}
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return parseWindowReset(resp.Header.Get("X-Request-Window-Resets-After"))
+	}
+	return 0, false
+}
+
+// parseWindowReset reads BigCommerce's "0.397 s" style header.
+func parseWindowReset(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "s"))
+	secs, err := strconv.ParseFloat(v, 64)
+	if err != nil || secs < 0 || math.IsNaN(secs) || math.IsInf(secs, 0) {
+		return 0, false
+	}
+	return time.Duration(secs * float64(time.Second)), true
+}

@@ -1,0 +1,290 @@
+package b2b
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestCredentialHeaders(t *testing.T) {
+	type cfgT struct{ auth, access, store string }
+	const none = ""
+	tests := []struct {
+		name      string
+		cfg       cfgT
+		op        string // list, delete, create
+		reqStore  string // create's storeHash
+		wantAuth  string // authToken header
+		wantXAuth string // X-Auth-Token
+		wantStore string // X-Store-Hash
+	}{
+		{"list sends only authToken", cfgT{testAuthToken, testAccessToken, testStoreHash}, "list", "", testAuthToken, none, none},
+		{"list with authToken only", cfgT{testAuthToken, none, none}, "list", "", testAuthToken, none, none},
+		{"delete sends only authToken", cfgT{testAuthToken, testAccessToken, testStoreHash}, "delete", "", testAuthToken, none, none},
+		{"create with access token for the same store", cfgT{testAuthToken, testAccessToken, testStoreHash}, "create", testStoreHash, none, testAccessToken, testStoreHash},
+		{"create with access token and no configured store", cfgT{none, testAccessToken, none}, "create", "otherstore", none, testAccessToken, "otherstore"},
+		{"create for another store sends no credential", cfgT{testAuthToken, testAccessToken, testStoreHash}, "create", "otherstore", none, none, none},
+		{"create without access token sends no credential", cfgT{testAuthToken, none, testStoreHash}, "create", testStoreHash, none, none, none},
+		{"create without a store hash sends no credential", cfgT{none, testAccessToken, none}, "create", "", none, none, none},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			tok := f.addToken("x", "o@example.com")
+			c := f.client(t, func(cfg *Config) {
+				cfg.AuthToken, cfg.AccessToken, cfg.StoreHash = tt.cfg.auth, tt.cfg.access, tt.cfg.store
+			})
+			var err error
+			switch tt.op {
+			case "list":
+				_, err = c.ListServerTokens(context.Background())
+			case "delete":
+				err = c.DeleteServerToken(context.Background(), tok.ID)
+			case "create":
+				_, err = c.CreateServerToken(context.Background(), CreateServerTokenRequest{StoreHash: tt.reqStore, Email: "o@example.com", Password: testPassword, Name: "n"})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			reqs := f.requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests, want 1", len(reqs))
+			}
+			h := reqs[0].Header
+			for _, c := range []struct{ name, want string }{
+				{"authToken", tt.wantAuth}, {"X-Auth-Token", tt.wantXAuth}, {"X-Store-Hash", tt.wantStore},
+			} {
+				if got, ok := h[http.CanonicalHeaderKey(c.name)]; c.want == "" && ok {
+					t.Errorf("%s sent (%q), want none", c.name, got)
+				} else if c.want != "" && (len(got) != 1 || got[0] != c.want) {
+					t.Errorf("%s = %q, want %q", c.name, got, c.want)
+				}
+			}
+			if h.Get("User-Agent") != testUserAgent {
+				t.Errorf("User-Agent = %q", h.Get("User-Agent"))
+			}
+		})
+	}
+}
+
+func TestCreateServerTokenBody(t *testing.T) {
+	f := newFake(t)
+	c := f.client(t, nil)
+	req := CreateServerTokenRequest{StoreHash: testStoreHash, Email: "owner@example.com", Password: testPassword, Name: "ci token"}
+	created, err := c.CreateServerToken(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.requests()
+	if len(reqs) != 1 || reqs[0].Method != http.MethodPost || reqs[0].Path != "/auth/backend" || reqs[0].Query != "" {
+		t.Fatalf("requests %+v", reqs)
+	}
+	var sent map[string]any
+	if err := json.Unmarshal(reqs[0].Body, &sent); err != nil {
+		t.Fatalf("body %q: %v", reqs[0].Body, err)
+	}
+	want := map[string]any{"storeHash": testStoreHash, "email": "owner@example.com", "password": testPassword, "name": "ci token"}
+	if len(sent) != len(want) {
+		t.Errorf("body %v, want %v", sent, want)
+	}
+	for k, v := range want {
+		if sent[k] != v {
+			t.Errorf("body[%q] = %v, want %v", k, sent[k], v)
+		}
+	}
+	if got := reqs[0].Header.Get("Content-Type"); got != "application/json" {
+		t.Errorf("Content-Type = %q", got)
+	}
+	if created != (CreatedServerToken{Name: "ci token", Token: f.lastToken().Token}) {
+		t.Errorf("created %+v", created)
+	}
+}
+
+func TestCreateServerTokenReplyShapes(t *testing.T) {
+	tests := []struct {
+		name      string
+		data      string
+		want      CreatedServerToken
+		wantErr   string
+		wantCause bool
+	}{
+		{"array of one (the spec)", `[{"name":"n","token":"tok-A"}]`, CreatedServerToken{Name: "n", Token: "tok-A"}, "", false},
+		{"object", `{"name":"n","token":"tok-B"}`, CreatedServerToken{Name: "n", Token: "tok-B"}, "", false},
+		{"object without a name", `{"token":"tok-C"}`, CreatedServerToken{Token: "tok-C"}, "", false},
+		{"object without a token", `{"name":"n"}`, CreatedServerToken{}, "the reply holds no token", true},
+		{"array entry without a token", `[{"name":"n","token":""}]`, CreatedServerToken{}, "the reply holds no token", true},
+		{"empty array", `[]`, CreatedServerToken{}, "expected one created token, got 0", true},
+		{"array of two", `[{"name":"n","token":"a"},{"name":"n","token":"b"}]`, CreatedServerToken{}, "expected one created token, got 2", true},
+		{"null", `null`, CreatedServerToken{}, "expected one created token, got 0", true},
+		{"a string", `"tok"`, CreatedServerToken{}, "unexpected reply data", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{"code":200,"data":` + tt.data + `,"meta":{"message":"SUCCESS"}}`))
+				return true
+			})
+			c := f.client(t, nil)
+			got, err := c.CreateServerToken(context.Background(), CreateServerTokenRequest{StoreHash: testStoreHash, Email: "o@example.com", Password: testPassword, Name: "n"})
+			if got != tt.want {
+				t.Errorf("created %+v, want %+v", got, tt.want)
+			}
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			}
+			apiErr := asAPIError(t, err)
+			if apiErr.Method != http.MethodPost || apiErr.Path != "/auth/backend" || apiErr.StatusCode != 200 || (apiErr.Err != nil) != tt.wantCause {
+				t.Errorf("err %+v", apiErr)
+			}
+			// the server did answer 200: a token may exist
+			if !MayHaveReachedServer(err) {
+				t.Errorf("MayHaveReachedServer(%v) = false", err)
+			}
+			if got := f.count(http.MethodPost, "/auth/backend"); got != 1 {
+				t.Errorf("%d POSTs, want 1", got)
+			}
+		})
+	}
+}
+
+func TestCreateServerTokenBadCredentials(t *testing.T) {
+	f := newFake(t)
+	c := f.client(t, nil)
+	_, err := c.CreateServerToken(context.Background(), CreateServerTokenRequest{StoreHash: testStoreHash, Email: "o@example.com", Password: "wrong", Name: "n"})
+	want := "POST /auth/backend: HTTP 400 Bad Request: The email or password you have entered is incorrect. Please try again. (API logic error)"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+}
+
+func TestDeleteServerToken(t *testing.T) {
+	f := newFake(t)
+	toks := f.seed(3, "x", "o@example.com")
+	c := f.client(t, withAuthToken)
+	if err := c.DeleteServerToken(context.Background(), toks[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	r := reqs[0]
+	if r.Method != http.MethodDelete || r.Path != "/auth/backend" || r.Query != "" {
+		t.Errorf("request %s %s?%s, want DELETE /auth/backend without a query", r.Method, r.Path, r.Query)
+	}
+	if got := string(r.Body); got != `{"id":2}` {
+		t.Errorf("body %s, want {\"id\":2}", got)
+	}
+	if got := r.Header.Get("Content-Type"); got != "application/json" {
+		t.Errorf("Content-Type = %q", got)
+	}
+	list, err := c.ListServerTokens(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := list.ByID(2); ok || len(list.Tokens) != 2 {
+		t.Errorf("token 2 was not deleted: %v", tokenIDs(list.Tokens))
+	}
+}
+
+func TestDeleteServerTokenNotFound(t *testing.T) {
+	f := newFake(t)
+	c := f.client(t, withAuthToken)
+	err := c.DeleteServerToken(context.Background(), 99)
+	if !IsNotFound(err) {
+		t.Errorf("IsNotFound(%v) = false", err)
+	}
+	want := "DELETE /auth/backend: HTTP 404 Not Found: No matching token was found. (Not Found Error)"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+	if got := f.count(http.MethodDelete, "/auth/backend"); got != 1 {
+		t.Errorf("%d requests, want 1 (a 404 is not retried)", got)
+	}
+}
+
+func TestNoAuthTokenSendsNothing(t *testing.T) {
+	tests := []struct {
+		name string
+		path string
+		call func(*Client) error
+	}{
+		{"list page", "GET /backend/tokens", func(c *Client) error {
+			_, err := c.ListServerTokensPage(context.Background(), 10, 0)
+			return err
+		}},
+		{"list", "GET /backend/tokens", func(c *Client) error { _, err := c.ListServerTokens(context.Background()); return err }},
+		{"delete", "DELETE /auth/backend", func(c *Client) error { return c.DeleteServerToken(context.Background(), 1) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			// an access token does not stand in for an authToken on these endpoints
+			c := f.client(t, func(cfg *Config) { cfg.AccessToken = testAccessToken; cfg.StoreHash = testStoreHash })
+			err := tt.call(c)
+			if !errors.Is(err, ErrNoAuthToken) {
+				t.Fatalf("err = %v, want ErrNoAuthToken", err)
+			}
+			if !strings.HasPrefix(err.Error(), tt.path+": ") {
+				t.Errorf("err %q does not start with %q", err, tt.path)
+			}
+			if n := len(f.requests()); n != 0 {
+				t.Errorf("%d requests sent, want none", n)
+			}
+			if MayHaveReachedServer(err) {
+				t.Errorf("MayHaveReachedServer(%v) = true for a request never sent", err)
+			}
+		})
+	}
+}
+
+func TestListServerTokensPage(t *testing.T) {
+	tests := []struct {
+		name          string
+		reply         string
+		limit, offset int
+		wantTotal     int
+		wantIDs       string
+	}{
+		{"with pagination", `{"code":200,"data":[{"id":5},{"id":6}],"meta":{"message":"SUCCESS","pagination":{"totalCount":40,"offset":20,"limit":2}}}`, 2, 20, 40, "[5 6]"},
+		{"without pagination", `{"code":200,"data":[{"id":5},{"id":6}],"meta":{"message":"SUCCESS"}}`, 10, 20, 22, "[5 6]"},
+		{"empty", `{"code":200,"data":[],"meta":{"pagination":{"totalCount":0,"offset":0,"limit":10}}}`, 10, 0, 0, "[]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(tt.reply))
+				return true
+			})
+			c := f.client(t, withAuthToken)
+			page, err := c.ListServerTokensPage(context.Background(), tt.limit, tt.offset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.TotalCount != tt.wantTotal || page.Limit != tt.limit || page.Offset != tt.offset {
+				t.Errorf("page total %d limit %d offset %d", page.TotalCount, page.Limit, page.Offset)
+			}
+			if got := fmt.Sprint(tokenIDs(page.Tokens)); got != tt.wantIDs {
+				t.Errorf("ids %s, want %s", got, tt.wantIDs)
+			}
+			if q := f.requests()[0].Query; q != "limit="+strconv.Itoa(tt.limit)+"&offset="+strconv.Itoa(tt.offset) {
+				t.Errorf("query %q", q)
+			}
+		})
+	}
+}

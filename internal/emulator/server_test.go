@@ -1,0 +1,164 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestUnknownPathIs404(t *testing.T) {
+	f := newFixture(t)
+	for _, path := range []string{"/api/io/nope", "/api/io", "/api/io/backend/tokens/", "/backend/tokens", "/api/v3/io/backend/tokens"} {
+		res, err := f.hc.Get(f.http.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 404 {
+			t.Errorf("%s: status %d, want 404", path, res.StatusCode)
+		}
+	}
+	expectDetail(t, f.do("GET", "/nope", nil, ""), 404, "Not found.")
+}
+
+func TestWrongMethodIs405(t *testing.T) {
+	f := newFixture(t)
+	cases := []struct{ method, path, allow string }{
+		{"PUT", "/auth/backend", "POST, DELETE"},
+		{"GET", "/auth/backend", "POST, DELETE"},
+		{"POST", "/backend/tokens", "GET"},
+		{"DELETE", "/backend/tokens", "GET"},
+		{"GET", "/auth/customers/storefront", "POST"},
+		{"GET", "/auth/customers", "POST"},
+		{"POST", "/auth/storefront", "GET"},
+	}
+	for _, c := range cases {
+		r := f.do(c.method, c.path, nil, "")
+		expectDetail(t, r, 405, fmt.Sprintf("Method %q not allowed.", c.method))
+		if got := r.header.Get("Allow"); got != c.allow {
+			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
+		}
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	s := New(Options{})
+	if s.StoreHash() != "abc123" {
+		t.Fatalf("store hash %q", s.StoreHash())
+	}
+	tok := s.AddToken("n", "e@example.com")
+	if tok.ID != 1 || tok.StoreHash != "abc123" || tok.EventChannel != "app" || tok.CreatedAt.IsZero() {
+		t.Fatalf("token %+v", tok)
+	}
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	f := newFixture(t)
+	r := f.do("POST", "/auth/backend", nil, `{"name":"`+strings.Repeat("x", maxBody)+`"}`)
+	expectStatus(t, r, 413)
+}
+
+// A recorder works as well as a real server for ordinary replies.
+func TestServesThroughRecorder(t *testing.T) {
+	s := New(Options{})
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("GET", "/api/io/backend/tokens", nil))
+	if w.Code != 401 || !strings.Contains(w.Body.String(), msgNoCredentials) {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	f := newFixture(t)
+	admin := f.create("first")
+	const workers, each = 16, 10
+	var wg sync.WaitGroup
+	values := make(chan string, workers*each)
+	errs := make(chan error, workers*each*3)
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				r, err := f.doCtx(t.Context(), "POST", "/auth/backend", nil, createBody(fmt.Sprintf("w%d-%d", w, i)))
+				if err != nil || r.status != 200 {
+					errs <- fmt.Errorf("create: %v %v", err, r)
+					continue
+				}
+				var d []nameToken
+				if err := jsonUnmarshal(r.env.Data, &d); err != nil || len(d) != 1 {
+					errs <- fmt.Errorf("create data %s", r.env.Data)
+					continue
+				}
+				values <- d[0].Token
+				if r, err := f.doCtx(t.Context(), "GET", "/backend/tokens?limit=5", hdr{"authToken": d[0].Token}, ""); err != nil || r.status != 200 {
+					errs <- fmt.Errorf("list: %v", err)
+				}
+				f.srv.InjectFault("GET /nowhere", Fault{})
+				_ = f.srv.Calls()
+			}
+		})
+	}
+	wg.Wait()
+	close(values)
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	seen := map[string]bool{admin: true}
+	for v := range values {
+		if seen[v] {
+			t.Fatalf("duplicate token value %q", v)
+		}
+		seen[v] = true
+	}
+	toks := f.srv.Tokens()
+	if len(toks) != workers*each+1 {
+		t.Fatalf("%d tokens, want %d", len(toks), workers*each+1)
+	}
+	for i, tok := range toks {
+		if tok.ID != int64(i+1) || !seen[tok.Token] {
+			t.Fatalf("token %d: %+v", i, tok)
+		}
+	}
+
+	// Concurrent deletes of one id: exactly one wins.
+	var ok, notFound int
+	var mu sync.Mutex
+	for range 8 {
+		wg.Go(func() {
+			r, err := f.doCtx(t.Context(), "DELETE", "/auth/backend", hdr{"authToken": admin}, `{"id": 2}`)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch r.status {
+			case 200:
+				ok++
+			case 404:
+				notFound++
+			}
+		})
+	}
+	wg.Wait()
+	if ok != 1 || notFound != 7 {
+		t.Fatalf("deletes: %d ok, %d not found", ok, notFound)
+	}
+	if got := f.srv.CallCount("POST /auth/backend"); got != workers*each+1 {
+		t.Fatalf("CallCount %d", got)
+	}
+}
+
+func TestNilBody(t *testing.T) {
+	s := New(Options{})
+	w := httptest.NewRecorder()
+	req := httptest.NewRequest("DELETE", "/api/io/auth/backend", nil)
+	req.Body = nil
+	req.Header.Set("authToken", s.AddToken("n", "e@example.com").Token)
+	s.ServeHTTP(w, req)
+	if w.Code != 400 || !strings.Contains(w.Body.String(), `"id":["This field is required."]`) {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}

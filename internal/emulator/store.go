@@ -1,0 +1,117 @@
+package emulator
+
+import (
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Token is an S2S API token as the emulator stores it.
+type Token struct {
+	ID                                          int64
+	Name, Email, StoreHash, Token, EventChannel string
+	CreatedAt                                   time.Time
+}
+
+// newTokenLocked creates a token; ids start at 1 and are never reused.
+func (s *Server) newTokenLocked(name, email string, now time.Time) Token {
+	t := Token{
+		ID:           s.nextID,
+		Name:         name,
+		Email:        email,
+		StoreHash:    s.storeHash,
+		Token:        s.s2sToken(email, now),
+		EventChannel: "app",
+		CreatedAt:    now,
+	}
+	s.nextID++
+	s.tokens = append(s.tokens, t)
+	s.byValue[t.Token] = t.ID
+	return t
+}
+
+func (s *Server) indexLocked(id int64) (int, bool) {
+	return slices.BinarySearchFunc(s.tokens, id, func(t Token, id int64) int {
+		switch {
+		case t.ID < id:
+			return -1
+		case t.ID > id:
+			return 1
+		}
+		return 0
+	})
+}
+
+func (s *Server) removeLocked(id int64) bool {
+	i, ok := s.indexLocked(id)
+	if !ok {
+		return false
+	}
+	delete(s.byValue, s.tokens[i].Token)
+	delete(s.hidden, id)
+	s.tokens = slices.Delete(s.tokens, i, i+1)
+	return true
+}
+
+// AddToken creates a token directly; it is listed at once, whatever the list lag.
+func (s *Server) AddToken(name, email string) Token {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.newTokenLocked(name, email, now)
+}
+
+// SeedTokens creates n tokens named namePrefix+"1" ... namePrefix+"n".
+func (s *Server) SeedTokens(n int, namePrefix, email string) []Token {
+	now := s.now()
+	out := make([]Token, 0, max(n, 0))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens = slices.Grow(s.tokens, n)
+	for i := 1; i <= n; i++ {
+		out = append(out, s.newTokenLocked(namePrefix+strconv.Itoa(i), email, now))
+	}
+	return out
+}
+
+// Tokens returns the current tokens, id ascending.
+func (s *Server) Tokens() []Token {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.tokens)
+}
+
+// Token returns the token with this id.
+func (s *Server) Token(id int64) (Token, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, ok := s.indexLocked(id); ok {
+		return s.tokens[i], true
+	}
+	return Token{}, false
+}
+
+// RemoveToken deletes a token out of band; it reports whether it existed.
+func (s *Server) RemoveToken(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.removeLocked(id)
+}
+
+// SetListLag hides each token created through POST /auth/backend from now
+// on from the next n successful GET /backend/tokens replies after its
+// creation; n < 0 hides it for good. Hidden tokens still authenticate and
+// can be deleted.
+func (s *Server) SetListLag(n int) {
+	s.mu.Lock()
+	s.listLag = n
+	s.mu.Unlock()
+}
+
+// RevealAll lists every hidden token from the next listing on, as the API would once a
+// late token finally shows up.
+func (s *Server) RevealAll() {
+	s.mu.Lock()
+	clear(s.hidden)
+	s.mu.Unlock()
+}

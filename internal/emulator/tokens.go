@@ -1,0 +1,162 @@
+package emulator
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+const maxListLimit = 250
+
+type nameToken struct {
+	Name  string `json:"name"`
+	Token string `json:"token"`
+}
+
+type tokenItem struct {
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	StoreHash    string `json:"storeHash"`
+	Token        string `json:"token"`
+	EventChannel string `json:"eventChannel"`
+}
+
+// createBackendToken is POST /auth/backend. No credential is required; an
+// authToken header is ignored, an X-Auth-Token must be valid.
+func (s *Server) createBackendToken(req *request) reply {
+	if _, rep := s.checkAccessToken(req.header); rep != nil {
+		return *rep
+	}
+	f, rep := parseForm(req.body)
+	if rep != nil {
+		return *rep
+	}
+	storeHash := f.str("storeHash")
+	email := f.str("email")
+	password := f.str("password")
+	name := f.str("name")
+	if rep := f.err(); rep != nil {
+		return *rep
+	}
+	user, ok := s.findUser(email)
+	if storeHash != s.storeHash || !ok || user.Password != password {
+		return failure(http.StatusBadRequest, msgBadLogin, catLogic)
+	}
+	if !canCreateTokens(user) {
+		return failure(http.StatusBadRequest, "role forbidden", catLogic)
+	}
+	now := s.now()
+	s.mu.Lock()
+	t := s.newTokenLocked(name, user.Email, now)
+	if s.listLag != 0 {
+		s.hidden[t.ID] = max(s.listLag, -1)
+	}
+	s.mu.Unlock()
+	item := nameToken{Name: t.Name, Token: t.Token}
+	if s.createReplyAsObject {
+		return success(item)
+	}
+	return success([]nameToken{item})
+}
+
+// listBackendTokens is GET /backend/tokens. The order is undocumented;
+// other B2B Edition lists are newest first, so this one is too.
+func (s *Server) listBackendTokens(req *request) reply {
+	if rep := s.requireAuthToken(req.header); rep != nil {
+		return *rep
+	}
+	limit, rep := intParam(req.query, "limit", 10, 1, maxListLimit)
+	if rep != nil {
+		return *rep
+	}
+	offset, rep := intParam(req.query, "offset", 0, 0, 0)
+	if rep != nil {
+		return *rep
+	}
+
+	s.mu.Lock()
+	total := len(s.tokens) - len(s.hidden)
+	items := make([]tokenItem, 0, min(limit, int64(max(total, 0))))
+	skipped := int64(0)
+	for i := len(s.tokens) - 1; i >= 0 && int64(len(items)) < limit; i-- {
+		t := s.tokens[i]
+		if _, hidden := s.hidden[t.ID]; hidden {
+			continue
+		}
+		if skipped < offset {
+			skipped++
+			continue
+		}
+		items = append(items, tokenItem{ID: t.ID, Name: t.Name, Email: t.Email, StoreHash: t.StoreHash, Token: t.Token, EventChannel: t.EventChannel})
+	}
+	for id, n := range s.hidden {
+		switch {
+		case n == 1:
+			delete(s.hidden, id)
+		case n > 1:
+			s.hidden[id] = n - 1
+		}
+	}
+	s.mu.Unlock()
+
+	return jsonReply(http.StatusOK, envelope{
+		Code: http.StatusOK,
+		Data: items,
+		Meta: meta{Message: msgSuccess, Pagination: &pagination{TotalCount: total, Offset: offset, Limit: limit}},
+	})
+}
+
+// intParam reads an integer query parameter; upper > 0 bounds it with a 413,
+// as B2B Edition does for limit.
+func intParam(q url.Values, name string, def, lower, upper int64) (int64, *reply) {
+	v := q.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		n, err = math.MaxInt64, nil
+		if v[0] == '-' {
+			n = math.MinInt64
+		}
+	}
+	if err != nil {
+		rep := failure(http.StatusBadRequest, name+" must be an integer", catParameter)
+		return 0, &rep
+	}
+	if upper > 0 && n > upper {
+		rep := failure(http.StatusRequestEntityTooLarge, name+" must be less than or equal to "+strconv.FormatInt(upper, 10), catParameter)
+		return 0, &rep
+	}
+	if n < lower {
+		rep := failure(http.StatusBadRequest, name+" must be greater than or equal to "+strconv.FormatInt(lower, 10), catParameter)
+		return 0, &rep
+	}
+	return n, nil
+}
+
+// deleteBackendToken is DELETE /auth/backend. Only authToken is accepted,
+// and the id must be in the JSON body, not the query string.
+func (s *Server) deleteBackendToken(req *request) reply {
+	if rep := s.requireAuthToken(req.header); rep != nil {
+		return *rep
+	}
+	f, rep := parseForm(req.body)
+	if rep != nil {
+		return *rep
+	}
+	id, ok := f.integer("id", true)
+	if !ok {
+		return failure(http.StatusBadRequest, fieldError("id", msgRequired), catParameter)
+	}
+	s.mu.Lock()
+	removed := s.removeLocked(id)
+	s.mu.Unlock()
+	if !removed {
+		return failure(http.StatusNotFound, "No matching token was found.", catNotFound)
+	}
+	return success([]any{})
+}

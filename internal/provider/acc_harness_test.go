@@ -1,0 +1,171 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
+	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
+)
+
+const (
+	testStoreHash = "abc123"
+	testEmail     = "admin@example.com"
+	testPassword  = "Correct-Horse-42"
+)
+
+// accEnv is one acceptance test's world: an emulator of the B2B API on loopback, and a
+// provider that talks to it with waits shortened to milliseconds.
+type accEnv struct {
+	t   *testing.T
+	emu *emulator.Server
+	url string
+}
+
+func newAccEnv(t *testing.T, tweak ...func(*emulator.Options)) *accEnv {
+	t.Helper()
+	for _, env := range []string{envAPIURL, envStoreHash, envAccessToken, envAuthToken, envMaxRetries, envRequestTimeout} {
+		t.Setenv(env, "")
+	}
+	opts := emulator.Options{
+		StoreHash: testStoreHash,
+		Users:     []emulator.User{{Email: testEmail, Password: testPassword, Role: "administrator"}},
+	}
+	for _, f := range tweak {
+		f(&opts)
+	}
+	emu := emulator.New(opts)
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	return &accEnv{t: t, emu: emu, url: srv.URL + "/api/io"}
+}
+
+func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"b2b": providerserver.NewProtocol6WithError(New("test", WithClientConfig(fastWaits))()),
+	}
+}
+
+func fastWaits(c *b2b.Config) {
+	c.RetryWaitMin = time.Millisecond
+	c.RetryWaitMax = 5 * time.Millisecond
+	c.LocateWait = time.Millisecond
+	c.LocateAttempts = 4
+}
+
+// provider renders a provider block for the emulator; extra lines go inside it.
+func (e *accEnv) provider(extra ...string) string {
+	return fmt.Sprintf("provider \"b2b\" {\n  api_url    = %q\n  store_hash = %q\n  %s\n}\n", e.url, testStoreHash, strings.Join(extra, "\n  "))
+}
+
+// bootstrapAuthToken adds a token to the store out of band and returns a provider argument
+// line that authenticates with it.
+func (e *accEnv) bootstrapAuthToken() (string, emulator.Token) {
+	tok := e.emu.AddToken("bootstrap", testEmail)
+	return fmt.Sprintf("auth_token = %q", tok.Token), tok
+}
+
+// tokensNamed is what the emulator holds under name.
+func (e *accEnv) tokensNamed(name string) []emulator.Token {
+	var out []emulator.Token
+	for _, t := range e.emu.Tokens() {
+		if t.Name == name {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// checkNoTokensNamed is a CheckDestroy: nothing the test created is left in the store.
+func (e *accEnv) checkNoTokensNamed(names ...string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		for _, name := range names {
+			if left := e.tokensNamed(name); len(left) > 0 {
+				return fmt.Errorf("orphaned in the emulator after destroy: %d token(s) named %q", len(left), name)
+			}
+		}
+		return nil
+	}
+}
+
+// callsTo lists the emulator's record of one route.
+func (e *accEnv) callsTo(route string) []emulator.Call {
+	method, p, _ := strings.Cut(route, " ")
+	var out []emulator.Call
+	for _, c := range e.emu.Calls() {
+		if c.Method == method && c.Path == p {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// deletedIDs are the ids sent in the bodies of DELETE /auth/backend that succeeded.
+func (e *accEnv) deletedIDs() []int64 {
+	var ids []int64
+	for _, c := range e.callsTo("DELETE /auth/backend") {
+		var body struct {
+			ID int64 `json:"id"`
+		}
+		if c.Status == 200 && json.Unmarshal(c.Body, &body) == nil {
+			ids = append(ids, body.ID)
+		}
+	}
+	return ids
+}
+
+// secretAbsentFromState fails when secret appears anywhere in the state, as
+// `terraform show -json` prints it (sensitive values included).
+type secretAbsentFromState struct{ secret string }
+
+func (c secretAbsentFromState) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	raw, err := json.Marshal(req.State)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	if strings.Contains(string(raw), c.secret) {
+		resp.Error = fmt.Errorf("the secret appears in state")
+	}
+}
+
+// stateMatchesEmulator checks that the resource's id and token are those of a token the
+// emulator holds under its name.
+type stateMatchesEmulator struct {
+	env     *accEnv
+	address string
+}
+
+func (c stateMatchesEmulator) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if req.State == nil || req.State.Values == nil {
+		resp.Error = fmt.Errorf("no state")
+		return
+	}
+	for _, r := range req.State.Values.RootModule.Resources {
+		if r.Address != c.address {
+			continue
+		}
+		id, _ := strconv.ParseInt(fmt.Sprint(r.AttributeValues["id"]), 10, 64)
+		tok, ok := c.env.emu.Token(id)
+		if !ok {
+			resp.Error = fmt.Errorf("%s has id %v, which the emulator does not hold", c.address, r.AttributeValues["id"])
+			return
+		}
+		if tok.Token != r.AttributeValues["token"] || tok.Name != r.AttributeValues["name"] {
+			resp.Error = fmt.Errorf("%s: state does not match the emulator's token %d", c.address, id)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s not in state", c.address)
+}

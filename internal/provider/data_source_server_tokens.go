@@ -1,0 +1,145 @@
+package provider
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
+)
+
+var _ datasource.DataSourceWithConfigure = (*serverTokensDataSource)(nil)
+
+// NewServerTokensDataSource is the b2b_server_tokens data source.
+func NewServerTokensDataSource() datasource.DataSource { return &serverTokensDataSource{} }
+
+type serverTokensDataSource struct {
+	data *providerData
+}
+
+type serverTokensModel struct {
+	Name       types.String            `tfsdk:"name"`
+	Email      types.String            `tfsdk:"email"`
+	TotalCount types.Int64             `tfsdk:"total_count"`
+	Tokens     []listedServerTokenModel `tfsdk:"tokens"`
+}
+
+// listedServerTokenModel is one element of tokens: everything the list shows but the token
+// value, so that a listing never copies the store's secrets into state.
+type listedServerTokenModel struct {
+	ID           types.String `tfsdk:"id"`
+	Name         types.String `tfsdk:"name"`
+	Email        types.String `tfsdk:"email"`
+	StoreHash    types.String `tfsdk:"store_hash"`
+	EventChannel types.String `tfsdk:"event_channel"`
+}
+
+func (d *serverTokensDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_server_tokens"
+}
+
+func (d *serverTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the B2B Edition server-to-server (S2S) tokens of the store, reading every page " +
+			"of `GET /backend/tokens`, optionally filtered by name and email. Token values are not exposed, so " +
+			"the listing never copies the store's secrets into state: read one token's value with the " +
+			"`b2b_server_token` data source. Authenticates with the provider's `auth_token`.",
+		Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Lists only the tokens with exactly this name (case included). Names need not be unique.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"email": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Lists only the tokens created by the backend user with exactly this email.",
+				Validators:          []validator.String{emailValidator()},
+			},
+			"total_count": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "How many tokens the whole store holds, whatever the filters (the API's `totalCount`).",
+			},
+			"tokens": schema.ListNestedAttribute{
+				Computed: true,
+				MarkdownDescription: "The tokens that match the filters, in the order the API lists them. " +
+					"Each has the attributes of the `b2b_server_token` resource except the token value.",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "The token's numeric id, as decimal text: the id to import it or read it with the `b2b_server_token` data source.",
+						},
+						"name": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "Name of the token.",
+						},
+						"email": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "Email of the backend user who created the token.",
+						},
+						"store_hash": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "Hash of the store the token belongs to.",
+						},
+						"event_channel": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "The token's event channel, as the API returns it.",
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *serverTokensDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *serverTokensDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var config serverTokensModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = d.data.mask(ctx)
+	lister, _, diags := d.data.listerFor("")
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	list, err := lister.ListServerTokens(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not list the server tokens", err.Error())
+		return
+	}
+	config.TotalCount = types.Int64Value(int64(list.TotalCount))
+	config.Tokens = make([]listedServerTokenModel, 0, len(list.Tokens))
+	for _, t := range list.Tokens {
+		if tokenFilterMatches(config.Name, t.Name) && tokenFilterMatches(config.Email, t.Email) {
+			config.Tokens = append(config.Tokens, listedTokenFrom(t))
+		}
+	}
+	tflog.Debug(ctx, "listed server tokens", map[string]any{"listed": len(list.Tokens), "matching": len(config.Tokens)})
+	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
+}
+
+// tokenFilterMatches is an optional exact-match filter: a null filter matches everything.
+func tokenFilterMatches(filter types.String, value string) bool {
+	return filter.IsNull() || filter.ValueString() == value
+}
+
+func listedTokenFrom(t b2b.ServerToken) listedServerTokenModel {
+	return listedServerTokenModel{
+		ID:           types.StringValue(strconv.FormatInt(t.ID, 10)),
+		Name:         types.StringValue(t.Name),
+		Email:        types.StringValue(t.Email),
+		StoreHash:    types.StringValue(t.StoreHash),
+		EventChannel: types.StringValue(t.EventChannel),
+	}
+}

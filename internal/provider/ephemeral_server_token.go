@@ -1,0 +1,237 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
+)
+
+var (
+	_ ephemeral.EphemeralResourceWithConfigure = (*serverTokenEphemeral)(nil)
+	_ ephemeral.EphemeralResourceWithClose     = (*serverTokenEphemeral)(nil)
+)
+
+// NewServerTokenEphemeralResource is the b2b_server_token ephemeral resource.
+func NewServerTokenEphemeralResource() ephemeral.EphemeralResource {
+	return &serverTokenEphemeral{newSuffix: randomSuffix}
+}
+
+type serverTokenEphemeral struct {
+	data *providerData
+	// newSuffix makes the random part of the token's name.
+	newSuffix func() (string, error)
+}
+
+type serverTokenEphemeralModel struct {
+	NamePrefix types.String `tfsdk:"name_prefix"`
+	Email      types.String `tfsdk:"email"`
+	Password   types.String `tfsdk:"password"`
+	StoreHash  types.String `tfsdk:"store_hash"`
+	ID         types.String `tfsdk:"id"`
+	Name       types.String `tfsdk:"name"`
+	Token      types.String `tfsdk:"token"`
+}
+
+// serverTokenPrivate is what Close needs, handed over in the ephemeral resource's private
+// data, which Terraform keeps in memory only, never in plan or state. ID is 0 when the
+// token was created but its id was not found yet.
+type serverTokenPrivate struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Token string `json:"token"`
+}
+
+const serverTokenPrivateKey = "server_token"
+
+// randomSuffix is 8 hex digits from crypto/rand.
+func randomSuffix() (string, error) {
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func (r *serverTokenEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_server_token"
+}
+
+func (r *serverTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A B2B Edition server-to-server (S2S) token that lives for one Terraform run: it is " +
+			"created (`POST /auth/backend`) when Terraform opens it and deleted (`DELETE /auth/backend`) when " +
+			"Terraform closes it, at the end of the run. Nothing is written to plan or state.\n\n" +
+			"**Terraform opens ephemeral resources during plan as well as apply**, so every `terraform plan` " +
+			"creates a token too, and deletes it when the plan finishes; an apply creates and deletes its own. " +
+			"Each token is named `name_prefix` followed by a random suffix.\n\n" +
+			"The token is deleted with the provider's `auth_token` when set, else with its own value. If the " +
+			"delete fails, the run fails with an error that names the token, so that it can be deleted by hand. " +
+			"Needs Terraform 1.10 or OpenTofu 1.11 or later.",
+		Attributes: map[string]schema.Attribute{
+			"name_prefix": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Start of the token's name; a random suffix of 8 hex digits follows it, such as `ci-` → `ci-3f9a0c1e`.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"email": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Email of the backend user who creates the token (Administrator or Store Owner role).",
+				Validators:          []validator.String{emailValidator()},
+			},
+			"password": schema.StringAttribute{
+				Required:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Password of the backend user.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"store_hash": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Hash of the store the token belongs to. Defaults to the provider's `store_hash`.",
+				Validators:          []validator.String{storeHashValidator()},
+			},
+			"id": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The token's numeric id, as decimal text; null in the rare case that the new " +
+					"token did not show up in the token list (a warning says so).",
+			},
+			"name": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The token's name: `name_prefix` plus the random suffix.",
+			},
+			"token": schema.StringAttribute{
+				Computed:            true,
+				Sensitive:           true,
+				MarkdownDescription: "The token value, sent as the `authToken` header to B2B Edition's server-to-server APIs.",
+			},
+		},
+	}
+}
+
+func (r *serverTokenEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *serverTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var model serverTokenEphemeralModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() || !configured(r.data, &resp.Diagnostics) {
+		return
+	}
+	if model.StoreHash.IsNull() {
+		if r.data.storeHash == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)
+			return
+		}
+		model.StoreHash = types.StringValue(r.data.storeHash)
+	}
+	suffix, err := r.newSuffix()
+	if err != nil {
+		resp.Diagnostics.AddError("Could not make a random token name", err.Error())
+		return
+	}
+	name := model.NamePrefix.ValueString() + suffix
+	ctx = r.data.mask(ctx, model.Password.ValueString())
+
+	token, err := r.data.client.ProvisionServerToken(ctx, b2b.CreateServerTokenRequest{
+		StoreHash: model.StoreHash.ValueString(),
+		Email:     model.Email.ValueString(),
+		Password:  model.Password.ValueString(),
+		Name:      name,
+	})
+	if token.Token == "" {
+		resp.Diagnostics.AddError("Could not create the server token", createErrorDetail(err))
+		return
+	}
+	private := serverTokenPrivate{ID: token.ID, Name: name, Token: token.Token}
+	model.Name = types.StringValue(name)
+	model.Token = types.StringValue(token.Token)
+	model.ID = types.StringValue(strconv.FormatInt(token.ID, 10))
+	if err != nil {
+		// Created, but not listed yet: Close looks the id up by the token's value.
+		private.ID = 0
+		model.ID = types.StringNull()
+		resp.Diagnostics.AddWarning("Server token created, but its id was not found",
+			fmt.Sprintf("BigCommerce created the token %q, but it did not appear in the token list yet, so its id "+
+				"is unknown. The token can be used; at the end of the run the provider looks its id up again "+
+				"to delete it.\n\n%s", name, err))
+	}
+	raw, err := json.Marshal(private)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not keep the server token for its deletion", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, serverTokenPrivateKey, raw)...)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &model)...)
+}
+
+// Close deletes the token Open created. A token the API no longer knows (404) is fine; any
+// other failure is an error, since the token would outlive the run.
+func (r *serverTokenEphemeral) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
+	raw, diags := req.Private.GetKey(ctx, serverTokenPrivateKey)
+	if resp.Diagnostics.Append(diags...); diags.HasError() || len(raw) == 0 {
+		return
+	}
+	var private serverTokenPrivate
+	if err := json.Unmarshal(raw, &private); err != nil || private.Token == "" {
+		resp.Diagnostics.AddError("Could not delete the server token",
+			"The data the provider kept to delete the token at the end of the run is unreadable, so the token "+
+				"created in this run may remain: check the store's server-to-server tokens.")
+		return
+	}
+	if !configured(r.data, &resp.Diagnostics) {
+		return
+	}
+	ctx = r.data.mask(ctx, private.Token)
+	client, ownToken, diags := r.data.listerFor(private.Token)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	id := private.ID
+	var err error
+	if id == 0 {
+		id, err = idByValue(ctx, client, private)
+	}
+	if err == nil {
+		err = client.DeleteServerToken(ctx, id)
+	}
+	switch {
+	case err == nil, b2b.IsNotFound(err):
+	case ownToken && b2b.IsUnauthorized(err):
+		resp.Diagnostics.AddWarning("Server token already invalid",
+			fmt.Sprintf("BigCommerce rejects the token %q as invalid: it was already revoked or deleted.", private.Name))
+	default:
+		which := fmt.Sprintf("%q", private.Name)
+		if id != 0 {
+			which = fmt.Sprintf("%q (id %d)", private.Name, id)
+		}
+		resp.Diagnostics.AddError("Could not delete the server token",
+			fmt.Sprintf("The server-to-server token %s that this run created could not be deleted and still exists: "+
+				"delete it in the B2B Edition control panel, or with DELETE /auth/backend.\n\n%s", which, err))
+	}
+}
+
+// idByValue finds the id of a token whose id Open did not learn.
+func idByValue(ctx context.Context, client *b2b.Client, private serverTokenPrivate) (int64, error) {
+	list, err := client.ListServerTokens(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if t, ok := list.ByValue(private.Token); ok {
+		return t.ID, nil
+	}
+	return 0, errors.New("the token is still not in the token list, so its id is unknown")
+}

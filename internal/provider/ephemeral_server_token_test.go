@@ -1,0 +1,233 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
+)
+
+func ephemeralServerTokenConfig(prefix string, extra ...string) string {
+	body := fmt.Sprintf("  name_prefix = %q\n  email       = %q\n  password    = %q\n", prefix, testEmail, testPassword)
+	for _, line := range extra {
+		body += "  " + line + "\n"
+	}
+	return "ephemeral \"b2b_server_token\" \"x\" {\n" + body + "}\n"
+}
+
+const echoServerTokenResults = `{
+    id    = ephemeral.b2b_server_token.x.id
+    name  = ephemeral.b2b_server_token.x.name
+    token = ephemeral.b2b_server_token.x.token
+  }`
+
+var ciTokenName = regexp.MustCompile(`^ci-[0-9a-f]{8}$`)
+
+// tokensPrefixed is what the emulator holds under names that start with prefix.
+func (e *accEnv) tokensPrefixed(prefix string) []emulator.Token {
+	var out []emulator.Token
+	for _, t := range e.emu.Tokens() {
+		if strings.HasPrefix(t.Name, prefix) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// echoedTokenDeleted checks that the token echo.test shows was deleted by its id, in the
+// body of DELETE /auth/backend, authenticated with wantAuth (or, when empty, with the
+// token itself), and that the emulator no longer holds it.
+type echoedTokenDeleted struct {
+	env      *accEnv
+	wantAuth string
+}
+
+func (c echoedTokenDeleted) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	data, err := echoData(req)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	id, err := strconv.ParseInt(fmt.Sprint(data["id"]), 10, 64)
+	if err != nil {
+		resp.Error = fmt.Errorf("echoed id %v is not numeric", data["id"])
+		return
+	}
+	if _, held := c.env.emu.Token(id); held {
+		resp.Error = fmt.Errorf("token %d still exists after the run", id)
+		return
+	}
+	wantAuth := c.wantAuth
+	if wantAuth == "" {
+		wantAuth = fmt.Sprint(data["token"])
+	}
+	for _, call := range c.env.callsTo("DELETE /auth/backend") {
+		if jsonBody(call, fmt.Sprintf(`{"id":%d}`, id)) == nil && call.Status == 200 {
+			resp.Error = credentialHeaders(call, map[string]string{"authToken": wantAuth})
+			return
+		}
+	}
+	resp.Error = fmt.Errorf("no successful DELETE /auth/backend with {\"id\": %d} in its body", id)
+}
+
+// everyCreatedTokenDeleted: each token the runs created (during plan as well as apply) was
+// deleted again when Terraform closed it.
+func (e *accEnv) everyCreatedTokenDeleted(prefix string) error {
+	created := 0
+	for _, c := range e.callsTo("POST /auth/backend") {
+		if c.Status == 200 {
+			created++
+		}
+	}
+	if left := e.tokensPrefixed(prefix); len(left) > 0 {
+		return fmt.Errorf("%d token(s) named %s… outlived the run", len(left), prefix)
+	}
+	// One plan and one apply at least: Terraform opens ephemeral resources in both.
+	if created < 2 {
+		return fmt.Errorf("want a token created in plan and another in apply, got %d creates", created)
+	}
+	if deleted := len(e.deletedIDs()); deleted != created {
+		return fmt.Errorf("%d tokens created, %d deleted", created, deleted)
+	}
+	return nil
+}
+
+func TestAccEphemeralServerToken_deletedWithOwnTokenAtClose(t *testing.T) {
+	env := newAccEnv(t)
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralVersions,
+		ProtoV6ProviderFactories: env.echoFactories(),
+		Steps: []resource.TestStep{{
+			Config: env.provider() + ephemeralServerTokenConfig("ci-") + echoConfig(echoServerTokenResults),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(echoAddr, echoed("name"), knownvalue.StringRegexp(ciTokenName)),
+				statecheck.ExpectKnownValue(echoAddr, echoed("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
+				statecheck.ExpectKnownValue(echoAddr, echoed("token"), tokenWithClaims(map[string]any{"email": testEmail, "store_hash": testStoreHash})),
+				echoedTokenDeleted{env: env},
+				onlyEcho{},
+				secretAbsentFromState{testPassword},
+			},
+		}},
+	})
+	if err := env.everyCreatedTokenDeleted("ci-"); err != nil {
+		t.Error(err)
+	}
+	names := map[string]bool{}
+	for _, c := range env.callsTo("POST /auth/backend") {
+		var body struct{ Name string }
+		if err := json.Unmarshal(c.Body, &body); err != nil || !ciTokenName.MatchString(body.Name) {
+			t.Errorf("create body name %q, want ci- and 8 hex digits", body.Name)
+		}
+		names[body.Name] = true
+	}
+	if n := env.emu.CallCount("POST /auth/backend"); len(names) != n {
+		t.Errorf("%d creates used only %d distinct names", n, len(names))
+	}
+}
+
+func TestAccEphemeralServerToken_deletedWithProviderAuthToken(t *testing.T) {
+	env := newAccEnv(t)
+	authArg, bootstrap := env.bootstrapAuthToken()
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralVersions,
+		ProtoV6ProviderFactories: env.echoFactories(),
+		Steps: []resource.TestStep{{
+			Config: env.provider(authArg) + ephemeralServerTokenConfig("ci-", fmt.Sprintf("store_hash = %q", testStoreHash)) +
+				echoConfig(echoServerTokenResults),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(echoAddr, echoed("name"), knownvalue.StringRegexp(ciTokenName)),
+				echoedTokenDeleted{env: env, wantAuth: bootstrap.Token},
+				onlyEcho{},
+			},
+		}},
+	})
+	if err := env.everyCreatedTokenDeleted("ci-"); err != nil {
+		t.Error(err)
+	}
+	if _, held := env.emu.Token(bootstrap.ID); !held {
+		t.Error("the provider's own auth_token was deleted")
+	}
+}
+
+func TestAccEphemeralServerToken_failedCloseIsAnError(t *testing.T) {
+	env := newAccEnv(t)
+	env.emu.InjectFault("DELETE /auth/backend", emulator.Fault{Kind: emulator.FaultStatus, Status: 400})
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralVersions,
+		ProtoV6ProviderFactories: env.echoFactories(),
+		Steps: []resource.TestStep{{
+			Config:      env.provider() + ephemeralServerTokenConfig("ci-") + echoConfig(echoServerTokenResults),
+			ExpectError: regexp.MustCompile(`(?s)Could not delete the server token.*"ci-[0-9a-f]{8}"\s+\(id\s+\d+\).*still\s+exists.*DELETE /auth/backend: HTTP\s+400`),
+		}},
+	})
+	// The error tells the truth: the token whose delete failed is still there.
+	if left := env.tokensPrefixed("ci-"); len(left) != 1 {
+		t.Errorf("want the one token whose delete failed left in the store, got %d", len(left))
+	}
+}
+
+func TestAccEphemeralServerToken_alreadyDeletedIsFine(t *testing.T) {
+	env := newAccEnv(t)
+	authArg, _ := env.bootstrapAuthToken()
+	// Someone deletes each token as soon as it is created: the 404 at close is no error.
+	env.emu.OnRequest(func(c emulator.Call) {
+		if c.Method == "GET" && c.Path == "/backend/tokens" {
+			for _, tok := range env.tokensPrefixed("ci-") {
+				env.emu.RemoveToken(tok.ID)
+			}
+		}
+	})
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralVersions,
+		ProtoV6ProviderFactories: env.echoFactories(),
+		Steps: []resource.TestStep{{
+			Config: env.provider(authArg) + ephemeralServerTokenConfig("ci-") + echoConfig(echoServerTokenResults),
+			Check: func(*terraform.State) error {
+				for _, c := range env.callsTo("DELETE /auth/backend") {
+					if c.Status != 404 {
+						return fmt.Errorf("DELETE /auth/backend answered %d, want 404 for every close", c.Status)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccEphemeralServerToken_validation(t *testing.T) {
+	env := newAccEnv(t)
+	echo := echoConfig(echoServerTokenResults)
+	config := func(args string) string {
+		return env.provider() + "ephemeral \"b2b_server_token\" \"x\" {\n" + args + "\n}\n" + echo
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralVersions,
+		ProtoV6ProviderFactories: env.echoFactories(),
+		Steps: []resource.TestStep{{
+			Config:      config(`name_prefix = "ci-"` + "\n" + `email = "admin"` + "\n" + `password = "p"`),
+			ExpectError: regexp.MustCompile(`Attribute email must be an email address`),
+		}, {
+			Config:      config(`name_prefix = ""` + "\n" + fmt.Sprintf("email = %q", testEmail) + "\n" + `password = "p"`),
+			ExpectError: regexp.MustCompile(`Attribute name_prefix string length must be at least 1`),
+		}, {
+			Config:      config(`name_prefix = "ci-"` + "\n" + fmt.Sprintf("email = %q", testEmail) + "\n" + `password = "p"` + "\n" + `store_hash = "Not_A_Hash"`),
+			ExpectError: regexp.MustCompile(`Attribute store_hash must be a BigCommerce store hash`),
+		}, {
+			Config:      config(`name_prefix = "ci-"` + "\n" + fmt.Sprintf("email = %q", testEmail) + "\n" + `password = "wrong"`),
+			ExpectError: regexp.MustCompile(`(?s)Could not create the server token.*POST /auth/backend: HTTP 400`),
+		}},
+	})
+	if n := env.emu.CallCount("POST /auth/backend"); n != 1 {
+		t.Errorf("want only the wrong password to reach the API, got %d creates", n)
+	}
+}

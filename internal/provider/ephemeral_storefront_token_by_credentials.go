@@ -1,0 +1,142 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
+)
+
+var (
+	_ ephemeral.EphemeralResourceWithConfigure = (*storefrontTokenByCredentialsEphemeral)(nil)
+)
+
+// NewStorefrontTokenByCredentialsEphemeralResource is the
+// b2b_storefront_token_by_credentials ephemeral resource.
+func NewStorefrontTokenByCredentialsEphemeralResource() ephemeral.EphemeralResource {
+	return &storefrontTokenByCredentialsEphemeral{}
+}
+
+type storefrontTokenByCredentialsEphemeral struct {
+	data *providerData
+}
+
+type storefrontTokenByCredentialsModel struct {
+	Email     types.String `tfsdk:"email"`
+	Password  types.String `tfsdk:"password"`
+	ChannelID types.Int64  `tfsdk:"channel_id"`
+	Name      types.String `tfsdk:"name"`
+	StoreHash types.String `tfsdk:"store_hash"`
+	BeginAt   types.Int64  `tfsdk:"begin_at"`
+	EndAt     types.Int64  `tfsdk:"end_at"`
+	Token     types.String `tfsdk:"token"`
+	ExpiresAt types.String `tfsdk:"expires_at"`
+}
+
+func (r *storefrontTokenByCredentialsEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_storefront_token_by_credentials"
+}
+
+func (r *storefrontTokenByCredentialsEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A B2B Edition storefront token for a storefront customer's email and password " +
+			"(`POST /auth/customers`). The provider sends its `access_token` with `store_hash` when set for this " +
+			"store; the endpoint needs no other credential." + ephemeralNote,
+		Attributes: map[string]schema.Attribute{
+			"email": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Email of the storefront customer.",
+				Validators:          []validator.String{emailValidator()},
+			},
+			"password": schema.StringAttribute{
+				Required:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Password of the storefront customer.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"channel_id": schema.Int64Attribute{
+				Required:            true,
+				MarkdownDescription: "ID of the storefront channel the customer belongs to.",
+				Validators:          channelIDValidators,
+			},
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "A name for the token.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"store_hash": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Hash of the store. Defaults to the provider's `store_hash`.",
+				Validators:          []validator.String{storeHashValidator()},
+			},
+			"begin_at": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "When the token becomes valid, in unix seconds. Defaults to now, as the API decides.",
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"end_at": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "When the token expires, in unix seconds; not before `begin_at`. Defaults to " +
+					"what the API decides (one day).",
+				Validators: []validator.Int64{
+					int64validator.AtLeast(0),
+					int64validator.AtLeastSumOf(path.MatchRoot("begin_at")),
+				},
+			},
+			"token": schema.StringAttribute{
+				Computed:            true,
+				Sensitive:           true,
+				MarkdownDescription: storefrontTokenDescription,
+			},
+			"expires_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: storefrontExpiresAtDescription,
+			},
+		},
+	}
+}
+
+func (r *storefrontTokenByCredentialsEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *storefrontTokenByCredentialsEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var model storefrontTokenByCredentialsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() || !configured(r.data, &resp.Diagnostics) {
+		return
+	}
+	if model.StoreHash.IsNull() {
+		if r.data.storeHash == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)
+			return
+		}
+		model.StoreHash = types.StringValue(r.data.storeHash)
+	}
+	ctx = r.data.mask(ctx, model.Password.ValueString())
+
+	token, err := r.data.client.CredentialsToken(ctx, b2b.CredentialsTokenRequest{
+		StoreHash: model.StoreHash.ValueString(),
+		Email:     model.Email.ValueString(),
+		Password:  model.Password.ValueString(),
+		ChannelID: model.ChannelID.ValueInt64(),
+		Name:      model.Name.ValueString(),
+		BeginAt:   model.BeginAt.ValueInt64Pointer(),
+		EndAt:     model.EndAt.ValueInt64Pointer(),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Could not get a storefront token with the customer's credentials", err.Error())
+		return
+	}
+	model.Token = types.StringValue(token.Token)
+	model.ExpiresAt = jwtExpiresAt(token.Token)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &model)...)
+}

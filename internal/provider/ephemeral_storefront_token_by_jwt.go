@@ -1,0 +1,95 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
+)
+
+var (
+	_ ephemeral.EphemeralResourceWithConfigure = (*storefrontTokenByJWTEphemeral)(nil)
+)
+
+// NewStorefrontTokenByJWTEphemeralResource is the b2b_storefront_token_by_jwt ephemeral
+// resource.
+func NewStorefrontTokenByJWTEphemeralResource() ephemeral.EphemeralResource {
+	return &storefrontTokenByJWTEphemeral{}
+}
+
+type storefrontTokenByJWTEphemeral struct {
+	data *providerData
+}
+
+type storefrontTokenByJWTModel struct {
+	JWTToken  types.String `tfsdk:"jwt_token"`
+	ChannelID types.Int64  `tfsdk:"channel_id"`
+	Token     types.String `tfsdk:"token"`
+	ExpiresAt types.String `tfsdk:"expires_at"`
+}
+
+func (r *storefrontTokenByJWTEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_storefront_token_by_jwt"
+}
+
+func (r *storefrontTokenByJWTEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A B2B Edition storefront token for a BigCommerce customer login JWT " +
+			"(`GET /auth/storefront`). The JWT is the credential; the provider adds its `store_hash` as " +
+			"`X-Store-Hash` when set, and sends no other credential." + ephemeralNote,
+		Attributes: map[string]schema.Attribute{
+			"jwt_token": schema.StringAttribute{
+				Required:  true,
+				Sensitive: true,
+				MarkdownDescription: "A BigCommerce JWT that identifies the customer, such as the one the storefront's " +
+					"current customer endpoint returns.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"channel_id": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "ID of the storefront channel. Leave it unset unless the store has " +
+					"multi-storefront enabled.",
+				Validators: channelIDValidators,
+			},
+			"token": schema.StringAttribute{
+				Computed:            true,
+				Sensitive:           true,
+				MarkdownDescription: storefrontTokenDescription,
+			},
+			"expires_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: storefrontExpiresAtDescription,
+			},
+		},
+	}
+}
+
+func (r *storefrontTokenByJWTEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *storefrontTokenByJWTEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var model storefrontTokenByJWTModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() || !configured(r.data, &resp.Diagnostics) {
+		return
+	}
+	ctx = r.data.mask(ctx, model.JWTToken.ValueString())
+
+	token, err := r.data.client.StorefrontFromJWT(ctx, b2b.StorefrontFromJWTRequest{
+		JWTToken:  model.JWTToken.ValueString(),
+		ChannelID: model.ChannelID.ValueInt64(),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Could not get a storefront token for the JWT", err.Error())
+		return
+	}
+	model.Token = types.StringValue(token.Token)
+	model.ExpiresAt = jwtExpiresAt(token.Token)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &model)...)
+}

@@ -1,0 +1,127 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
+)
+
+func nullProviderModel() providerModel {
+	return providerModel{
+		APIURL: types.StringNull(), StoreHash: types.StringNull(), AccessToken: types.StringNull(),
+		AuthToken: types.StringNull(), MaxRetries: types.Int64Null(), RequestTimeout: timetypes.NewGoDurationNull(),
+	}
+}
+
+func clearProviderEnv(t *testing.T) {
+	for _, env := range []string{envAPIURL, envStoreHash, envAccessToken, envAuthToken, envMaxRetries, envRequestTimeout} {
+		t.Setenv(env, "")
+	}
+}
+
+func TestResolveSettings_defaults(t *testing.T) {
+	clearProviderEnv(t)
+	s, diags := resolveSettings(nullProviderModel(), "1.2.3", "1.11.4")
+	if diags.HasError() {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	c := s.client
+	if c.BaseURL != b2b.DefaultBaseURL || c.MaxRetries != 4 || c.RequestTimeout != 30*time.Second {
+		t.Errorf("defaults: got url %q, retries %d, timeout %s", c.BaseURL, c.MaxRetries, c.RequestTimeout)
+	}
+	if c.UserAgent != "terraform-provider-b2b/1.2.3 Terraform/1.11.4" {
+		t.Errorf("user agent %q", c.UserAgent)
+	}
+}
+
+func TestResolveSettings_environmentFillsUnsetArguments(t *testing.T) {
+	clearProviderEnv(t)
+	t.Setenv(envAPIURL, "http://127.0.0.1:9/api/io")
+	t.Setenv(envStoreHash, "envstore")
+	t.Setenv(envAccessToken, "env-access")
+	t.Setenv(envAuthToken, "env-auth")
+	t.Setenv(envMaxRetries, "0")
+	t.Setenv(envRequestTimeout, "5s")
+	s, diags := resolveSettings(nullProviderModel(), "dev", "")
+	if diags.HasError() {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	c := s.client
+	if c.BaseURL != "http://127.0.0.1:9/api/io" || c.StoreHash != "envstore" || c.AccessToken != "env-access" || c.AuthToken != "env-auth" {
+		t.Errorf("env not applied: %+v", c)
+	}
+	if c.MaxRetries >= 0 {
+		t.Errorf("max_retries 0 must disable retries, got client MaxRetries %d", c.MaxRetries)
+	}
+	if c.RequestTimeout != 5*time.Second {
+		t.Errorf("timeout %s", c.RequestTimeout)
+	}
+}
+
+func TestResolveSettings_configurationWinsOverEnvironment(t *testing.T) {
+	clearProviderEnv(t)
+	t.Setenv(envStoreHash, "envstore")
+	t.Setenv(envAuthToken, "env-auth")
+	t.Setenv(envMaxRetries, "7")
+	t.Setenv(envRequestTimeout, "5s")
+	m := nullProviderModel()
+	m.StoreHash = types.StringValue("configstore")
+	m.AuthToken = types.StringValue("config-auth")
+	m.MaxRetries = types.Int64Value(2)
+	m.RequestTimeout = timetypes.NewGoDurationValueFromStringMust("90s")
+	s, diags := resolveSettings(m, "dev", "")
+	if diags.HasError() {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	c := s.client
+	if c.StoreHash != "configstore" || c.AuthToken != "config-auth" || c.MaxRetries != 2 || c.RequestTimeout != 90*time.Second {
+		t.Errorf("configuration did not win: %+v", c)
+	}
+}
+
+func TestResolveSettings_invalidEnvironmentNamesTheVariable(t *testing.T) {
+	cases := map[string]struct{ env, value, want string }{
+		"api_url not https":     {envAPIURL, "http://api.example.com/api/io", "B2B_API_URL"},
+		"store hash uppercase":  {envStoreHash, "ABC", "BIGCOMMERCE_STORE_HASH"},
+		"retries not a number":  {envMaxRetries, "many", "B2B_MAX_RETRIES"},
+		"timeout not duration":  {envRequestTimeout, "soon", "B2B_REQUEST_TIMEOUT"},
+		"timeout not positive":  {envRequestTimeout, "0s", "request_timeout"},
+		"api_url not absolute":  {envAPIURL, "api-b2b.bigcommerce.com", "B2B_API_URL"},
+		"api_url with password": {envAPIURL, "https://user:pw@api.example.com", "credentials"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			clearProviderEnv(t)
+			t.Setenv(tc.env, tc.value)
+			_, diags := resolveSettings(nullProviderModel(), "dev", "")
+			if !diags.HasError() {
+				t.Fatalf("%s=%q accepted", tc.env, tc.value)
+			}
+			var text strings.Builder
+			for _, d := range diags {
+				text.WriteString(d.Summary() + " " + d.Detail())
+			}
+			if !strings.Contains(text.String(), tc.want) {
+				t.Errorf("diagnostics %q do not mention %s", text.String(), tc.want)
+			}
+		})
+	}
+}
+
+func TestValidateAPIURL_loopbackMayUseHTTP(t *testing.T) {
+	for _, ok := range []string{"https://api-b2b.bigcommerce.com/api/io", "http://127.0.0.1:8799/api/io", "http://127.8.9.1/api/io", "http://[::1]:80/api/io", "http://localhost:1/api/io"} {
+		if err := validateAPIURL(ok); err != nil {
+			t.Errorf("%s refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"http://10.0.0.1/api/io", "http://localhost.example.com/api/io", "ftp://127.0.0.1/", "http://128.0.0.1/"} {
+		if err := validateAPIURL(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

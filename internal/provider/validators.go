@@ -1,0 +1,72 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+var (
+	storeHashPattern = regexp.MustCompile(`^[a-z0-9]+$`)
+	// emailPattern is deliberately loose: one @, no spaces, a dot in the domain.
+	emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+)
+
+func storeHashValidator() validator.String {
+	return stringvalidator.RegexMatches(storeHashPattern, "must be a BigCommerce store hash: lowercase letters and digits")
+}
+
+func emailValidator() validator.String {
+	return stringvalidator.RegexMatches(emailPattern, "must be an email address")
+}
+
+// httpsOrLoopbackURL accepts an absolute https URL, or http on a loopback host so that a
+// local emulator can be used. No validator of terraform-plugin-framework-validators
+// expresses this rule.
+type httpsOrLoopbackURL struct{}
+
+func (httpsOrLoopbackURL) Description(context.Context) string {
+	return "must be an https URL, or an http URL on a loopback host"
+}
+
+func (v httpsOrLoopbackURL) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (httpsOrLoopbackURL) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := validateAPIURL(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid API URL", err.Error())
+	}
+}
+
+func validateAPIURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	if u.User != nil {
+		return errors.New("the URL must not carry credentials")
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("%q must use https; plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost)", raw)
+	}
+	return nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
