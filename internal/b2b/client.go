@@ -53,6 +53,8 @@ type Config struct {
 	// was just created (the list may show it late). The wait doubles after each attempt.
 	LocateAttempts int
 	LocateWait     time.Duration
+	// ListConcurrency bounds the pages of one listing fetched at once.
+	ListConcurrency int
 
 	UserAgent string
 	// Log, when set, receives one line per HTTP attempt. Fields never hold secrets.
@@ -66,6 +68,8 @@ type Client struct {
 	cfg     Config
 	base    *url.URL
 	retrier *retryablehttp.Client
+	// index shares token listings among this client's callers; each authToken has its own.
+	index *TokenIndex
 }
 
 // New returns a client for cfg, filling defaults for zero fields.
@@ -98,12 +102,16 @@ func New(cfg Config) (*Client, error) {
 	if cfg.LocateWait <= 0 {
 		cfg.LocateWait = DefaultLocateWait
 	}
+	if cfg.ListConcurrency <= 0 {
+		cfg.ListConcurrency = DefaultListConcurrency
+	}
 	httpClient := cleanhttp.DefaultPooledClient()
 	httpClient.Timeout = cfg.RequestTimeout
 	if cfg.Transport != nil {
 		httpClient.Transport = cfg.Transport
 	}
 	c := &Client{cfg: cfg, base: base}
+	c.index = newTokenIndex(c.listAll)
 	c.retrier = &retryablehttp.Client{
 		HTTPClient:      httpClient,
 		RetryWaitMin:    cfg.RetryWaitMin,
@@ -119,10 +127,11 @@ func New(cfg Config) (*Client, error) {
 }
 
 // WithAuthToken returns a client that sends token as authToken on the server-to-server
-// endpoints, sharing this client's connections.
+// endpoints, sharing this client's connections but not its token listings.
 func (c *Client) WithAuthToken(token string) *Client {
 	copied := *c
 	copied.cfg.AuthToken = token
+	copied.index = newTokenIndex(copied.listAll)
 	return &copied
 }
 

@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // MaxPageSize is the largest limit GET /backend/tokens accepts.
 const MaxPageSize = 250
 
-const maxListingRestarts = 3
+// DefaultListConcurrency bounds the pages of one listing fetched at once.
+const DefaultListConcurrency = 8
+
+const maxListingAttempts = 3
 
 // TokenList is every S2S token of a store, as one complete listing saw them.
 type TokenList struct {
@@ -38,49 +43,73 @@ func (l TokenList) ByValue(value string) (ServerToken, bool) {
 	return ServerToken{}, false
 }
 
-// ListServerTokens reads every page of GET /backend/tokens. Tokens created or deleted while
-// it pages shift the offsets; it de-duplicates by id and starts over when totalCount
-// changed, so a complete listing never misses a token that existed throughout.
+// ListServerTokens returns every S2S token of the store. Concurrent callers share one
+// listing, and a listing serves every caller until this client creates or deletes a token
+// (see [TokenIndex]).
 func (c *Client) ListServerTokens(ctx context.Context) (TokenList, error) {
-	for range maxListingRestarts {
-		list, stable, err := c.listOnce(ctx)
-		if err != nil || stable {
+	return c.index.List(ctx)
+}
+
+// listAll reads every page of GET /backend/tokens: the first, then the rest concurrently.
+// Tokens created or deleted while it pages shift the offsets, so it de-duplicates by id
+// and reads again unless every page reported the same totalCount and the pages hold
+// exactly that many tokens: a listing that does not add up is never taken as complete,
+// since a reader could conclude from it that a token is gone.
+func (c *Client) listAll(ctx context.Context) (TokenList, error) {
+	for range maxListingAttempts {
+		list, consistent, err := c.readPages(ctx)
+		if err != nil || consistent {
 			return list, err
 		}
 	}
 	return TokenList{}, &Error{Method: http.MethodGet, Path: "/backend/tokens",
-		Err: fmt.Errorf("the token list kept changing while it was read (%d attempts)", maxListingRestarts)}
+		Err: fmt.Errorf("the token list kept changing while it was read (%d attempts)", maxListingAttempts)}
 }
 
-func (c *Client) listOnce(ctx context.Context) (TokenList, bool, error) {
+func (c *Client) readPages(ctx context.Context) (TokenList, bool, error) {
 	first, err := c.ListServerTokensPage(ctx, MaxPageSize, 0)
 	if err != nil {
 		return TokenList{}, false, err
 	}
-	seen := make(map[int64]bool, first.TotalCount)
-	list := TokenList{TotalCount: first.TotalCount}
-	add := func(tokens []ServerToken) {
-		for _, t := range tokens {
+	total := first.TotalCount
+	// A server may serve fewer than the limit per page; the first page shows how many.
+	step := len(first.Tokens)
+	if step == 0 || step >= total {
+		return collect([]TokenPage{first}, total)
+	}
+	pages := []TokenPage{first}
+	for offset := step; offset < total; offset += step {
+		pages = append(pages, TokenPage{Offset: offset})
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.cfg.ListConcurrency)
+	for i := 1; i < len(pages); i++ {
+		g.Go(func() error {
+			page, err := c.ListServerTokensPage(gctx, MaxPageSize, pages[i].Offset)
+			pages[i] = page
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return TokenList{}, false, err
+	}
+	return collect(pages, total)
+}
+
+// collect joins pages in the API's order, keeping the first sighting of each id, and
+// reports whether they add up to a consistent listing.
+func collect(pages []TokenPage, total int) (TokenList, bool, error) {
+	seen := make(map[int64]bool, min(total, 10*MaxPageSize))
+	list := TokenList{TotalCount: total, Tokens: make([]ServerToken, 0, min(total, 10*MaxPageSize))}
+	consistent := true
+	for _, page := range pages {
+		consistent = consistent && page.TotalCount == total
+		for _, t := range page.Tokens {
 			if !seen[t.ID] {
 				seen[t.ID] = true
 				list.Tokens = append(list.Tokens, t)
 			}
 		}
 	}
-	add(first.Tokens)
-	for offset := len(first.Tokens); offset < first.TotalCount; {
-		page, err := c.ListServerTokensPage(ctx, MaxPageSize, offset)
-		if err != nil {
-			return TokenList{}, false, err
-		}
-		if page.TotalCount != first.TotalCount {
-			return TokenList{}, false, nil
-		}
-		if len(page.Tokens) == 0 {
-			break
-		}
-		add(page.Tokens)
-		offset += len(page.Tokens)
-	}
-	return list, true, nil
+	return list, consistent && len(list.Tokens) == total, nil
 }

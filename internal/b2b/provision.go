@@ -39,7 +39,8 @@ const maxLocateWait = 8 * time.Second
 func (c *Client) ProvisionServerToken(ctx context.Context, req CreateServerTokenRequest) (ServerToken, error) {
 	var before *TokenList
 	if c.HasAuthToken() {
-		list, err := c.ListServerTokens(ctx)
+		// Any listing made before the POST tells which tokens existed before it.
+		list, err := c.index.Cached(ctx)
 		if err != nil {
 			return ServerToken{}, err
 		}
@@ -59,11 +60,11 @@ func (c *Client) ProvisionServerToken(ctx context.Context, req CreateServerToken
 	if token.Name == "" {
 		token.Name = req.Name
 	}
-	lister := c
-	if !c.HasAuthToken() {
+	lister, newTokenLists := c, !c.HasAuthToken()
+	if newTokenLists {
 		lister = c.WithAuthToken(created.Token)
 	}
-	found, err := lister.pollList(ctx, func(l TokenList) (ServerToken, bool, error) {
+	found, err := lister.pollList(ctx, newTokenLists, func(l TokenList) (ServerToken, bool, error) {
 		t, ok := l.ByValue(created.Token)
 		return t, ok, nil
 	})
@@ -81,7 +82,7 @@ func (c *Client) reconcileLostCreate(ctx context.Context, req CreateServerTokenR
 	for _, t := range before.Tokens {
 		existed[t.ID] = true
 	}
-	adopted, err := c.pollList(ctx, func(l TokenList) (ServerToken, bool, error) {
+	adopted, err := c.pollList(ctx, false, func(l TokenList) (ServerToken, bool, error) {
 		var fresh []ServerToken
 		for _, t := range l.Tokens {
 			if !existed[t.ID] && t.Name == req.Name && strings.EqualFold(t.Email, req.Email) {
@@ -105,17 +106,30 @@ func (c *Client) reconcileLostCreate(ctx context.Context, req CreateServerTokenR
 }
 
 // pollList lists the tokens until match finds what it looks for, waiting longer after
-// each listing, since a new token may show up in the list late.
-func (c *Client) pollList(ctx context.Context, match func(TokenList) (ServerToken, bool, error)) (ServerToken, error) {
+// each listing, since a new token may show up in the list late. A token that was just
+// created may also be refused for a moment as a credential: with newToken, a 401 is
+// another reason to wait.
+func (c *Client) pollList(ctx context.Context, newToken bool, match func(TokenList) (ServerToken, bool, error)) (ServerToken, error) {
 	wait := c.cfg.LocateWait
+	var epoch uint64
 	for attempt := 1; ; attempt++ {
-		list, err := c.ListServerTokens(ctx)
-		if err != nil {
+		var list TokenList
+		var err error
+		if attempt == 1 {
+			// Started after the POST returned (which moved the epoch on), and shared
+			// with the other creates that returned meanwhile.
+			list, epoch, err = c.index.listSince(ctx, c.index.currentEpoch())
+		} else {
+			list, epoch, err = c.index.listNewerThan(ctx, epoch)
+		}
+		if err != nil && !(newToken && IsUnauthorized(err) && attempt < c.cfg.LocateAttempts) {
 			return ServerToken{}, err
 		}
-		found, ok, err := match(list)
-		if err != nil || ok {
-			return found, err
+		if err == nil {
+			found, ok, err := match(list)
+			if err != nil || ok {
+				return found, err
+			}
 		}
 		if attempt >= c.cfg.LocateAttempts {
 			return ServerToken{}, &Error{Method: http.MethodGet, Path: "/backend/tokens",

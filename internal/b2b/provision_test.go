@@ -217,6 +217,32 @@ func TestProvisionListFailsAfterCreate(t *testing.T) {
 	}
 }
 
+// A token that was just created may be refused as a credential for a moment; listing with
+// it keeps polling instead of giving up on the first 401.
+func TestProvisionNewTokenAcceptedLate(t *testing.T) {
+	f := newFake(t)
+	refusals := 2
+	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+		if r.Method == http.MethodGet && refusals > 0 {
+			refusals--
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
+			return true
+		}
+		return false
+	})
+	c := f.client(t, func(cfg *Config) { cfg.LocateAttempts = 4 })
+	got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := f.lastToken(); got != want {
+		t.Errorf("provisioned %+v, want %+v", got, want)
+	}
+	if n := getsAfterPOST(f); n != 3 {
+		t.Errorf("%d listings after the create, want 3", n)
+	}
+}
+
 func TestProvisionCancelledWhileLocating(t *testing.T) {
 	f := newFake(t)
 	c := f.client(t, func(cfg *Config) {

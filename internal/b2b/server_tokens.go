@@ -55,6 +55,7 @@ func (r *createdServerTokenReply) UnmarshalJSON(raw []byte) error {
 // to also learn the new token's id.
 func (c *Client) CreateServerToken(ctx context.Context, req CreateServerTokenRequest) (CreatedServerToken, error) {
 	var reply createdServerTokenReply
+	defer c.index.Changed() // even a failed create may have created a token
 	err := c.do(ctx, call{
 		method: http.MethodPost,
 		path:   "/auth/backend",
@@ -76,6 +77,7 @@ func (c *Client) DeleteServerToken(ctx context.Context, id int64) error {
 	if err := c.requireAuthToken(http.MethodDelete, "/auth/backend"); err != nil {
 		return err
 	}
+	defer c.index.Changed()
 	return c.do(ctx, call{
 		method:     http.MethodDelete,
 		path:       "/auth/backend",

@@ -24,9 +24,9 @@ type serverTokensDataSource struct {
 }
 
 type serverTokensModel struct {
-	Name       types.String            `tfsdk:"name"`
-	Email      types.String            `tfsdk:"email"`
-	TotalCount types.Int64             `tfsdk:"total_count"`
+	Name       types.String             `tfsdk:"name"`
+	Email      types.String             `tfsdk:"email"`
+	TotalCount types.Int64              `tfsdk:"total_count"`
 	Tokens     []listedServerTokenModel `tfsdk:"tokens"`
 }
 

@@ -120,7 +120,7 @@ func TestAccEphemeralStorefrontTokenByCredentials_errors(t *testing.T) {
 			Config:      config(valid + "begin_at = 2000\nend_at = 1000"),
 			ExpectError: regexp.MustCompile(`Attribute end_at value must be at least sum of`),
 		}, {
-			Config: config(fmt.Sprintf("email = %q\npassword = \"Wrong-S3cret\"\nchannel_id = 1\nname = \"n\"", customerEmail)),
+			Config:      config(fmt.Sprintf("email = %q\npassword = \"Wrong-S3cret\"\nchannel_id = 1\nname = \"n\"", customerEmail)),
 			ExpectError: regexp.MustCompile(`(?s)POST /auth/customers: HTTP 400 Bad Request: The email or password you\s+have\s+entered\s+is\s+incorrect`),
 		}},
 	})

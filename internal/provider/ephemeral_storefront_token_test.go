@@ -26,10 +26,10 @@ import (
 // ephemeral value into the state of echo.test, the only place a test can see it.
 
 const (
-	echoAddr          = "echo.test"
-	storeLevelAccessToken   = "store-level-S3cret"
-	customerEmail = "buyer@example.com"
-	customerPassword  = "Buyer-S3cret-pass"
+	echoAddr              = "echo.test"
+	storeLevelAccessToken = "store-level-S3cret"
+	customerEmail         = "buyer@example.com"
+	customerPassword      = "Buyer-S3cret-pass"
 )
 
 // storefrontCustomer is a storefront customer of channels 1 and 2.

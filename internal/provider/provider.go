@@ -147,7 +147,10 @@ func (p *b2bProvider) Resources(context.Context) []func() resource.Resource {
 }
 
 func (p *b2bProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewServerTokensDataSource,
+		NewServerTokenDataSource,
+	}
 }
 
 func (p *b2bProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {

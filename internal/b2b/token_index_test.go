@@ -1,0 +1,148 @@
+package b2b
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// countingLister stands in for a listing: each call waits until released, so tests
+// control which callers overlap.
+type countingLister struct {
+	calls   atomic.Int32
+	release chan struct{}
+	err     error
+}
+
+func (l *countingLister) list(ctx context.Context) (TokenList, error) {
+	n := l.calls.Add(1)
+	if l.release != nil {
+		<-l.release
+	}
+	return TokenList{TotalCount: int(n)}, l.err
+}
+
+func TestTokenIndexCoalescesConcurrentReads(t *testing.T) {
+	l := &countingLister{release: make(chan struct{})}
+	x := newTokenIndex(l.list)
+	var wg sync.WaitGroup
+	results := make([]TokenList, 20)
+	for i := range results {
+		wg.Go(func() {
+			got, err := x.List(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = got
+		})
+	}
+	waitFor(t, func() bool { return l.calls.Load() == 1 })
+	close(l.release)
+	wg.Wait()
+	if n := l.calls.Load(); n != 1 {
+		t.Fatalf("20 concurrent reads made %d listings, want 1", n)
+	}
+	for _, r := range results {
+		if r.TotalCount != 1 {
+			t.Fatalf("a reader got listing %d, want the shared one", r.TotalCount)
+		}
+	}
+	// Later reads of the same operation are served by it too.
+	if got, _ := x.List(context.Background()); got.TotalCount != 1 || l.calls.Load() != 1 {
+		t.Errorf("a later read listed again (%d listings)", l.calls.Load())
+	}
+}
+
+func TestTokenIndexChangeMakesListingsStale(t *testing.T) {
+	l := &countingLister{}
+	x := newTokenIndex(l.list)
+	first, _ := x.List(context.Background())
+	x.Changed()
+	second, _ := x.List(context.Background())
+	if first.TotalCount != 1 || second.TotalCount != 2 {
+		t.Errorf("after a change, got listings %d then %d; want a new listing", first.TotalCount, second.TotalCount)
+	}
+	// Cached serves whatever is there: a snapshot from before a create is what it needs.
+	x.Changed()
+	if cached, _ := x.Cached(context.Background()); cached.TotalCount != 2 || l.calls.Load() != 2 {
+		t.Errorf("Cached listed again")
+	}
+}
+
+// A create's id lookup must not be served by a listing that started before its POST
+// returned, even one still in flight; creates that return meanwhile share the next.
+func TestTokenIndexReaderAfterChangeWaitsForNewerListing(t *testing.T) {
+	l := &countingLister{release: make(chan struct{})}
+	x := newTokenIndex(l.list)
+	old := make(chan TokenList)
+	go func() { got, _ := x.List(context.Background()); old <- got }()
+	waitFor(t, func() bool { return l.calls.Load() == 1 })
+
+	x.Changed() // two creates return while the first listing is in flight
+	x.Changed()
+	var wg sync.WaitGroup
+	fresh := make([]TokenList, 2)
+	for i := range fresh {
+		wg.Go(func() { fresh[i], _ = x.List(context.Background()) })
+	}
+	l.release <- struct{}{} // finish the old listing
+	if got := <-old; got.TotalCount != 1 {
+		t.Errorf("the early reader got listing %d, want 1", got.TotalCount)
+	}
+	waitFor(t, func() bool { return l.calls.Load() == 2 })
+	close(l.release)
+	wg.Wait()
+	for _, f := range fresh {
+		if f.TotalCount != 2 {
+			t.Errorf("a reader after the change got listing %d, want the newer one (2)", f.TotalCount)
+		}
+	}
+	if n := l.calls.Load(); n != 2 {
+		t.Errorf("%d listings, want 2: the readers after the change share one", n)
+	}
+}
+
+func TestTokenIndexSharesErrorsWithoutCachingThem(t *testing.T) {
+	l := &countingLister{err: errors.New("HTTP 503")}
+	x := newTokenIndex(l.list)
+	if _, err := x.List(context.Background()); err == nil {
+		t.Fatal("want the listing's error")
+	}
+	l.err = nil
+	if got, err := x.List(context.Background()); err != nil || got.TotalCount != 2 {
+		t.Errorf("a failed listing was cached: %v, %d", err, got.TotalCount)
+	}
+}
+
+func TestTokenIndexCallerStopsWaitingOnCancel(t *testing.T) {
+	l := &countingLister{release: make(chan struct{})}
+	defer close(l.release)
+	x := newTokenIndex(l.list)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { _, err := x.List(ctx); done <- err }()
+	waitFor(t, func() bool { return l.calls.Load() == 1 })
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a cancelled caller kept waiting for the shared listing")
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

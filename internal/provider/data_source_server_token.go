@@ -1,0 +1,189 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
+)
+
+var (
+	_ datasource.DataSourceWithConfigure        = (*serverTokenDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*serverTokenDataSource)(nil)
+)
+
+var tokenIDPattern = regexp.MustCompile(`^[0-9]+$`)
+
+// NewServerTokenDataSource is the b2b_server_token data source.
+func NewServerTokenDataSource() datasource.DataSource { return &serverTokenDataSource{} }
+
+type serverTokenDataSource struct {
+	data *providerData
+}
+
+type serverTokenDataModel struct {
+	ID           types.String `tfsdk:"id"`
+	Name         types.String `tfsdk:"name"`
+	Email        types.String `tfsdk:"email"`
+	StoreHash    types.String `tfsdk:"store_hash"`
+	Token        types.String `tfsdk:"token"`
+	EventChannel types.String `tfsdk:"event_channel"`
+}
+
+func (d *serverTokenDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_server_token"
+}
+
+func (d *serverTokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads one existing B2B Edition server-to-server (S2S) token, value included, by its " +
+			"`id` or by its `name` (exactly one of them). Authenticates with the provider's `auth_token`. " +
+			"The token value is stored in state, marked sensitive.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "The token's numeric id, as decimal text, such as `\"123\"`. Set it, or `name`, " +
+					"to select the token; when `name` selects it, this is the id found.",
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(tokenIDPattern, "must be the numeric token id"),
+				},
+			},
+			"name": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Name of the token. Set it, or `id`, to select the token. Names are matched " +
+					"exactly and need not be unique: a name that no token has, or that several tokens share, is " +
+					"an error that lists the candidates' ids; select by `id` then.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"email": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Email of the backend user who created the token.",
+			},
+			"store_hash": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Hash of the store the token belongs to.",
+			},
+			"token": schema.StringAttribute{
+				Computed:            true,
+				Sensitive:           true,
+				MarkdownDescription: "The token value, sent as the `authToken` header to B2B Edition's server-to-server APIs.",
+			},
+			"event_channel": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The token's event channel, as the API returns it.",
+			},
+		},
+	}
+}
+
+func (d *serverTokenDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
+	}
+}
+
+func (d *serverTokenDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *serverTokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var config serverTokenDataModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = d.data.mask(ctx)
+	lister, _, diags := d.data.listerFor("")
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	list, err := lister.ListServerTokens(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not list the server tokens", err.Error())
+		return
+	}
+	var token b2b.ServerToken
+	if config.ID.IsNull() {
+		token, diags = tokenNamed(list, config.Name.ValueString())
+	} else {
+		token, diags = tokenWithID(list, config.ID.ValueString())
+	}
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	if config.ID.IsNull() {
+		config.ID = types.StringValue(strconv.FormatInt(token.ID, 10))
+	}
+	config.Name = types.StringValue(token.Name)
+	config.Email = types.StringValue(token.Email)
+	config.StoreHash = types.StringValue(token.StoreHash)
+	config.Token = types.StringValue(token.Token)
+	config.EventChannel = types.StringValue(token.EventChannel)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
+}
+
+func tokenWithID(list b2b.TokenList, raw string) (b2b.ServerToken, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		diags.AddAttributeError(path.Root("id"), "Invalid token id", fmt.Sprintf("The id %q is not a numeric token id.", raw))
+		return b2b.ServerToken{}, diags
+	}
+	t, ok := list.ByID(id)
+	if !ok {
+		diags.AddAttributeError(path.Root("id"), "Server token not found",
+			fmt.Sprintf("No server token has the id %d: the store's complete list of %d tokens does not show it.", id, len(list.Tokens)))
+	}
+	return t, diags
+}
+
+// tokenNamed is the one token with exactly this name; none or several are an error.
+func tokenNamed(list b2b.TokenList, name string) (b2b.ServerToken, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var found []b2b.ServerToken
+	for _, t := range list.Tokens {
+		if t.Name == name {
+			found = append(found, t)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], diags
+	case 0:
+		diags.AddAttributeError(path.Root("name"), "Server token not found",
+			fmt.Sprintf("No server token is named %q: none of the store's %d tokens has this exact name (case included).", name, len(list.Tokens)))
+	default:
+		ids := make([]int64, len(found))
+		for i, t := range found {
+			ids[i] = t.ID
+		}
+		slices.Sort(ids)
+		diags.AddAttributeError(path.Root("name"), "Several server tokens have this name",
+			fmt.Sprintf("%d server tokens are named %q, with the ids %s. Names need not be unique: select one "+
+				"of them with id instead of name.", len(found), name, joinTokenIDs(ids)))
+	}
+	return b2b.ServerToken{}, diags
+}
+
+func joinTokenIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ", ")
+}
