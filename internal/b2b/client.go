@@ -111,7 +111,7 @@ func New(cfg Config) (*Client, error) {
 		httpClient.Transport = cfg.Transport
 	}
 	c := &Client{cfg: cfg, base: base}
-	c.index = newTokenIndex(c.listAll)
+	c.index = newTokenIndex(c.listAll, c.listHead, cfg.RequestTimeout)
 	c.retrier = &retryablehttp.Client{
 		HTTPClient:      httpClient,
 		RetryWaitMin:    cfg.RetryWaitMin,
@@ -131,7 +131,7 @@ func New(cfg Config) (*Client, error) {
 func (c *Client) WithAuthToken(token string) *Client {
 	copied := *c
 	copied.cfg.AuthToken = token
-	copied.index = newTokenIndex(copied.listAll)
+	copied.index = newTokenIndex(copied.listAll, copied.listHead, copied.cfg.RequestTimeout)
 	return &copied
 }
 

@@ -66,6 +66,12 @@ func (c *Client) listAll(ctx context.Context) (TokenList, error) {
 		Err: fmt.Errorf("the token list kept changing while it was read (%d attempts)", maxListingAttempts)}
 }
 
+// listHead reads the first page only: the newest tokens.
+func (c *Client) listHead(ctx context.Context) (TokenList, error) {
+	page, err := c.ListServerTokensPage(ctx, MaxPageSize, 0)
+	return TokenList{Tokens: page.Tokens, TotalCount: page.TotalCount}, err
+}
+
 func (c *Client) readPages(ctx context.Context) (TokenList, bool, error) {
 	first, err := c.ListServerTokensPage(ctx, MaxPageSize, 0)
 	if err != nil {

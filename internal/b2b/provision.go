@@ -113,23 +113,24 @@ func (c *Client) pollList(ctx context.Context, newToken bool, match func(TokenLi
 	wait := c.cfg.LocateWait
 	var epoch uint64
 	for attempt := 1; ; attempt++ {
-		var list TokenList
+		var found ServerToken
+		var ok bool
 		var err error
 		if attempt == 1 {
-			// Started after the POST returned (which moved the epoch on), and shared
-			// with the other creates that returned meanwhile.
-			list, epoch, err = c.index.listSince(ctx, c.index.currentEpoch())
+			found, ok, epoch, err = c.index.findCreated(ctx, match)
 		} else {
-			list, epoch, err = c.index.listNewerThan(ctx, epoch)
-		}
-		if err != nil && !(newToken && IsUnauthorized(err) && attempt < c.cfg.LocateAttempts) {
-			return ServerToken{}, err
-		}
-		if err == nil {
-			found, ok, err := match(list)
-			if err != nil || ok {
-				return found, err
+			var list TokenList
+			if list, epoch, err = c.index.listNewerThan(ctx, epoch); err == nil {
+				found, ok, err = match(list)
 			}
+		}
+		if ok {
+			return found, nil
+		}
+		var apiErr *Error
+		if err != nil && (!errors.As(err, &apiErr) || apiErr.Path != "/backend/tokens" ||
+			!(newToken && IsUnauthorized(err) && attempt < c.cfg.LocateAttempts)) {
+			return ServerToken{}, err
 		}
 		if attempt >= c.cfg.LocateAttempts {
 			return ServerToken{}, &Error{Method: http.MethodGet, Path: "/backend/tokens",

@@ -52,9 +52,11 @@ func TestProvisionFindsIDByTokenValue(t *testing.T) {
 		authToken    bool
 		wantSequence string
 	}{
-		// 302 tokens before the create, 306 after: two pages each
-		{"with the client's authToken", true, "GET /backend/tokens, GET /backend/tokens, POST /auth/backend, GET /backend/tokens, GET /backend/tokens"},
-		{"with the new token", false, "POST /auth/backend, GET /backend/tokens, GET /backend/tokens"},
+		// 302 tokens before the create, 306 after: two pages each. The fake lists oldest
+		// first, so the head (first page) does not show the new token and a complete
+		// listing follows it.
+		{"with the client's authToken", true, "GET /backend/tokens, GET /backend/tokens, POST /auth/backend, GET /backend/tokens, GET /backend/tokens, GET /backend/tokens"},
+		{"with the new token", false, "POST /auth/backend, GET /backend/tokens, GET /backend/tokens, GET /backend/tokens"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -332,19 +334,19 @@ func TestProvisionLostCreateAdoptsNewToken(t *testing.T) {
 			// same name and email, but there before the create: never adopted
 			f.addToken("ci", "owner@example.com")
 			f.addToken("ci", "owner@example.com")
-			var ours ServerToken
 			f.setHook(loseCreate(t, lr.lose, func(f *fakeB2B, req CreateServerTokenRequest) {
 				// concurrent creates by others, with another name or email
 				f.addToken("ci", "someone-else@example.com")
 				f.addToken("ci-2", req.Email)
-				ours = f.addToken(req.Name, req.Email)
+				f.addToken(req.Name, req.Email)
 			}))
 			c := lostCreateClient(t, f, true, lr.name)
 			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
 			if err != nil {
 				t.Fatalf("err = %v, want the new token adopted", err)
 			}
-			if got != ours {
+			// The handler's goroutine added ours last; read it through the fake's lock.
+			if ours := f.lastToken(); got != ours {
 				t.Errorf("adopted %+v, want %+v", got, ours)
 			}
 			if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {

@@ -55,7 +55,8 @@ func (r *createdServerTokenReply) UnmarshalJSON(raw []byte) error {
 // to also learn the new token's id.
 func (c *Client) CreateServerToken(ctx context.Context, req CreateServerTokenRequest) (CreatedServerToken, error) {
 	var reply createdServerTokenReply
-	defer c.index.Changed() // even a failed create may have created a token
+	c.index.beginCreate()
+	defer c.index.endCreate() // even a failed create may have created a token
 	err := c.do(ctx, call{
 		method: http.MethodPost,
 		path:   "/auth/backend",

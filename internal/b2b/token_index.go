@@ -3,6 +3,7 @@ package b2b
 import (
 	"context"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -14,14 +15,27 @@ import (
 // through the client moves the epoch on. A caller is served by a listing that started at
 // or after the epoch it needs: the current one for a read, one after its own POST for the
 // id lookup of a create. Concurrent callers coalesce into one listing; a caller that joined
-// a listing too old for it joins the next one, so creates that finish close together share
-// a listing too.
+// a listing too old for it joins the next one. A create's id lookup also waits (up to a
+// bound) for the other creates in flight to return, so that concurrent creates share it.
+//
+// Two kinds of listing are shared this way: the full one (every page) and the head (the
+// first page only). The list is newest first, so the head shows a token just created
+// without paying for every page of a large store; when it does not, the lookup falls back
+// to a full listing, so correctness never depends on the order.
 type TokenIndex struct {
-	list func(context.Context) (TokenList, error)
+	full, head sharedListing
+	// gatherLimit bounds how long an id lookup waits for other creates in flight.
+	gatherLimit time.Duration
 
-	mu     sync.Mutex
-	epoch  uint64
-	cached *stampedList
+	mu       sync.Mutex
+	epoch    uint64
+	creating int
+	idle     chan struct{} // closed while no create is in flight
+}
+
+type sharedListing struct {
+	fetch  func(context.Context) (TokenList, error)
+	cached *stampedList // guarded by TokenIndex.mu
 	flight singleflight.Group
 }
 
@@ -30,33 +44,95 @@ type stampedList struct {
 	epoch uint64
 }
 
-func newTokenIndex(list func(context.Context) (TokenList, error)) *TokenIndex {
-	return &TokenIndex{list: list}
+func newTokenIndex(full, head func(context.Context) (TokenList, error), gatherLimit time.Duration) *TokenIndex {
+	idle := make(chan struct{})
+	close(idle)
+	return &TokenIndex{full: sharedListing{fetch: full}, head: sharedListing{fetch: head}, gatherLimit: gatherLimit, idle: idle}
 }
 
-// List returns a listing that started after the last change made through the client.
+// List returns a complete listing that started after the last change made through the
+// client.
 func (x *TokenIndex) List(ctx context.Context) (TokenList, error) {
-	l, _, err := x.listSince(ctx, x.currentEpoch())
+	l, _, err := x.listSince(ctx, &x.full, x.currentEpoch())
 	return l, err
 }
 
 // Cached returns the latest complete listing, however old, or lists now when there is none.
 func (x *TokenIndex) Cached(ctx context.Context) (TokenList, error) {
 	x.mu.Lock()
-	cached := x.cached
+	cached := x.full.cached
 	x.mu.Unlock()
 	if cached != nil {
 		return cached.list, nil
 	}
-	l, _, err := x.listSince(ctx, 0)
+	l, _, err := x.listSince(ctx, &x.full, 0)
 	return l, err
 }
 
-// Changed records a create or delete: listings that started before it are stale.
+// Changed records a delete (or any other change): listings that started before it are stale.
 func (x *TokenIndex) Changed() {
 	x.mu.Lock()
 	x.epoch++
 	x.mu.Unlock()
+}
+
+// beginCreate and endCreate bracket a create request; its end is a change.
+func (x *TokenIndex) beginCreate() {
+	x.mu.Lock()
+	if x.creating == 0 {
+		x.idle = make(chan struct{})
+	}
+	x.creating++
+	x.mu.Unlock()
+}
+
+func (x *TokenIndex) endCreate() {
+	x.mu.Lock()
+	x.epoch++
+	x.creating--
+	if x.creating == 0 {
+		close(x.idle)
+	}
+	x.mu.Unlock()
+}
+
+// findCreated looks for a token that was just created: in the head of a listing that
+// started after the creates in flight returned, else in a complete listing. It returns the
+// epoch of the listing it looked in, for polling.
+func (x *TokenIndex) findCreated(ctx context.Context, match func(TokenList) (ServerToken, bool, error)) (ServerToken, bool, uint64, error) {
+	if err := x.gatherCreates(ctx); err != nil {
+		return ServerToken{}, false, 0, err
+	}
+	need := x.currentEpoch()
+	head, epoch, err := x.listSince(ctx, &x.head, need)
+	if err != nil {
+		return ServerToken{}, false, epoch, err
+	}
+	if found, ok, err := match(head); ok || err != nil || len(head.Tokens) >= head.TotalCount {
+		return found, ok, epoch, err // found, or the head is the whole store
+	}
+	full, epoch, err := x.listSince(ctx, &x.full, need)
+	if err != nil {
+		return ServerToken{}, false, epoch, err
+	}
+	found, ok, err := match(full)
+	return found, ok, epoch, err
+}
+
+// gatherCreates waits until the creates in flight have returned, or gatherLimit.
+func (x *TokenIndex) gatherCreates(ctx context.Context) error {
+	x.mu.Lock()
+	idle := x.idle
+	x.mu.Unlock()
+	timer := time.NewTimer(x.gatherLimit)
+	defer timer.Stop()
+	select {
+	case <-idle:
+	case <-timer.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
 }
 
 func (x *TokenIndex) currentEpoch() uint64 {
@@ -65,24 +141,24 @@ func (x *TokenIndex) currentEpoch() uint64 {
 	return x.epoch
 }
 
-// listNewerThan returns a listing that started after the one stamped epoch, such as the
-// next poll for a token that the previous listing did not show yet.
+// listNewerThan returns a complete listing that started after the one stamped epoch, such
+// as the next poll for a token that the previous listing did not show yet.
 func (x *TokenIndex) listNewerThan(ctx context.Context, epoch uint64) (TokenList, uint64, error) {
 	x.mu.Lock()
 	x.epoch = max(x.epoch, epoch+1)
 	need := x.epoch
 	x.mu.Unlock()
-	return x.listSince(ctx, need)
+	return x.listSince(ctx, &x.full, need)
 }
 
-func (x *TokenIndex) listSince(ctx context.Context, need uint64) (TokenList, uint64, error) {
+func (x *TokenIndex) listSince(ctx context.Context, l *sharedListing, need uint64) (TokenList, uint64, error) {
 	for {
 		x.mu.Lock()
-		if c := x.cached; c != nil && c.epoch >= need {
+		if c := l.cached; c != nil && c.epoch >= need {
 			x.mu.Unlock()
 			return c.list, c.epoch, nil
 		}
-		results := x.flight.DoChan("list", func() (any, error) { return x.refresh(ctx) })
+		results := l.flight.DoChan("list", func() (any, error) { return x.refresh(ctx, l) })
 		x.mu.Unlock()
 
 		select {
@@ -102,16 +178,16 @@ func (x *TokenIndex) listSince(ctx context.Context, need uint64) (TokenList, uin
 
 // refresh runs one shared listing. It outlives a caller that gives up, since others may be
 // waiting for it; each caller stops waiting on its own cancellation.
-func (x *TokenIndex) refresh(ctx context.Context) (*stampedList, error) {
+func (x *TokenIndex) refresh(ctx context.Context, l *sharedListing) (*stampedList, error) {
 	epoch := x.currentEpoch()
-	list, err := x.list(context.WithoutCancel(ctx))
+	list, err := l.fetch(context.WithoutCancel(ctx))
 	if err != nil {
 		return nil, err
 	}
 	stamped := &stampedList{list: list, epoch: epoch}
 	x.mu.Lock()
-	if x.cached == nil || epoch >= x.cached.epoch {
-		x.cached = stamped
+	if l.cached == nil || epoch >= l.cached.epoch {
+		l.cached = stamped
 	}
 	x.mu.Unlock()
 	return stamped, nil

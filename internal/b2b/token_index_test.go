@@ -27,7 +27,7 @@ func (l *countingLister) list(ctx context.Context) (TokenList, error) {
 
 func TestTokenIndexCoalescesConcurrentReads(t *testing.T) {
 	l := &countingLister{release: make(chan struct{})}
-	x := newTokenIndex(l.list)
+	x := newTokenIndex(l.list, l.list, time.Minute)
 	var wg sync.WaitGroup
 	results := make([]TokenList, 20)
 	for i := range results {
@@ -58,7 +58,7 @@ func TestTokenIndexCoalescesConcurrentReads(t *testing.T) {
 
 func TestTokenIndexChangeMakesListingsStale(t *testing.T) {
 	l := &countingLister{}
-	x := newTokenIndex(l.list)
+	x := newTokenIndex(l.list, l.list, time.Minute)
 	first, _ := x.List(context.Background())
 	x.Changed()
 	second, _ := x.List(context.Background())
@@ -76,7 +76,7 @@ func TestTokenIndexChangeMakesListingsStale(t *testing.T) {
 // returned, even one still in flight; creates that return meanwhile share the next.
 func TestTokenIndexReaderAfterChangeWaitsForNewerListing(t *testing.T) {
 	l := &countingLister{release: make(chan struct{})}
-	x := newTokenIndex(l.list)
+	x := newTokenIndex(l.list, l.list, time.Minute)
 	old := make(chan TokenList)
 	go func() { got, _ := x.List(context.Background()); old <- got }()
 	waitFor(t, func() bool { return l.calls.Load() == 1 })
@@ -107,7 +107,7 @@ func TestTokenIndexReaderAfterChangeWaitsForNewerListing(t *testing.T) {
 
 func TestTokenIndexSharesErrorsWithoutCachingThem(t *testing.T) {
 	l := &countingLister{err: errors.New("HTTP 503")}
-	x := newTokenIndex(l.list)
+	x := newTokenIndex(l.list, l.list, time.Minute)
 	if _, err := x.List(context.Background()); err == nil {
 		t.Fatal("want the listing's error")
 	}
@@ -120,7 +120,7 @@ func TestTokenIndexSharesErrorsWithoutCachingThem(t *testing.T) {
 func TestTokenIndexCallerStopsWaitingOnCancel(t *testing.T) {
 	l := &countingLister{release: make(chan struct{})}
 	defer close(l.release)
-	x := newTokenIndex(l.list)
+	x := newTokenIndex(l.list, l.list, time.Minute)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { _, err := x.List(ctx); done <- err }()
@@ -144,5 +144,53 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestTokenIndexFindCreatedLooksInTheHeadFirst(t *testing.T) {
+	newest := ServerToken{ID: 900, Token: "new"}
+	head := func(context.Context) (TokenList, error) {
+		return TokenList{Tokens: []ServerToken{newest}, TotalCount: 600}, nil
+	}
+	var fullListings atomic.Int32
+	full := func(context.Context) (TokenList, error) {
+		fullListings.Add(1)
+		return TokenList{Tokens: []ServerToken{newest, {ID: 1, Token: "old"}}, TotalCount: 2}, nil
+	}
+	x := newTokenIndex(full, head, time.Minute)
+	byValue := func(v string) func(TokenList) (ServerToken, bool, error) {
+		return func(l TokenList) (ServerToken, bool, error) { t, ok := l.ByValue(v); return t, ok, nil }
+	}
+
+	got, ok, _, err := x.findCreated(context.Background(), byValue("new"))
+	if err != nil || !ok || got.ID != 900 || fullListings.Load() != 0 {
+		t.Errorf("a token in the head: got %v %v %v after %d full listings; want it without a full listing", got, ok, err, fullListings.Load())
+	}
+	// Not in a head that is only part of the store: a complete listing decides.
+	got, ok, _, err = x.findCreated(context.Background(), byValue("old"))
+	if err != nil || !ok || got.ID != 1 || fullListings.Load() != 1 {
+		t.Errorf("a token beyond the head: got %v %v %v after %d full listings; want one full listing", got, ok, err, fullListings.Load())
+	}
+}
+
+func TestTokenIndexIDLookupWaitsForCreatesInFlight(t *testing.T) {
+	l := &countingLister{}
+	x := newTokenIndex(l.list, l.list, time.Minute)
+	x.beginCreate()
+	x.beginCreate()
+	x.endCreate() // one create returned; the other is still in flight
+	found := make(chan struct{})
+	go func() {
+		_, _, _, _ = x.findCreated(context.Background(), func(TokenList) (ServerToken, bool, error) { return ServerToken{}, true, nil })
+		close(found)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	if n := l.calls.Load(); n != 0 {
+		t.Fatalf("the id lookup listed (%d) while another create was in flight", n)
+	}
+	x.endCreate()
+	<-found
+	if n := l.calls.Load(); n != 1 {
+		t.Errorf("%d listings once the creates returned, want 1", n)
 	}
 }
