@@ -44,6 +44,7 @@ func run(ctx context.Context, args []string, logOut io.Writer) error {
 	latency := fs.Duration("latency", 0, "delay before every reply")
 	listLag := fs.Int("list-lag", 0, "listings a new token stays hidden from (-1: forever)")
 	urlFile := fs.String("url-file", "", "write the base URL to this file once listening")
+	tokenFile := fs.String("auth-token-file", "", "create a token named \"bootstrap\" and write its value to this file, for B2B_AUTH_TOKEN")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,6 +63,12 @@ func run(ctx context.Context, args []string, logOut io.Writer) error {
 	srv.SetLatency(*latency)
 	srv.SetListLag(*listLag)
 	srv.SeedTokens(*seed, "seed-token-", *email)
+	if *tokenFile != "" {
+		if err := writeFileAtomic(*tokenFile, srv.AddToken("bootstrap", *email).Token+"\n"); err != nil {
+			return err
+		}
+		defer os.Remove(*tokenFile)
+	}
 	logger := log.New(logOut, "", log.LstdFlags)
 	srv.OnRequest(func(c emulator.Call) {
 		logger.Printf("%s %q %d", c.Method, c.Path, c.Status)

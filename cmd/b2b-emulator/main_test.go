@@ -124,3 +124,46 @@ func TestRunRefusesPublicAddress(t *testing.T) {
 		t.Fatal("0.0.0.0 accepted")
 	}
 }
+
+func TestRunWritesBootstrapAuthToken(t *testing.T) {
+	dir := t.TempDir()
+	urlFile, tokenFile := filepath.Join(dir, "url"), filepath.Join(dir, "token")
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-url-file", urlFile, "-auth-token-file", tokenFile}, logs)
+	}()
+	read := func(path string) string {
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if b, err := os.ReadFile(path); err == nil {
+				return strings.TrimSpace(string(b))
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never written", path)
+			}
+		}
+	}
+	base, token := read(urlFile), read(tokenFile)
+
+	req, _ := http.NewRequest("GET", base+"/backend/tokens", nil)
+	req.Header.Set("authToken", token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("listing with the bootstrap token: HTTP %d", res.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Fatal("the log leaks the bootstrap token")
+	}
+	if _, err := os.Stat(tokenFile); !os.IsNotExist(err) {
+		t.Fatal("token file left behind")
+	}
+}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -20,9 +21,7 @@ type providerData struct {
 }
 
 func newProviderData(s settings) (*providerData, error) {
-	s.client.Log = func(ctx context.Context, msg string, fields map[string]any) {
-		tflog.Debug(ctx, msg, fields)
-	}
+	s.client.Log = serializedDebugLog()
 	client, err := b2b.New(s.client)
 	if err != nil {
 		return nil, err
@@ -33,6 +32,19 @@ func newProviderData(s settings) (*providerData, error) {
 		secrets:      []string{s.client.AccessToken, s.client.AuthToken},
 		hasAuthToken: s.client.AuthToken != "",
 	}, nil
+}
+
+// serializedDebugLog logs the client's lines one at a time. The client logs from
+// concurrent goroutines that share a context (the pages of one listing), and tflog's
+// masking mutates that context's field map in place (terraform-plugin-log issue 246):
+// concurrent calls would crash the provider with "concurrent map writes".
+func serializedDebugLog() func(context.Context, string, map[string]any) {
+	var mu sync.Mutex
+	return func(ctx context.Context, msg string, fields map[string]any) {
+		mu.Lock()
+		defer mu.Unlock()
+		tflog.Debug(ctx, msg, fields)
+	}
 }
 
 // providerDataFrom converts the framework's opaque provider data, which is nil until the

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# make bench: the cost of the provider's main job at scale, through the real terraform CLI
+# against the B2B API emulator: a store of N tokens, a configuration of M server tokens and
+# a latency injected into every request. Prints list calls, total requests and wall time of
+# the apply and of a refresh plan, beside a refresh plan of M terraform_data resources as
+# the floor (Terraform's own cost), as a ratio.
+set -euo pipefail
+
+N=${BENCH_TOKENS:-5000}
+M=${BENCH_RESOURCES:-100}
+LATENCY=${BENCH_LATENCY:-50ms}
+TERRAFORM=${TERRAFORM:-terraform}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+emulator_pid=""
+cleanup() {
+  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/bin" "$work/b2b" "$work/floor"
+(cd "$root" && go build -o "$work/bin/terraform-provider-b2b" . && go build -o "$work/bin/b2b-emulator" ./cmd/b2b-emulator)
+
+log="$work/emulator.log"
+"$work/bin/b2b-emulator" -listen 127.0.0.1:0 -store-hash benchstore -seed-tokens "$N" -latency "$LATENCY" \
+  -user-email admin@example.com -user-password bench-password \
+  -url-file "$work/url" -auth-token-file "$work/token" 2>"$log" &
+emulator_pid=$!
+for _ in $(seq 200); do [ -s "$work/url" ] && [ -s "$work/token" ] && break; sleep 0.1; done
+[ -s "$work/token" ] || { echo "bench: the emulator did not start" >&2; cat "$log" >&2; exit 1; }
+
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/b2bedition/b2b" = "$work/bin"
+  }
+  direct {}
+}
+RC
+export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1
+export B2B_API_URL=$(cat "$work/url") BIGCOMMERCE_STORE_HASH=benchstore B2B_AUTH_TOKEN=$(cat "$work/token")
+export TF_VAR_backend_password=bench-password
+unset BIGCOMMERCE_ACCESS_TOKEN
+
+cat >"$work/b2b/main.tf" <<HCL
+terraform {
+  required_providers {
+    b2b = {
+      source = "b2bedition/b2b"
+    }
+  }
+}
+
+variable "backend_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "b2b_server_token" "bench" {
+  count       = $M
+  name        = "bench-\${count.index}"
+  email       = "admin@example.com"
+  password_wo = var.backend_password
+}
+HCL
+cat >"$work/floor/main.tf" <<HCL
+resource "terraform_data" "floor" {
+  count = $M
+  input = "floor-\${count.index}"
+}
+HCL
+
+# run DIR LABEL ARGS...: times one terraform command, counts the requests it made, and
+# leaves the wall time in $seconds.
+: >"$work/results"
+run() {
+  local dir=$1 label=$2
+  shift 2
+  local before after start end
+  before=$(wc -l <"$log")
+  start=$(date +%s.%N)
+  (cd "$dir" && "$TERRAFORM" "$@" -input=false -no-color >"$work/last.out" 2>&1) || { cat "$work/last.out" >&2; exit 1; }
+  end=$(date +%s.%N)
+  after=$(tail -n +"$((before + 1))" "$log")
+  local lists total
+  lists=$(grep -c '"/backend/tokens"' <<<"$after" || true)
+  total=$(grep -cE '(GET|POST|DELETE) "/' <<<"$after" || true)
+  seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+  echo "$label|$lists|$total|$seconds" >>"$work/results"
+}
+
+echo "bench: N=$N tokens in the store, M=$M resources, latency $LATENCY per request, Terraform parallelism 10"
+run "$work/b2b" "apply ($M creates)" apply -auto-approve -parallelism=10
+apply_s=$seconds
+run "$work/b2b" "refresh plan ($M resources)" plan -parallelism=10
+plan_s=$seconds
+run "$work/floor" "floor: apply $M terraform_data" apply -auto-approve -parallelism=10
+run "$work/floor" "floor: refresh plan $M terraform_data" plan -parallelism=10
+floor_s=$seconds
+run "$work/b2b" "destroy ($M deletes)" destroy -auto-approve -parallelism=10
+
+pages=$(( (N + M + 1 + 249) / 250 ))
+printf '\n| operation | list calls | requests | wall time (s) |\n| --- | ---: | ---: | ---: |\n'
+while IFS='|' read -r label lists total secs; do printf '| %s | %s | %s | %s |\n' "$label" "$lists" "$total" "$secs"; done <"$work/results"
+printf '\nstore pages: ceil((N+M+1)/250) = %s; targets: refresh <= %s list calls, apply <= %s list calls\n' \
+  "$pages" "$((pages + 1))" "$(( ((M + 9) / 10 + 1) * pages ))"
+awk -v p="$plan_s" -v f="$floor_s" -v a="$apply_s" 'BEGIN { printf "refresh plan / floor plan: %.2fx (%.2fs vs %.2fs); apply: %.2fs\n", p / f, p, f, a }'
