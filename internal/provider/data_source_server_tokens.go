@@ -108,14 +108,8 @@ func (d *serverTokensDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = d.data.mask(ctx)
-	lister, _, diags := d.data.listerFor("")
+	list, diags := d.data.listWithAuthToken(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	list, err := lister.ListServerTokens(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("Could not list the server tokens", err.Error())
 		return
 	}
 	config.TotalCount = types.Int64Value(int64(list.TotalCount))

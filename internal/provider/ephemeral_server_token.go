@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -196,42 +195,5 @@ func (r *serverTokenEphemeral) Close(ctx context.Context, req ephemeral.CloseReq
 		return
 	}
 	ctx = r.data.mask(ctx, private.Token)
-	client, ownToken, diags := r.data.listerFor(private.Token)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	id := private.ID
-	var err error
-	if id == 0 {
-		id, err = idByValue(ctx, client, private)
-	}
-	if err == nil {
-		err = client.DeleteServerToken(ctx, id)
-	}
-	switch {
-	case err == nil, b2b.IsNotFound(err):
-	case ownToken && b2b.IsUnauthorized(err):
-		resp.Diagnostics.AddWarning("Server token already invalid",
-			fmt.Sprintf("BigCommerce rejects the token %q as invalid: it was already revoked or deleted.", private.Name))
-	default:
-		which := fmt.Sprintf("%q", private.Name)
-		if id != 0 {
-			which = fmt.Sprintf("%q (id %d)", private.Name, id)
-		}
-		resp.Diagnostics.AddError("Could not delete the server token",
-			fmt.Sprintf("The server-to-server token %s that this run created could not be deleted and still exists: "+
-				"delete it in the B2B Edition control panel, or with DELETE /auth/backend.\n\n%s", which, err))
-	}
-}
-
-// idByValue finds the id of a token whose id Open did not learn.
-func idByValue(ctx context.Context, client *b2b.Client, private serverTokenPrivate) (int64, error) {
-	list, err := client.ListServerTokens(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if t, ok := list.ByValue(private.Token); ok {
-		return t.ID, nil
-	}
-	return 0, errors.New("the token is still not in the token list, so its id is unknown")
+	resp.Diagnostics.Append(r.data.deleteServerToken(ctx, private.ID, private.Token, private.Name)...)
 }

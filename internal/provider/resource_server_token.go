@@ -310,40 +310,16 @@ func (r *serverTokenResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString())
-	client, ownToken, diags := r.data.listerFor(state.Token.ValueString())
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	id, err := r.idToDelete(ctx, client, state)
-	if err == nil {
-		err = client.DeleteServerToken(ctx, id)
-	}
-	switch {
-	case err == nil, b2b.IsNotFound(err):
-	case ownToken && b2b.IsUnauthorized(err):
-		resp.Diagnostics.AddWarning("Server token already invalid",
-			fmt.Sprintf("BigCommerce rejects the token %q as invalid: it was already revoked or deleted.", state.Name.ValueString()))
-	default:
-		resp.Diagnostics.AddError("Could not delete the server token", err.Error())
-	}
-}
-
-// idToDelete is the state's id, or, for a token whose id was never learned, the id the list
-// shows for its value.
-func (r *serverTokenResource) idToDelete(ctx context.Context, client *b2b.Client, state serverTokenModel) (int64, error) {
+	var id int64
 	if !state.ID.IsNull() && state.ID.ValueString() != "" {
-		return strconv.ParseInt(state.ID.ValueString(), 10, 64)
+		var err error
+		if id, err = strconv.ParseInt(state.ID.ValueString(), 10, 64); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid id in state", fmt.Sprintf("The id %q is not a numeric token id.", state.ID.ValueString()))
+			return
+		}
 	}
-	list, err := client.ListServerTokens(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if t, ok := list.ByValue(state.Token.ValueString()); ok {
-		return t.ID, nil
-	}
-	return 0, fmt.Errorf("the token %q is not in the token list yet, so its id is unknown and it cannot be deleted; "+
-		"try again later (it stays in state so that it is not orphaned)", state.Name.ValueString())
+	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString())
+	resp.Diagnostics.Append(r.data.deleteServerToken(ctx, id, state.Token.ValueString(), state.Name.ValueString())...)
 }
 
 func (r *serverTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
