@@ -45,3 +45,8 @@ output "token" {
   value     = b2b_server_token.quickstart.token
   sensitive = true
 }
+
+# The token is a JWT: provider::b2b::token_claims decodes its claims (no signature check).
+output "token_email" {
+  value = nonsensitive(provider::b2b::token_claims(b2b_server_token.quickstart.token).email)
+}
