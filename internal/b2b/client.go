@@ -148,6 +148,9 @@ type call struct {
 	// resendable is false for a request that must not be sent twice once it may have
 	// reached the server (a create without an idempotency key).
 	resendable bool
+	// bodyCode is the retryable envelope code of the latest reply whose HTTP status said
+	// success, so that the backoff honours the rate-limit window of a 429 in the body too.
+	bodyCode int
 }
 
 type callInfoKey struct{}
@@ -183,20 +186,61 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
 
+	// The reply is read inside the retry loop, so that the retry policy also sees a reply
+	// cut off mid-read and a failure that only the body code shows.
+	var raw []byte
+	var read *http.Response
+	req.SetResponseHandler(func(resp *http.Response) error {
+		defer resp.Body.Close()
+		read, cl.bodyCode = resp, 0
+		var err error
+		if raw, err = io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes)); err != nil {
+			err = &replyReadError{err}
+		} else if code := retryableBodyCode(resp.StatusCode, raw); code != 0 {
+			cl.bodyCode = code
+			err = &bodyCodeError{code}
+		}
+		if err != nil {
+			c.logReply(nil, resp) // the retrier logs only replies that it takes as they are
+		}
+		return err
+	})
+
 	resp, err := c.retrier.Do(req)
-	if err != nil {
+	var readErr *replyReadError
+	var codeErr *bodyCodeError
+	switch {
+	case err == nil, errors.As(err, &codeErr) && resp != nil && read == resp:
+		// A reply, or retries ran out on a failure in the body code: decode it as usual.
+	case errors.As(err, &readErr) && resp != nil:
+		return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading reply: %w", scrubTransportError(ctx, readErr.err))}
+	default:
 		if resp != nil {
 			resp.Body.Close()
 		}
 		return &Error{Method: cl.method, Path: cl.path, Err: scrubTransportError(ctx, err)}
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
-	if err != nil {
-		return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading reply: %w", scrubTransportError(ctx, err))}
+	if read != resp {
+		// Retries ran out on a status the policy retries: the handler never saw that reply.
+		defer resp.Body.Close()
+		if raw, err = io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes)); err != nil {
+			return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading reply: %w", scrubTransportError(ctx, err))}
+		}
 	}
 	return decodeReply(cl, resp, raw, out)
 }
+
+// replyReadError is a reply whose body broke off while it was read.
+type replyReadError struct{ err error }
+
+func (e *replyReadError) Error() string { return "reading reply: " + e.err.Error() }
+func (e *replyReadError) Unwrap() error { return e.err }
+
+// bodyCodeError is a reply with a success status whose envelope code is one the retry
+// policy retries (429, 500, 502, 503, 504).
+type bodyCodeError struct{ code int }
+
+func (e *bodyCodeError) Error() string { return fmt.Sprintf("body code %d", e.code) }
 
 // scrubTransportError drops the request URL that net/http puts in its errors (a query may
 // carry a credential) and reports cancellation plainly.

@@ -66,6 +66,24 @@ func decodeReply(cl call, resp *http.Response, raw []byte, out any) error {
 	return nil
 }
 
+// retryableBodyCode is the envelope code of a reply whose HTTP status says success but whose
+// code is one the retry policy knows (429, 500, 502, 503, 504), else 0.
+func retryableBodyCode(status int, raw []byte) int {
+	if status >= 400 {
+		return 0 // the status decides
+	}
+	var env envelope
+	if json.Unmarshal(raw, &env) != nil {
+		return 0
+	}
+	switch env.Code {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return env.Code
+	}
+	return 0
+}
+
 // describeNonJSON names what came back without echoing it.
 func describeNonJSON(resp *http.Response) error {
 	ct := resp.Header.Get("Content-Type")

@@ -82,6 +82,11 @@ func (c *Client) reconcileLostCreate(ctx context.Context, req CreateServerTokenR
 	for _, t := range before.Tokens {
 		existed[t.ID] = true
 	}
+	// Concurrent creates of this client with the same name and email make new tokens too:
+	// wait for them to return, so that their tokens are known as theirs and never adopted.
+	if err := c.index.gatherCreates(ctx); err != nil {
+		return ServerToken{}, err
+	}
 	adopted, err := c.pollList(ctx, false, func(l TokenList) (ServerToken, bool, error) {
 		var fresh []ServerToken
 		for _, t := range l.Tokens {
@@ -89,14 +94,12 @@ func (c *Client) reconcileLostCreate(ctx context.Context, req CreateServerTokenR
 				fresh = append(fresh, t)
 			}
 		}
-		switch len(fresh) {
-		case 0:
-			return ServerToken{}, false, nil
-		case 1:
-			return fresh[0], true, nil
+		token, ok, others := c.index.adoptUnclaimed(fresh)
+		if ok || len(others) == 0 {
+			return token, ok, nil
 		}
 		return ServerToken{}, false, &Error{Method: http.MethodPost, Path: "/auth/backend",
-			Err: fmt.Errorf("%w (ids %s); the create itself failed with: %w", ErrAmbiguousCreate, joinIDs(fresh), createErr)}
+			Err: fmt.Errorf("%w (ids %s); the create itself failed with: %w", ErrAmbiguousCreate, joinIDs(others), createErr)}
 	})
 	if errors.Is(err, ErrTokenNotLocated) {
 		// No new token after every listing: the failed create created nothing.

@@ -23,19 +23,31 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return false, ctx.Err()
 	}
 	resendable := infoOf(ctx).resendable
+	var coded *bodyCodeError
+	if errors.As(err, &coded) {
+		// An HTTP success whose envelope code says otherwise: as if it were the status.
+		return retryStatus(coded.code, resendable), nil
+	}
 	if err != nil {
+		// A transport error, or a reply cut off while it was read.
 		if !resendable && !neverReachedServer(err) {
 			return false, nil
 		}
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
-	switch resp.StatusCode {
+	return retryStatus(resp.StatusCode, resendable), nil
+}
+
+// retryStatus is the policy for a status: a 429 was refused before any work, so it is
+// always retried; a server error only when the request is resendable.
+func retryStatus(status int, resendable bool) bool {
+	switch status {
 	case http.StatusTooManyRequests:
-		return true, nil
+		return true
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return resendable, nil
+		return resendable
 	}
-	return false, nil
+	return false
 }
 
 // neverReachedServer reports whether a transport error happened before the request could
@@ -91,18 +103,35 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 
 func serverRequestedWait(resp *http.Response) (time.Duration, bool) {
 	if v := resp.Header.Get("Retry-After"); v != "" {
-		if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
-			return time.Duration(secs) * time.Second, true
+		secs, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if errors.Is(err, strconv.ErrRange) && secs > 0 {
+			err = nil // more seconds than an int64 holds: as long as allowed
+		}
+		if err == nil && secs >= 0 {
+			return time.Duration(min(secs, int64(maxRequestedWait/time.Second))) * time.Second, true
 		}
 		if at, err := http.ParseTime(v); err == nil {
 			return max(time.Until(at), 0), true
 		}
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
+	if resp.StatusCode == http.StatusTooManyRequests || (resp.StatusCode < 400 && bodyCodeOf(resp) == http.StatusTooManyRequests) {
 		return parseWindowReset(resp.Header.Get("X-Request-Window-Resets-After"))
 	}
 	return 0, false
 }
+
+// bodyCodeOf is the retryable envelope code the response handler found in resp's body.
+func bodyCodeOf(resp *http.Response) int {
+	if resp.Request == nil {
+		return 0
+	}
+	return infoOf(resp.Request.Context()).bodyCode
+}
+
+// maxRequestedWait bounds a wait the server asks for before it becomes a Duration, which
+// would overflow (and turn negative: no wait at all) for huge values; backoff caps it at
+// the client's maximum wait anyway.
+const maxRequestedWait = 24 * time.Hour
 
 // parseWindowReset reads BigCommerce's "0.397 s" style header.
 func parseWindowReset(v string) (time.Duration, bool) {
@@ -110,6 +139,9 @@ func parseWindowReset(v string) (time.Duration, bool) {
 	secs, err := strconv.ParseFloat(v, 64)
 	if err != nil || secs < 0 || math.IsNaN(secs) || math.IsInf(secs, 0) {
 		return 0, false
+	}
+	if secs >= maxRequestedWait.Seconds() {
+		return maxRequestedWait, true
 	}
 	return time.Duration(secs * float64(time.Second)), true
 }

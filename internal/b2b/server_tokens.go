@@ -56,7 +56,8 @@ func (r *createdServerTokenReply) UnmarshalJSON(raw []byte) error {
 func (c *Client) CreateServerToken(ctx context.Context, req CreateServerTokenRequest) (CreatedServerToken, error) {
 	var reply createdServerTokenReply
 	c.index.beginCreate()
-	defer c.index.endCreate() // even a failed create may have created a token
+	// Even a failed create may have created a token: its end is a change either way.
+	defer func() { c.index.endCreate(reply.Token) }()
 	err := c.do(ctx, call{
 		method: http.MethodPost,
 		path:   "/auth/backend",

@@ -31,6 +31,10 @@ type TokenIndex struct {
 	epoch    uint64
 	creating int
 	idle     chan struct{} // closed while no create is in flight
+	// created and adopted are this client's own tokens: the values its creates returned
+	// and the ids its reconciliations adopted. A reconciliation never adopts them.
+	created map[string]bool
+	adopted map[int64]bool
 }
 
 type sharedListing struct {
@@ -47,7 +51,10 @@ type stampedList struct {
 func newTokenIndex(full, head func(context.Context) (TokenList, error), gatherLimit time.Duration) *TokenIndex {
 	idle := make(chan struct{})
 	close(idle)
-	return &TokenIndex{full: sharedListing{fetch: full}, head: sharedListing{fetch: head}, gatherLimit: gatherLimit, idle: idle}
+	return &TokenIndex{
+		full: sharedListing{fetch: full}, head: sharedListing{fetch: head}, gatherLimit: gatherLimit, idle: idle,
+		created: map[string]bool{}, adopted: map[int64]bool{},
+	}
 }
 
 // List returns a complete listing that started after the last change made through the
@@ -86,8 +93,12 @@ func (x *TokenIndex) beginCreate() {
 	x.mu.Unlock()
 }
 
-func (x *TokenIndex) endCreate() {
+// endCreate ends a create request; value is the token it returned, if any.
+func (x *TokenIndex) endCreate(value string) {
 	x.mu.Lock()
+	if value != "" {
+		x.created[value] = true
+	}
 	x.epoch++
 	x.creating--
 	if x.creating == 0 {
@@ -117,6 +128,25 @@ func (x *TokenIndex) findCreated(ctx context.Context, match func(TokenList) (Ser
 	}
 	found, ok, err := match(full)
 	return found, ok, epoch, err
+}
+
+// adoptUnclaimed returns the one token among candidates that no create or reconciliation
+// of this client has claimed, and claims it; ok is false when there are none, and others
+// lists the rest when there are several.
+func (x *TokenIndex) adoptUnclaimed(candidates []ServerToken) (adopted ServerToken, ok bool, others []ServerToken) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var free []ServerToken
+	for _, t := range candidates {
+		if !x.created[t.Token] && !x.adopted[t.ID] {
+			free = append(free, t)
+		}
+	}
+	if len(free) != 1 {
+		return ServerToken{}, false, free
+	}
+	x.adopted[free[0].ID] = true
+	return free[0], true, nil
 }
 
 // gatherCreates waits until the creates in flight have returned, or gatherLimit.

@@ -178,7 +178,7 @@ func TestTokenIndexIDLookupWaitsForCreatesInFlight(t *testing.T) {
 	x := newTokenIndex(l.list, l.list, time.Minute)
 	x.beginCreate()
 	x.beginCreate()
-	x.endCreate() // one create returned; the other is still in flight
+	x.endCreate("") // one create returned; the other is still in flight
 	found := make(chan struct{})
 	go func() {
 		_, _, _, _ = x.findCreated(context.Background(), func(TokenList) (ServerToken, bool, error) { return ServerToken{}, true, nil })
@@ -188,9 +188,32 @@ func TestTokenIndexIDLookupWaitsForCreatesInFlight(t *testing.T) {
 	if n := l.calls.Load(); n != 0 {
 		t.Fatalf("the id lookup listed (%d) while another create was in flight", n)
 	}
-	x.endCreate()
+	x.endCreate("")
 	<-found
 	if n := l.calls.Load(); n != 1 {
 		t.Errorf("%d listings once the creates returned, want 1", n)
+	}
+}
+
+func TestTokenIndexReconciliationNeverAdoptsTheClientsOwnTokens(t *testing.T) {
+	l := &countingLister{}
+	x := newTokenIndex(l.list, l.list, time.Minute)
+	x.beginCreate()
+	x.endCreate("sibling-value") // a concurrent create of this client returned its token
+	sibling := ServerToken{ID: 7, Token: "sibling-value"}
+	lost := ServerToken{ID: 8, Token: "lost-value"}
+
+	got, ok, others := x.adoptUnclaimed([]ServerToken{sibling, lost})
+	if !ok || got.ID != 8 || len(others) != 0 {
+		t.Fatalf("adopted %v (%v, others %v), want the lost create's token 8", got, ok, others)
+	}
+	// A second reconciliation cannot take the same token.
+	if got, ok, _ := x.adoptUnclaimed([]ServerToken{sibling, lost}); ok {
+		t.Errorf("token %d adopted twice", got.ID)
+	}
+	// Two unclaimed candidates are ambiguous: none is adopted.
+	a, b := ServerToken{ID: 9, Token: "a"}, ServerToken{ID: 10, Token: "b"}
+	if _, ok, others := x.adoptUnclaimed([]ServerToken{a, b}); ok || len(others) != 2 {
+		t.Errorf("ambiguous candidates: ok %v, others %v", ok, others)
 	}
 }
