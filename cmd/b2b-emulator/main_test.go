@@ -76,7 +76,9 @@ func TestRun(t *testing.T) {
 	var created struct {
 		Data []struct{ Token string }
 	}
-	json.NewDecoder(res.Body).Decode(&created)
+	if err := json.NewDecoder(res.Body).Decode(&created); err != nil {
+		t.Fatal(err)
+	}
 	res.Body.Close()
 	if res.StatusCode != 200 || len(created.Data) != 1 {
 		t.Fatalf("create: %d %+v", res.StatusCode, created)
@@ -90,7 +92,9 @@ func TestRun(t *testing.T) {
 	var listed struct {
 		Meta struct{ Pagination struct{ TotalCount int } }
 	}
-	json.NewDecoder(res.Body).Decode(&listed)
+	if err := json.NewDecoder(res.Body).Decode(&listed); err != nil {
+		t.Fatal(err)
+	}
 	res.Body.Close()
 	if listed.Meta.Pagination.TotalCount != 4 {
 		t.Fatalf("totalCount %d, want 3 seeded + 1", listed.Meta.Pagination.TotalCount)

@@ -213,7 +213,7 @@ func FuzzClientReply(f *testing.F) {
 			t.Fatalf("%d requests, want 1 to %d", sent, maxRetries+1)
 		}
 		if err != nil {
-			checkCallError(t, err, method, path)
+			_ = checkCallError(t, err, method, path)
 			msg := err.Error()
 			for _, secret := range testSecrets {
 				if strings.Contains(msg, secret) && !strings.Contains(string(body), secret) {

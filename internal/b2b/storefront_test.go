@@ -2,7 +2,6 @@ package b2b
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -44,15 +43,6 @@ func assertHeaders(t *testing.T, r fakeRequest, want map[string]string) {
 			t.Errorf("header %s = %q, want %q", h, got, want[h])
 		}
 	}
-}
-
-func decodeBody(t *testing.T, body []byte) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(body, &m); err != nil {
-		t.Fatalf("request body is not a JSON object: %v", err)
-	}
-	return m
 }
 
 func TestCustomerStorefrontTokenHeaders(t *testing.T) {

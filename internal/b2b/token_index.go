@@ -198,7 +198,7 @@ func (x *TokenIndex) listSince(ctx context.Context, l *sharedListing, need uint6
 			if res.Err != nil {
 				return TokenList{}, 0, res.Err
 			}
-			if got := res.Val.(*stampedList); got.epoch >= need {
+			if got, _ := res.Val.(*stampedList); got.epoch >= need {
 				return got.list, got.epoch, nil
 			}
 			// That listing started before the change this caller must see: join the next.

@@ -21,7 +21,7 @@ func TestCreateBackendToken(t *testing.T) {
 	if len(raw) != 1 || len(raw[0]) != 2 || raw[0]["name"] != "ci token" {
 		t.Fatalf("data %s: want [{name, token}] and no id", r.env.Data)
 	}
-	tok := raw[0]["token"].(string)
+	tok, _ := raw[0]["token"].(string)
 	claims := decodeJWT(t, f.srv, tok)
 	want := map[string]any{"email": adminEmail, "store_hash": "abc123", "db": "default", "iat": json.Number(fmt.Sprint(f.clock.Now().Unix()))}
 	for k, v := range want {

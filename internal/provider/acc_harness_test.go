@@ -64,6 +64,18 @@ func fastWaits(c *b2b.Config) {
 	c.LocateAttempts = 4
 }
 
+// requiredProviders names the provider's source as terraform-plugin-testing serves it. The
+// framework adds this block itself, except when the first step is an import, and OpenTofu,
+// unlike Terraform, then looks the provider up in its own registry.
+const requiredProviders = `terraform {
+  required_providers {
+    b2b = {
+      source = "registry.terraform.io/hashicorp/b2b"
+    }
+  }
+}
+`
+
 // provider renders a provider block for the emulator; extra lines go inside it.
 func (e *accEnv) provider(extra ...string) string {
 	return fmt.Sprintf("provider \"b2b\" {\n  api_url    = %q\n  store_hash = %q\n  %s\n}\n", e.url, testStoreHash, strings.Join(extra, "\n  "))

@@ -17,7 +17,8 @@ import (
 	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
 )
 
-func ephemeralServerTokenConfig(prefix string, extra ...string) string {
+func ephemeralServerTokenConfig(extra ...string) string {
+	const prefix = "ci-"
 	body := fmt.Sprintf("  name_prefix = %q\n  email       = %q\n  password    = %q\n", prefix, testEmail, testPassword)
 	for _, line := range extra {
 		body += "  " + line + "\n"
@@ -108,7 +109,7 @@ func TestAccEphemeralServerToken_deletedWithOwnTokenAtClose(t *testing.T) {
 		TerraformVersionChecks:   ephemeralVersions,
 		ProtoV6ProviderFactories: env.echoFactories(),
 		Steps: []resource.TestStep{{
-			Config: env.provider() + ephemeralServerTokenConfig("ci-") + echoConfig(echoServerTokenResults),
+			Config: env.provider() + ephemeralServerTokenConfig() + echoConfig(echoServerTokenResults),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(echoAddr, echoed("name"), knownvalue.StringRegexp(ciTokenName)),
 				statecheck.ExpectKnownValue(echoAddr, echoed("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
@@ -142,7 +143,7 @@ func TestAccEphemeralServerToken_deletedWithProviderAuthToken(t *testing.T) {
 		TerraformVersionChecks:   ephemeralVersions,
 		ProtoV6ProviderFactories: env.echoFactories(),
 		Steps: []resource.TestStep{{
-			Config: env.provider(authArg) + ephemeralServerTokenConfig("ci-", fmt.Sprintf("store_hash = %q", testStoreHash)) +
+			Config: env.provider(authArg) + ephemeralServerTokenConfig(fmt.Sprintf("store_hash = %q", testStoreHash)) +
 				echoConfig(echoServerTokenResults),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(echoAddr, echoed("name"), knownvalue.StringRegexp(ciTokenName)),
@@ -166,7 +167,7 @@ func TestAccEphemeralServerToken_failedCloseIsAnError(t *testing.T) {
 		TerraformVersionChecks:   ephemeralVersions,
 		ProtoV6ProviderFactories: env.echoFactories(),
 		Steps: []resource.TestStep{{
-			Config:      env.provider() + ephemeralServerTokenConfig("ci-") + echoConfig(echoServerTokenResults),
+			Config:      env.provider() + ephemeralServerTokenConfig() + echoConfig(echoServerTokenResults),
 			ExpectError: regexp.MustCompile(`(?s)Could not delete the server token.*"ci-[0-9a-f]{8}"\s+\(id\s+\d+\).*still\s+exists.*DELETE /auth/backend: HTTP\s+400`),
 		}},
 	})
@@ -191,7 +192,7 @@ func TestAccEphemeralServerToken_alreadyDeletedIsFine(t *testing.T) {
 		TerraformVersionChecks:   ephemeralVersions,
 		ProtoV6ProviderFactories: env.echoFactories(),
 		Steps: []resource.TestStep{{
-			Config: env.provider(authArg) + ephemeralServerTokenConfig("ci-") + echoConfig(echoServerTokenResults),
+			Config: env.provider(authArg) + ephemeralServerTokenConfig() + echoConfig(echoServerTokenResults),
 			Check: func(*terraform.State) error {
 				for _, c := range env.callsTo("DELETE /auth/backend") {
 					if c.Status != 404 {

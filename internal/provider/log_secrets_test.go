@@ -137,11 +137,14 @@ resource "b2b_server_token" "refused" {
 		`path=/auth/backend`, `path=/backend/tokens`, `method=DELETE`,
 		`b2b: B2B API request`, // tflog lines of the provider under test
 		`tf_rpc=ReadDataSource`,
-		`Terraform version:`, // Terraform core's own lines
 	} {
 		if !strings.Contains(logText, want) {
 			t.Errorf("the log (%d bytes) has no %q: provider logs were not captured", len(raw), want)
 		}
+	}
+	// The CLI's own lines, from Terraform or OpenTofu.
+	if !strings.Contains(logText, "Terraform version:") && !strings.Contains(logText, "OpenTofu version:") {
+		t.Errorf("the log (%d bytes) has no line of the CLI itself", len(raw))
 	}
 
 	secrets := map[string]string{

@@ -40,7 +40,8 @@ func (c listingMatchesEmulator) CheckState(_ context.Context, req statecheck.Che
 		listed, _ := r.AttributeValues["tokens"].([]any)
 		seen := map[string]bool{}
 		for _, item := range listed {
-			id := fmt.Sprint(item.(map[string]any)["id"])
+			token, _ := item.(map[string]any)
+			id := fmt.Sprint(token["id"])
 			if seen[id] {
 				resp.Error = fmt.Errorf("%s lists the token %s twice", c.address, id)
 				return

@@ -192,7 +192,7 @@ func TestAccServerToken_importRecoversToken(t *testing.T) {
 		CheckDestroy:             env.checkNoTokensNamed("imported"),
 		Steps: []resource.TestStep{
 			{
-				Config:        env.provider(authArg) + serverTokenConfig("imported", withPasswordWO),
+				Config:        requiredProviders + env.provider(authArg) + serverTokenConfig("imported", withPasswordWO),
 				ResourceName:  tokenAddr,
 				ImportState:   true,
 				ImportStateId: "not-a-number",
@@ -200,7 +200,7 @@ func TestAccServerToken_importRecoversToken(t *testing.T) {
 			},
 			{
 				// terraform import with the CLI recovers the token value.
-				Config:        env.provider(authArg) + serverTokenConfig("imported", withPasswordWO),
+				Config:        requiredProviders + env.provider(authArg) + serverTokenConfig("imported", withPasswordWO),
 				ResourceName:  tokenAddr,
 				ImportState:   true,
 				ImportStateId: id,
@@ -243,7 +243,7 @@ func TestAccServerToken_importWithoutAuthTokenNamesIt(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
-			Config:        env.provider() + serverTokenConfig("imported", withPasswordWO),
+			Config:        requiredProviders + env.provider() + serverTokenConfig("imported", withPasswordWO),
 			ResourceName:  tokenAddr,
 			ImportState:   true,
 			ImportStateId: strconv.FormatInt(seeded.ID, 10),

@@ -22,7 +22,10 @@ func TestServerToken_passwordDrawsWriteOnlyWarningWhereSupported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	objectType := schemaResp.ResourceSchemas["b2b_server_token"].ValueType().(tftypes.Object)
+	objectType, ok := schemaResp.ResourceSchemas["b2b_server_token"].ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatal("the resource schema is not an object")
+	}
 	values := map[string]tftypes.Value{}
 	for name, typ := range objectType.AttributeTypes {
 		values[name] = tftypes.NewValue(typ, nil)

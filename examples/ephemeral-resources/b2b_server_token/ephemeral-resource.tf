@@ -1,3 +1,14 @@
+terraform {
+  required_providers {
+    b2b = {
+      source = "b2bedition/b2b"
+    }
+    restapi = {
+      source = "Mastercard/restapi"
+    }
+  }
+}
+
 variable "backend_password" {
   description = "Password of a B2B Edition backend user with the Administrator or Store Owner role."
   type        = string

@@ -1,3 +1,14 @@
+terraform {
+  required_providers {
+    b2b = {
+      source = "b2bedition/b2b"
+    }
+    graphql = {
+      source = "sullivtr/graphql"
+    }
+  }
+}
+
 # A storefront token for a Company user, handed to a GraphQL provider that calls the
 # B2B Edition storefront GraphQL API as that buyer. The token is opened anew in every
 # plan and apply and never written to plan or state.

@@ -1,3 +1,17 @@
+terraform {
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+    b2b = {
+      source = "b2bedition/b2b"
+    }
+    time = {
+      source = "hashicorp/time"
+    }
+  }
+}
+
 variable "storefront_password" {
   description = "Password of the storefront customer the headless storefront signs in as."
   type        = string

@@ -1,3 +1,14 @@
+terraform {
+  required_providers {
+    b2b = {
+      source = "b2bedition/b2b"
+    }
+    graphql = {
+      source = "sullivtr/graphql"
+    }
+  }
+}
+
 variable "customer_jwt" {
   description = "A BigCommerce customer login JWT, such as the storefront's current customer endpoint returns."
   type        = string
