@@ -15,9 +15,9 @@ var (
 	// ErrTokenNotLocated: the token was created, but no listing showed it, so its id is
 	// unknown. The token value is returned with this error so that it is never orphaned.
 	ErrTokenNotLocated = errors.New("the created token did not appear in the token list")
-	// ErrCreateOutcomeUnknown: the create may have reached the server, and there was no
-	// authToken to list the tokens with and find out.
-	ErrCreateOutcomeUnknown = errors.New("the create may have reached BigCommerce, and without an authToken the provider cannot list the tokens to find out")
+	// ErrCreateOutcomeUnknown: the create may have reached the server, and listing the
+	// tokens could not tell (no authToken to list with, or other creates kept running).
+	ErrCreateOutcomeUnknown = errors.New("the create may have reached BigCommerce, and listing the tokens could not tell whether it did")
 	// ErrAmbiguousCreate: after a create whose reply was lost, several new tokens with the
 	// same name and email appeared.
 	ErrAmbiguousCreate = errors.New("several new tokens match the create whose reply was lost")
@@ -82,30 +82,48 @@ func (c *Client) reconcileLostCreate(ctx context.Context, req CreateServerTokenR
 	for _, t := range before.Tokens {
 		existed[t.ID] = true
 	}
-	// Concurrent creates of this client with the same name and email make new tokens too:
-	// wait for them to return, so that their tokens are known as theirs and never adopted.
-	if err := c.index.gatherCreates(ctx); err != nil {
-		return ServerToken{}, err
-	}
-	adopted, err := c.pollList(ctx, false, func(l TokenList) (ServerToken, bool, error) {
+	wait := c.cfg.LocateWait
+	var epoch uint64
+	for attempt := 1; ; attempt++ {
+		// Concurrent creates of this client with the same name and email make new tokens
+		// too: list once they have returned, so that their tokens are known as theirs.
+		if err := c.index.gatherCreates(ctx); err != nil {
+			return ServerToken{}, err
+		}
+		var list TokenList
+		var err error
+		if attempt == 1 {
+			list, epoch, err = c.index.listSince(ctx, &c.index.full, c.index.currentEpoch())
+		} else {
+			list, epoch, err = c.index.listNewerThan(ctx, epoch)
+		}
+		if err != nil {
+			return ServerToken{}, err
+		}
 		var fresh []ServerToken
-		for _, t := range l.Tokens {
+		for _, t := range list.Tokens {
 			if !existed[t.ID] && t.Name == req.Name && strings.EqualFold(t.Email, req.Email) {
 				fresh = append(fresh, t)
 			}
 		}
-		token, ok, others := c.index.adoptUnclaimed(fresh)
-		if ok || len(others) == 0 {
-			return token, ok, nil
+		adopted, ok, others, busy := c.index.adoptUnclaimed(fresh)
+		switch {
+		case ok:
+			return adopted, nil
+		case len(others) > 1:
+			return ServerToken{}, &Error{Method: http.MethodPost, Path: "/auth/backend",
+				Err: fmt.Errorf("%w (ids %s); the create itself failed with: %w", ErrAmbiguousCreate, joinIDs(others), createErr)}
+		case attempt >= c.cfg.LocateAttempts && busy:
+			return ServerToken{}, fmt.Errorf("%w: other creates kept running while it was checked: %w", ErrCreateOutcomeUnknown, createErr)
+		case attempt >= c.cfg.LocateAttempts:
+			// No new token after every listing: the failed create created nothing.
+			return ServerToken{}, createErr
 		}
-		return ServerToken{}, false, &Error{Method: http.MethodPost, Path: "/auth/backend",
-			Err: fmt.Errorf("%w (ids %s); the create itself failed with: %w", ErrAmbiguousCreate, joinIDs(others), createErr)}
-	})
-	if errors.Is(err, ErrTokenNotLocated) {
-		// No new token after every listing: the failed create created nothing.
-		return ServerToken{}, createErr
+		if err := sleep(ctx, wait); err != nil {
+			return ServerToken{}, err
+		}
+		wait = min(wait*2, max(maxLocateWait, c.cfg.LocateWait))
 	}
-	return adopted, err
 }
 
 // pollList lists the tokens until match finds what it looks for, waiting longer after

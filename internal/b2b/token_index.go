@@ -132,10 +132,15 @@ func (x *TokenIndex) findCreated(ctx context.Context, match func(TokenList) (Ser
 
 // adoptUnclaimed returns the one token among candidates that no create or reconciliation
 // of this client has claimed, and claims it; ok is false when there are none, and others
-// lists the rest when there are several.
-func (x *TokenIndex) adoptUnclaimed(candidates []ServerToken) (adopted ServerToken, ok bool, others []ServerToken) {
+// lists the rest when there are several. It decides nothing (busy) while a create of this
+// client is in flight: a token that create made may be among the candidates before its
+// reply has told whose it is.
+func (x *TokenIndex) adoptUnclaimed(candidates []ServerToken) (adopted ServerToken, ok bool, others []ServerToken, busy bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.creating > 0 {
+		return ServerToken{}, false, nil, true
+	}
 	var free []ServerToken
 	for _, t := range candidates {
 		if !x.created[t.Token] && !x.adopted[t.ID] {
@@ -143,10 +148,10 @@ func (x *TokenIndex) adoptUnclaimed(candidates []ServerToken) (adopted ServerTok
 		}
 	}
 	if len(free) != 1 {
-		return ServerToken{}, false, free
+		return ServerToken{}, false, free, false
 	}
 	x.adopted[free[0].ID] = true
-	return free[0], true, nil
+	return free[0], true, nil, false
 }
 
 // gatherCreates waits until the creates in flight have returned, or gatherLimit.

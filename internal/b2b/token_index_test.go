@@ -203,17 +203,27 @@ func TestTokenIndexReconciliationNeverAdoptsTheClientsOwnTokens(t *testing.T) {
 	sibling := ServerToken{ID: 7, Token: "sibling-value"}
 	lost := ServerToken{ID: 8, Token: "lost-value"}
 
-	got, ok, others := x.adoptUnclaimed([]ServerToken{sibling, lost})
+	got, ok, others, _ := x.adoptUnclaimed([]ServerToken{sibling, lost})
 	if !ok || got.ID != 8 || len(others) != 0 {
 		t.Fatalf("adopted %v (%v, others %v), want the lost create's token 8", got, ok, others)
 	}
 	// A second reconciliation cannot take the same token.
-	if got, ok, _ := x.adoptUnclaimed([]ServerToken{sibling, lost}); ok {
+	if got, ok, _, _ := x.adoptUnclaimed([]ServerToken{sibling, lost}); ok {
 		t.Errorf("token %d adopted twice", got.ID)
 	}
 	// Two unclaimed candidates are ambiguous: none is adopted.
 	a, b := ServerToken{ID: 9, Token: "a"}, ServerToken{ID: 10, Token: "b"}
-	if _, ok, others := x.adoptUnclaimed([]ServerToken{a, b}); ok || len(others) != 2 {
+	if _, ok, others, _ := x.adoptUnclaimed([]ServerToken{a, b}); ok || len(others) != 2 {
 		t.Errorf("ambiguous candidates: ok %v, others %v", ok, others)
+	}
+	// While a create of this client is in flight, nothing is decided: its token may be
+	// among the candidates before its reply says whose it is.
+	x.beginCreate()
+	if _, ok, _, busy := x.adoptUnclaimed([]ServerToken{{ID: 11, Token: "in-flight"}}); ok || !busy {
+		t.Errorf("decided while a create was in flight: ok %v, busy %v", ok, busy)
+	}
+	x.endCreate("in-flight")
+	if _, ok, _, busy := x.adoptUnclaimed([]ServerToken{{ID: 11, Token: "in-flight"}}); ok || busy {
+		t.Errorf("adopted the returned create's own token: ok %v, busy %v", ok, busy)
 	}
 }
