@@ -160,24 +160,31 @@ type stateMatchesEmulator struct {
 }
 
 func (c stateMatchesEmulator) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	if req.State == nil || req.State.Values == nil {
-		resp.Error = fmt.Errorf("no state")
+	attrs, err := stateAttributes(req, c.address)
+	if err != nil {
+		resp.Error = err
 		return
+	}
+	id, _ := strconv.ParseInt(fmt.Sprint(attrs["id"]), 10, 64)
+	tok, ok := c.env.emu.Token(id)
+	if !ok {
+		resp.Error = fmt.Errorf("%s has id %v, which the emulator does not hold", c.address, attrs["id"])
+		return
+	}
+	if tok.Token != attrs["token"] || tok.Name != attrs["name"] {
+		resp.Error = fmt.Errorf("%s: state does not match the emulator's token %d", c.address, id)
+	}
+}
+
+// stateAttributes are the attribute values of the object at address in the state.
+func stateAttributes(req statecheck.CheckStateRequest, address string) (map[string]any, error) {
+	if req.State == nil || req.State.Values == nil {
+		return nil, fmt.Errorf("no state")
 	}
 	for _, r := range req.State.Values.RootModule.Resources {
-		if r.Address != c.address {
-			continue
+		if r.Address == address {
+			return r.AttributeValues, nil
 		}
-		id, _ := strconv.ParseInt(fmt.Sprint(r.AttributeValues["id"]), 10, 64)
-		tok, ok := c.env.emu.Token(id)
-		if !ok {
-			resp.Error = fmt.Errorf("%s has id %v, which the emulator does not hold", c.address, r.AttributeValues["id"])
-			return
-		}
-		if tok.Token != r.AttributeValues["token"] || tok.Name != r.AttributeValues["name"] {
-			resp.Error = fmt.Errorf("%s: state does not match the emulator's token %d", c.address, id)
-		}
-		return
 	}
-	resp.Error = fmt.Errorf("%s not in state", c.address)
+	return nil, fmt.Errorf("%s not in state", address)
 }

@@ -29,42 +29,36 @@ type listingMatchesEmulator struct {
 }
 
 func (c listingMatchesEmulator) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	if req.State == nil || req.State.Values == nil {
-		resp.Error = fmt.Errorf("no state")
+	attrs, err := stateAttributes(req, c.address)
+	if err != nil {
+		resp.Error = err
 		return
 	}
-	for _, r := range req.State.Values.RootModule.Resources {
-		if r.Address != c.address {
-			continue
-		}
-		listed, _ := r.AttributeValues["tokens"].([]any)
-		seen := map[string]bool{}
-		for _, item := range listed {
-			token, _ := item.(map[string]any)
-			id := fmt.Sprint(token["id"])
-			if seen[id] {
-				resp.Error = fmt.Errorf("%s lists the token %s twice", c.address, id)
-				return
-			}
-			seen[id] = true
-		}
-		if total := fmt.Sprint(r.AttributeValues["total_count"]); total != strconv.Itoa(len(listed)) {
-			resp.Error = fmt.Errorf("%s lists %d tokens, but its total_count is %s", c.address, len(listed), total)
+	listed, _ := attrs["tokens"].([]any)
+	seen := map[string]bool{}
+	for _, item := range listed {
+		token, _ := item.(map[string]any)
+		id := fmt.Sprint(token["id"])
+		if seen[id] {
+			resp.Error = fmt.Errorf("%s lists the token %s twice", c.address, id)
 			return
 		}
-		held := c.env.emu.Tokens()
-		for _, tok := range held {
-			if !seen[strconv.FormatInt(tok.ID, 10)] {
-				resp.Error = fmt.Errorf("%s misses the token %d (%d listed, the emulator holds %d)", c.address, tok.ID, len(listed), len(held))
-				return
-			}
-		}
-		if len(listed) != len(held) {
-			resp.Error = fmt.Errorf("%s lists %d tokens, the emulator holds %d", c.address, len(listed), len(held))
-		}
+		seen[id] = true
+	}
+	if total := fmt.Sprint(attrs["total_count"]); total != strconv.Itoa(len(listed)) {
+		resp.Error = fmt.Errorf("%s lists %d tokens, but its total_count is %s", c.address, len(listed), total)
 		return
 	}
-	resp.Error = fmt.Errorf("%s not in state", c.address)
+	held := c.env.emu.Tokens()
+	for _, tok := range held {
+		if !seen[strconv.FormatInt(tok.ID, 10)] {
+			resp.Error = fmt.Errorf("%s misses the token %d (%d listed, the emulator holds %d)", c.address, tok.ID, len(listed), len(held))
+			return
+		}
+	}
+	if len(listed) != len(held) {
+		resp.Error = fmt.Errorf("%s lists %d tokens, the emulator holds %d", c.address, len(listed), len(held))
+	}
 }
 
 // TestAccResilience_tokensChangingBetweenPagesAreNeitherMissedNorCountedTwice: a store of
