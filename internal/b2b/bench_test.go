@@ -44,7 +44,7 @@ func BenchmarkListAll5000(b *testing.B) {
 		b.Run("concurrency="+strconv.Itoa(concurrency), func(b *testing.B) {
 			c := benchStore(b, 5000, 5*time.Millisecond, concurrency)
 			for b.Loop() {
-				list, err := c.listAll(context.Background())
+				list, err := c.ListServerTokens(context.Background())
 				if err != nil || len(list.Tokens) != 5000 {
 					b.Fatalf("%d tokens, %v", len(list.Tokens), err)
 				}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -56,9 +57,16 @@ type Config struct {
 	// ListConcurrency bounds the pages of one listing fetched at once.
 	ListConcurrency int
 
+	// RateLimitReserve is how many requests of each rate-limit window the client leaves to
+	// the store's other integrations: when X-Requests-Remaining is at or below it, requests
+	// to that store wait for the window to reset. 0 turns pacing off.
+	RateLimitReserve int
+
 	UserAgent string
 	// Log, when set, receives one line per HTTP attempt. Fields never hold secrets.
 	Log func(ctx context.Context, msg string, fields map[string]any)
+	// LogWait, when set, is told of every wait for a rate-limit window to reset.
+	LogWait func(ctx context.Context, msg string, fields map[string]any)
 	// Transport replaces the default HTTP transport (tests).
 	Transport http.RoundTripper
 }
@@ -68,8 +76,10 @@ type Client struct {
 	cfg     Config
 	base    *url.URL
 	retrier *retryablehttp.Client
-	// index shares token listings among this client's callers; each authToken has its own.
-	index *TokenIndex
+	pacers  *pacers
+
+	storesMu sync.Mutex
+	stores   map[string]*Store
 }
 
 // New returns a client for cfg, filling defaults for zero fields.
@@ -79,7 +89,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("invalid API base URL %q: want an absolute URL such as %s", cfg.BaseURL, DefaultBaseURL)
+		// The URL is not echoed: it may hold a password (userinfo).
+		return nil, fmt.Errorf("invalid API base URL: want an absolute URL such as %s", DefaultBaseURL)
 	}
 	if cfg.MaxRetries == 0 {
 		cfg.MaxRetries = DefaultMaxRetries
@@ -110,8 +121,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Transport != nil {
 		httpClient.Transport = cfg.Transport
 	}
-	c := &Client{cfg: cfg, base: base}
-	c.index = newTokenIndex(c.listAll, c.listHead, cfg.RequestTimeout)
+	// The API has no redirects: a 3xx is returned as it is, and do refuses it, so that no
+	// credential or body is ever sent to the host a redirect names.
+	httpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c := &Client{cfg: cfg, base: base, stores: map[string]*Store{}}
+	c.pacers = newPacers(cfg.RateLimitReserve, cfg.LogWait)
+	httpClient.Transport = &pacedTransport{next: httpClient.Transport, pacers: c.pacers, defaultStore: cfg.StoreHash}
 	c.retrier = &retryablehttp.Client{
 		HTTPClient:      httpClient,
 		RetryWaitMin:    cfg.RetryWaitMin,
@@ -127,13 +142,15 @@ func New(cfg Config) (*Client, error) {
 }
 
 // WithAuthToken returns a client that sends token as authToken on the server-to-server
-// endpoints, sharing this client's connections but not its token listings.
+// endpoints, sharing this client's connections and pacing but not its stores.
 func (c *Client) WithAuthToken(token string) *Client {
-	copied := *c
+	copied := &Client{cfg: c.cfg, base: c.base, retrier: c.retrier, pacers: c.pacers, stores: map[string]*Store{}}
 	copied.cfg.AuthToken = token
-	copied.index = newTokenIndex(copied.listAll, copied.listHead, copied.cfg.RequestTimeout)
-	return &copied
+	return copied
 }
+
+// BaseURL is the API base URL the client calls.
+func (c *Client) BaseURL() string { return c.base.Redacted() }
 
 // HasAuthToken reports whether the client has an authToken for the S2S endpoints.
 func (c *Client) HasAuthToken() bool { return c.cfg.AuthToken != "" }
@@ -151,6 +168,14 @@ type call struct {
 	// bodyCode is the retryable envelope code of the latest reply whose HTTP status said
 	// success, so that the backoff honours the rate-limit window of a 429 in the body too.
 	bodyCode int
+	// store is the store the request is for, whose rate limit it counts against; empty
+	// means the client's default store.
+	store string
+	// attempts counts the requests sent.
+	attempts int
+	// stop, when set, is the caller's context for a request sent on a context that is not
+	// cancelled with it (a create): once stop is done, the request is not retried.
+	stop context.Context
 }
 
 type callInfoKey struct{}
@@ -194,7 +219,9 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		defer resp.Body.Close()
 		read, cl.bodyCode = resp, 0
 		var err error
-		if raw, err = io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes)); err != nil {
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+			err = &redirectError{status: resp.StatusCode, host: locationHost(resp)}
+		} else if raw, err = io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes)); err != nil {
 			err = &replyReadError{err}
 		} else if code := retryableBodyCode(resp.StatusCode, raw); code != 0 {
 			cl.bodyCode = code
@@ -209,22 +236,28 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	resp, err := c.retrier.Do(req)
 	var readErr *replyReadError
 	var codeErr *bodyCodeError
+	var redirect *redirectError
 	switch {
+	case errors.As(err, &redirect):
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return &Error{Method: cl.method, Path: cl.path, StatusCode: redirect.status, Err: redirect}
 	case err == nil, errors.As(err, &codeErr) && resp != nil && read == resp:
 		// A reply, or retries ran out on a failure in the body code: decode it as usual.
 	case errors.As(err, &readErr) && resp != nil:
-		return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading reply: %w", scrubTransportError(ctx, readErr.err))}
+		return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading reply: %w", c.scrubTransportError(ctx, readErr.err))}
 	default:
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return &Error{Method: cl.method, Path: cl.path, Err: scrubTransportError(ctx, err)}
+		return &Error{Method: cl.method, Path: cl.path, Err: c.scrubTransportError(ctx, err)}
 	}
 	if read != resp {
 		// Retries ran out on a status the policy retries: the handler never saw that reply.
 		defer resp.Body.Close()
 		if raw, err = io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes)); err != nil {
-			return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading reply: %w", scrubTransportError(ctx, err))}
+			return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading reply: %w", c.scrubTransportError(ctx, err))}
 		}
 	}
 	return decodeReply(cl, resp, raw, out)
@@ -236,6 +269,26 @@ type replyReadError struct{ err error }
 func (e *replyReadError) Error() string { return "reading reply: " + e.err.Error() }
 func (e *replyReadError) Unwrap() error { return e.err }
 
+// redirectError is a 3xx reply: the API has none, so it is refused, never followed.
+type redirectError struct {
+	status int
+	host   string
+}
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("refused a redirect to %s: the B2B API has no redirects, and no credential or request body "+
+		"is sent to the host a redirect names; check api_url", e.host)
+}
+
+// locationHost is the host a redirect names, without userinfo, path or query.
+func locationHost(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil || loc.Host == "" {
+		return "an unnamed location"
+	}
+	return loc.Scheme + "://" + loc.Host
+}
+
 // bodyCodeError is a reply with a success status whose envelope code is one the retry
 // policy retries (429, 500, 502, 503, 504).
 type bodyCodeError struct{ code int }
@@ -244,22 +297,27 @@ func (e *bodyCodeError) Error() string { return fmt.Sprintf("body code %d", e.co
 
 // scrubTransportError drops the request URL that net/http puts in its errors (a query may
 // carry a credential) and reports cancellation plainly.
-func scrubTransportError(ctx context.Context, err error) error {
+func (c *Client) scrubTransportError(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
-		return urlErr.Err
+		err = urlErr.Err
+	}
+	var timeout interface{ Timeout() bool }
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &timeout) && timeout.Timeout() {
+		return fmt.Errorf("no reply within request_timeout (%s): %w", c.cfg.RequestTimeout, err)
 	}
 	return err
 }
 
 func (c *Client) logAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
+	info := infoOf(req.Context())
+	info.attempts = retry + 1
 	if c.cfg.Log == nil {
 		return
 	}
-	info := infoOf(req.Context())
 	fields := map[string]any{"method": info.method, "path": info.path, "attempt": retry + 1}
 	c.cfg.Log(req.Context(), "B2B API request", fields)
 }

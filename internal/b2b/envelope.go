@@ -38,7 +38,7 @@ func decodeReply(cl call, resp *http.Response, raw []byte, out any) error {
 	jsonErr := json.Unmarshal(raw, &env)
 	failed := resp.StatusCode >= 400 || (jsonErr == nil && env.Code >= 400)
 	if failed {
-		apiErr := &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode}
+		apiErr := &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Attempts: cl.attempts}
 		if jsonErr != nil {
 			apiErr.Err = describeNonJSON(resp)
 			return apiErr
@@ -46,6 +46,7 @@ func decodeReply(cl call, resp *http.Response, raw []byte, out any) error {
 		if env.Code >= 400 && env.Code != resp.StatusCode {
 			apiErr.BodyCode = env.Code
 		}
+		apiErr.Envelope = isEnvelope(raw)
 		apiErr.Message = errorMessage(env)
 		apiErr.Category = env.Meta.Message
 		return apiErr
@@ -64,6 +65,19 @@ func decodeReply(cl call, resp *http.Response, raw []byte, out any) error {
 		return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("unexpected reply data: %w", err)}
 	}
 	return nil
+}
+
+// isEnvelope reports whether raw is a JSON object in the shape of the B2B API's own
+// replies, {"code", "data", "meta"}; a {"detail"} error, as a framework's default route
+// gives, is not.
+func isEnvelope(raw []byte) bool {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return false
+	}
+	_, hasCode := fields["code"]
+	_, hasMeta := fields["meta"]
+	return hasCode && hasMeta
 }
 
 // retryableBodyCode is the envelope code of a reply whose HTTP status says success but whose

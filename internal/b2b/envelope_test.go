@@ -106,7 +106,7 @@ func TestReplyErrors(t *testing.T) {
 			name: "data of the wrong shape", status: 200,
 			body:       `{"code":200,"data":"` + bodySecret + `","meta":{"message":"SUCCESS"}}`,
 			wantStatus: 200, wantCause: true,
-			wantIn:    []string{"GET /backend/tokens: HTTP 200 OK: unexpected reply data"},
+			wantIn:    []string{"GET /backend/tokens: HTTP 200 OK: unexpected reply: data is not a list of tokens (a string)"},
 			wantNotIn: []string{bodySecret},
 		},
 	}
@@ -192,8 +192,9 @@ func TestDecodeReplySuccess(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := ServerToken{ID: 7, Name: "n", Email: "e@x.io", StoreHash: "abc", Token: "t", EventChannel: "app"}
-		if len(page.data) != 1 || page.data[0] != want {
-			t.Errorf("data = %+v, want [%+v]", page.data, want)
+		got, err := page.page(10, 10)
+		if err != nil || len(got.Tokens) != 1 || got.Tokens[0] != want {
+			t.Errorf("tokens = %+v (%v), want [%+v]", got.Tokens, err, want)
 		}
 		if page.pagination == nil || *page.pagination != (pagination{TotalCount: 25, Offset: 10, Limit: 1}) {
 			t.Errorf("pagination = %+v", page.pagination)

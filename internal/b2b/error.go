@@ -24,6 +24,14 @@ type Error struct {
 	Category string
 	// Err is the cause when no usable reply arrived (transport, timeout, decoding).
 	Err error
+	// Credential names the credential the API refused ("auth_token", "access_token", ...)
+	// when a call that can use several was refused with every one.
+	Credential string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// Envelope is true when the reply was the API's own JSON envelope, not a page from a
+	// gateway or a proxy.
+	Envelope bool
 }
 
 func (e *Error) Error() string {
@@ -46,6 +54,9 @@ func (e *Error) Error() string {
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
+	if e.Credential != "" {
+		fmt.Fprintf(&b, " (credential refused: %s)", e.Credential)
+	}
 	return b.String()
 }
 
@@ -60,8 +71,12 @@ func (e *Error) Status() int {
 	return e.StatusCode
 }
 
-// IsNotFound reports whether err is the API's answer that the thing does not exist.
-func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+// IsNotFound reports whether err is the API's own answer that the thing does not exist: a
+// 404 in the B2B JSON envelope. A 404 page from a gateway or a wrong route is not.
+func IsNotFound(err error) bool {
+	var apiErr *Error
+	return errors.As(err, &apiErr) && apiErr.Envelope && apiErr.Status() == http.StatusNotFound
+}
 
 // IsUnauthorized reports whether the API rejected the credential as invalid or missing.
 func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
@@ -69,4 +84,11 @@ func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthori
 func hasStatus(err error, status int) bool {
 	var apiErr *Error
 	return errors.As(err, &apiErr) && apiErr.Status() == status
+}
+
+// IsCredentialRefused reports whether err is a call that every credential of the store was
+// tried for and refused (401, or 403 for the access token).
+func IsCredentialRefused(err error) bool {
+	var apiErr *Error
+	return errors.As(err, &apiErr) && apiErr.Credential != ""
 }

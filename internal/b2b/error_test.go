@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -31,6 +32,8 @@ func TestErrorString(t *testing.T) {
 			"GET /backend/tokens: HTTP 200 OK (body code 413): limit too large"},
 		{"status and cause", &Error{Method: "GET", Path: "/backend/tokens", StatusCode: 502, Err: errors.New("reply is not JSON (text/html)")},
 			"GET /backend/tokens: HTTP 502 Bad Gateway: reply is not JSON (text/html)"},
+		{"refused credential named", &Error{Method: "GET", Path: "/backend/tokens", StatusCode: 401, Message: "Invalid token.", Credential: SourceAuthToken},
+			"GET /backend/tokens: HTTP 401 Unauthorized: Invalid token. (credential refused: auth_token)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,9 +69,12 @@ func TestIsNotFoundIsUnauthorized(t *testing.T) {
 	}{
 		{"nil", nil, false, false},
 		{"plain error", errors.New("404"), false, false},
-		{"HTTP 404", &Error{StatusCode: 404}, true, false},
-		{"body code 404 in HTTP 200", &Error{StatusCode: 200, BodyCode: 404}, true, false},
-		{"wrapped 404", fmt.Errorf("delete: %w", &Error{StatusCode: 404}), true, false},
+		{"HTTP 404 in the API's envelope", &Error{StatusCode: 404, Envelope: true}, true, false},
+		{"body code 404 in HTTP 200", &Error{StatusCode: 200, BodyCode: 404, Envelope: true}, true, false},
+		{"wrapped 404", fmt.Errorf("delete: %w", &Error{StatusCode: 404, Envelope: true}), true, false},
+		// A 404 that is not the API's own answer: a gateway's page or a wrong route.
+		{"HTTP 404 without the envelope", &Error{StatusCode: 404}, false, false},
+		{"HTML 404 page", &Error{StatusCode: 404, Err: errors.New("reply is not JSON (text/html)")}, false, false},
 		{"HTTP 401", &Error{StatusCode: 401}, false, true},
 		{"body code 401", &Error{StatusCode: 200, BodyCode: 401}, false, true},
 		{"HTTP 403", &Error{StatusCode: 403}, false, false},
@@ -173,5 +179,65 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 				t.Errorf("error %q does not name method and path", err)
 			}
 		})
+	}
+}
+
+// Only the API's own JSON "not found" says a token is gone: a 404 page from a gateway or a
+// {"detail"} reply of a wrong route (a wrong api_url) must not make a delete look done.
+func TestDeleteNotFoundOnlyFromTheAPIsEnvelope(t *testing.T) {
+	tests := []struct {
+		name         string
+		reply        func(w http.ResponseWriter)
+		wantNotFound bool
+	}{
+		{"envelope 404 for an unknown id", nil, true},
+		{"HTML 404 page", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, "<html><h1>404 Not Found</h1></html>")
+		}, false},
+		{"detail 404 of a wrong route", func(w http.ResponseWriter) {
+			writeJSON(w, http.StatusNotFound, map[string]any{"detail": "Not found."})
+		}, false},
+		{"plain JSON 404 without code and meta", func(w http.ResponseWriter) {
+			writeJSON(w, http.StatusNotFound, map[string]any{"message": "no route"})
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			if tt.reply != nil {
+				f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+					tt.reply(w)
+					return true
+				})
+			}
+			c := f.client(t, withAuthToken)
+			err := c.DeleteServerToken(context.Background(), 99)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := IsNotFound(err); got != tt.wantNotFound {
+				t.Errorf("IsNotFound(%v) = %v, want %v", err, got, tt.wantNotFound)
+			}
+			if got := asAPIError(t, err).StatusCode; got != http.StatusNotFound {
+				t.Errorf("StatusCode %d, want 404", got)
+			}
+		})
+	}
+}
+
+// A base URL that does not parse is never echoed: its userinfo may hold a password.
+func TestNewInvalidBaseURLNeverShowsUserinfo(t *testing.T) {
+	for _, raw := range []string{"http://user:pa ss@%zz", "http://admin:S3cret-pw@[::1", "ftp//user:S3cret-pw@host"} {
+		c, err := New(Config{BaseURL: raw})
+		if err == nil {
+			t.Fatalf("New(%q) = %v, want an error", raw, c)
+		}
+		for _, part := range []string{"user", "admin", "pa ss", "S3cret-pw", "%zz"} {
+			if strings.Contains(err.Error(), part) {
+				t.Errorf("error %q shows %q of the URL", err, part)
+			}
+		}
 	}
 }

@@ -1,12 +1,14 @@
 package b2b
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,11 +54,22 @@ type fakeB2B struct {
 	hook     fakeHook
 	// hidden tokens are not listed (a list that shows new tokens late).
 	hidden map[int64]bool
+	// newestFirst lists the newest token first; by default the list is oldest first.
+	// BigCommerce does not document the order.
+	newestFirst bool
+	// accessStatus is the reply to a list or delete that sends the access token
+	// (X-Auth-Token with X-Store-Hash): 0 accepts it, else this status refuses it. The
+	// documented default: these endpoints know only authToken.
+	accessStatus int
+	// refused maps credential values (authToken) to the status that refuses them; a
+	// deleted token is refused with 401.
+	refused map[string]int
 }
 
 func newFake(t *testing.T) *fakeB2B {
 	t.Helper()
-	f := &fakeB2B{t: t, nextID: 1, maxLimit: MaxPageSize, hidden: map[int64]bool{}}
+	f := &fakeB2B{t: t, nextID: 1, maxLimit: MaxPageSize, hidden: map[int64]bool{},
+		accessStatus: http.StatusUnauthorized, refused: map[string]int{}}
 	f.server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
 	// One connection per request: Go's transport then never replays a request on its own,
 	// so request counts are exact.
@@ -80,6 +93,33 @@ func (f *fakeB2B) setMaxLimit(n int) {
 	f.maxLimit = n
 }
 
+func (f *fakeB2B) setNewestFirst(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.newestFirst = on
+}
+
+// setAccessStatus sets how lists and deletes answer the access token: 0 accepts it.
+func (f *fakeB2B) setAccessStatus(status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.accessStatus = status
+}
+
+// refuse makes lists and deletes answer the authToken value with status.
+func (f *fakeB2B) refuse(value string, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refused[value] = status
+}
+
+// fakeJWT is a token in the shape BigCommerce issues: a JWT whose payload carries the
+// store_hash claim (and, here, the id, so that every value is unique). Unsigned.
+func fakeJWT(store string, id int64) string {
+	claims, _ := json.Marshal(map[string]any{"email": "owner@example.com", "store_hash": store, "db": "b2b", "jti": id})
+	return "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString(claims) + fmt.Sprintf(".sig-%d", id)
+}
+
 // addToken stores a new token the way the API would, and returns it.
 func (f *fakeB2B) addToken(name, email string) ServerToken {
 	f.mu.Lock()
@@ -88,10 +128,16 @@ func (f *fakeB2B) addToken(name, email string) ServerToken {
 }
 
 func (f *fakeB2B) addTokenLocked(name, email string) ServerToken {
+	return f.addStoreTokenLocked(testStoreHash, name, email)
+}
+
+// addStoreTokenLocked stores a token whose JWT names store. The fake lists every token,
+// whatever its store: it stands for one store at a time.
+func (f *fakeB2B) addStoreTokenLocked(store, name, email string) ServerToken {
 	id := f.nextID
 	f.nextID++
-	tok := ServerToken{ID: id, Name: name, Email: email, StoreHash: testStoreHash,
-		Token: fmt.Sprintf("eyJ.tok-%d.sig", id), EventChannel: "app"}
+	tok := ServerToken{ID: id, Name: name, Email: email, StoreHash: store,
+		Token: fakeJWT(store, id), EventChannel: "app"}
 	f.tokens = append(f.tokens, tok)
 	return tok
 }
@@ -105,16 +151,54 @@ func (f *fakeB2B) seed(n int, name, email string) []ServerToken {
 	return out
 }
 
+// removeToken deletes the token with id; its value is refused as a credential from then on.
 func (f *fakeB2B) removeToken(id int64) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.removeTokenLocked(id)
+}
+
+func (f *fakeB2B) removeTokenLocked(id int64) bool {
 	for i, t := range f.tokens {
 		if t.ID == id {
 			f.tokens = append(f.tokens[:i], f.tokens[i+1:]...)
+			f.refused[t.Token] = http.StatusUnauthorized
 			return true
 		}
 	}
 	return false
+}
+
+// has reports whether the store holds the token with id.
+func (f *fakeB2B) has(id int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, t := range f.tokens {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// visible is the list as GET /backend/tokens shows it, in the list's order.
+func (f *fakeB2B) visible() []ServerToken {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.visibleLocked()
+}
+
+func (f *fakeB2B) visibleLocked() []ServerToken {
+	var out []ServerToken
+	for _, t := range f.tokens {
+		if !f.hidden[t.ID] {
+			out = append(out, t)
+		}
+	}
+	if f.newestFirst {
+		slices.Reverse(out)
+	}
+	return out
 }
 
 func (f *fakeB2B) setHidden(id int64, hidden bool) {
@@ -169,15 +253,40 @@ func (f *fakeB2B) serve(w http.ResponseWriter, r *http.Request) {
 	case req.Method == http.MethodPost && req.Path == "/auth/backend":
 		f.serveCreate(w, body)
 	case req.Method == http.MethodDelete && req.Path == "/auth/backend":
-		f.serveDelete(w, body)
+		if f.authorized(w, r) {
+			f.serveDelete(w, body)
+		}
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"detail": "Not found."})
 	}
 }
 
+// authorized answers a list or delete whose credential the fake refuses, and reports
+// whether the request may go on. authToken is accepted unless refused; the access token
+// only with its store hash, and only when accessStatus is 0.
+func (f *fakeB2B) authorized(w http.ResponseWriter, r *http.Request) bool {
+	f.mu.Lock()
+	status := http.StatusUnauthorized
+	switch auth, access := r.Header.Get("authToken"), r.Header.Get("X-Auth-Token"); {
+	case auth != "":
+		status = f.refused[auth]
+	case access == testAccessToken && r.Header.Get("X-Store-Hash") == testStoreHash:
+		status = f.accessStatus
+	}
+	f.mu.Unlock()
+	switch status {
+	case 0:
+		return true
+	case http.StatusUnauthorized:
+		writeJSON(w, status, map[string]any{"detail": "Invalid token header. No credentials provided."})
+	default:
+		writeStatus(w, status)
+	}
+	return false
+}
+
 func (f *fakeB2B) serveList(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("authToken") == "" {
-		writeJSON(w, http.StatusUnauthorized, map[string]any{"detail": "Invalid token header. No credentials provided."})
+	if !f.authorized(w, r) {
 		return
 	}
 	limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
@@ -187,12 +296,7 @@ func (f *fakeB2B) serveList(w http.ResponseWriter, r *http.Request) {
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	f.mu.Lock()
 	limit = min(limit, f.maxLimit)
-	var visible []ServerToken
-	for _, t := range f.tokens {
-		if !f.hidden[t.ID] {
-			visible = append(visible, t)
-		}
-	}
+	visible := f.visibleLocked()
 	f.mu.Unlock()
 	page := []ServerToken{}
 	if offset < len(visible) {
@@ -221,7 +325,13 @@ func (f *fakeB2B) serveCreate(w http.ResponseWriter, body []byte) {
 		writeEnvelope(w, http.StatusBadRequest, 400, map[string]any{"errMsg": "The email or password you have entered is incorrect. Please try again."}, "API logic error")
 		return
 	}
-	tok := f.addToken(req.Name, req.Email)
+	store := req.StoreHash
+	if store == "" {
+		store = testStoreHash
+	}
+	f.mu.Lock()
+	tok := f.addStoreTokenLocked(store, req.Name, req.Email)
+	f.mu.Unlock()
 	writeCreated(w, tok)
 }
 

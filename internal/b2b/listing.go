@@ -2,6 +2,7 @@ package b2b
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -14,13 +15,22 @@ const MaxPageSize = 250
 // DefaultListConcurrency bounds the pages of one listing fetched at once.
 const DefaultListConcurrency = 8
 
-const maxListingAttempts = 3
+const (
+	maxListingAttempts = 3
+	// pageOverlap is how many tokens consecutive pages share, so that a listing can verify
+	// that no token slipped between two pages while someone else created or deleted tokens.
+	pageOverlap = 5
+)
 
-// TokenList is every S2S token of a store, as one complete listing saw them.
+// TokenList is every S2S token of a store, as one listing saw them.
 type TokenList struct {
 	Tokens []ServerToken
 	// TotalCount is the API's totalCount: how many tokens the store holds.
 	TotalCount int
+	// Complete is true when the listing is evidence of absence: every page was read, the
+	// pages overlapped where they met, they add up to totalCount, and an S2S credential
+	// that made the listing is in it. A token it does not show is gone.
+	Complete bool
 }
 
 // ByID returns the token with id.
@@ -43,73 +53,103 @@ func (l TokenList) ByValue(value string) (ServerToken, bool) {
 	return ServerToken{}, false
 }
 
-// ListServerTokens returns every S2S token of the store. Concurrent callers share one
-// listing, and a listing serves every caller until this client creates or deletes a token
-// (see [TokenIndex]).
+// ListServerTokens returns every S2S token of the client's default store (see
+// [Store.List]).
 func (c *Client) ListServerTokens(ctx context.Context) (TokenList, error) {
-	return c.index.List(ctx)
+	return c.Store(c.cfg.StoreHash).List(ctx)
 }
 
-// listAll reads every page of GET /backend/tokens: the first, then the rest concurrently.
-// Tokens created or deleted while it pages shift the offsets, so it de-duplicates by id
-// and reads again unless every page reported the same totalCount and the pages hold
-// exactly that many tokens: a listing that does not add up is never taken as complete,
-// since a reader could conclude from it that a token is gone.
-func (c *Client) listAll(ctx context.Context) (TokenList, error) {
+// errShiftedListing marks a listing whose pages do not fit together: tokens were created or
+// deleted while it was read. It is read again.
+var errShiftedListing = errors.New("the pages do not fit together")
+
+// listAll reads every page of GET /backend/tokens with one credential, again when the
+// pages do not fit together, and returns only a listing whose pages do.
+func (c *Client) listAll(ctx context.Context, header http.Header, store string) (TokenList, error) {
+	var shifted error
 	for range maxListingAttempts {
-		list, consistent, err := c.readPages(ctx)
-		if err != nil || consistent {
+		list, err := c.readPages(ctx, header, store)
+		if !errors.Is(err, errShiftedListing) {
 			return list, err
 		}
+		shifted = err
 	}
-	return TokenList{}, &Error{Method: http.MethodGet, Path: "/backend/tokens",
-		Err: fmt.Errorf("the token list kept changing while it was read (%d attempts)", maxListingAttempts)}
+	return TokenList{}, &Error{Method: http.MethodGet, Path: pathBackendTokens,
+		Err: fmt.Errorf("the token list kept changing while it was read (%d attempts): %w", maxListingAttempts, shifted)}
 }
 
-// listHead reads the first page only: the newest tokens.
-func (c *Client) listHead(ctx context.Context) (TokenList, error) {
-	page, err := c.ListServerTokensPage(ctx, MaxPageSize, 0)
-	return TokenList{Tokens: page.Tokens, TotalCount: page.TotalCount}, err
-}
-
-func (c *Client) readPages(ctx context.Context) (TokenList, bool, error) {
-	first, err := c.ListServerTokensPage(ctx, MaxPageSize, 0)
+// readPages reads the first page, then the rest in waves of concurrent requests, each page
+// starting pageOverlap tokens before the previous one ends. It stops at the first short
+// page, so a totalCount that does not match the pages costs at most one wave more.
+func (c *Client) readPages(ctx context.Context, header http.Header, store string) (TokenList, error) {
+	first, err := c.listPage(ctx, header, store, MaxPageSize, 0)
 	if err != nil {
-		return TokenList{}, false, err
-	}
-	total := first.TotalCount
-	// A server may serve fewer than the limit per page; the first page shows how many.
-	step := len(first.Tokens)
-	if step == 0 || step >= total {
-		return collect([]TokenPage{first}, total)
+		return TokenList{}, err
 	}
 	pages := []TokenPage{first}
-	for offset := step; offset < total; offset += step {
-		pages = append(pages, TokenPage{Offset: offset})
+	if len(first.Tokens) < MaxPageSize && first.TotalCount <= len(first.Tokens) {
+		return joinPages(pages, first.TotalCount, 0, 0) // the whole store on one page
 	}
+	size := len(first.Tokens) // a server may serve fewer than the limit per page
+	step := size - min(pageOverlap, size/2)
+	for next := step; size > 0 && isFull(pages[len(pages)-1], size) && pageWanted(next, step, first.TotalCount); {
+		wave, err := c.readWave(ctx, header, store, next, step, size, first.TotalCount)
+		if err != nil {
+			return TokenList{}, err
+		}
+		pages = append(pages, wave...)
+		next += step * len(wave)
+	}
+	return joinPages(pages, first.TotalCount, size, step)
+}
+
+// pageWanted: pages are read up to totalCount, and one page past it when the last page
+// read was full, to see that nothing follows.
+func pageWanted(offset, step, total int) bool { return offset < total+step }
+
+func isFull(p TokenPage, size int) bool { return len(p.Tokens) >= size }
+
+// readWave reads up to ListConcurrency pages at once and returns them up to the first
+// short one.
+func (c *Client) readWave(ctx context.Context, header http.Header, store string, from, step, size, total int) ([]TokenPage, error) {
+	var offsets []int
+	for o := from; len(offsets) < c.cfg.ListConcurrency && (o < total || len(offsets) == 0); o += step {
+		offsets = append(offsets, o)
+	}
+	pages := make([]TokenPage, len(offsets))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.cfg.ListConcurrency)
-	for i := 1; i < len(pages); i++ {
+	for i, offset := range offsets {
 		g.Go(func() error {
-			page, err := c.ListServerTokensPage(gctx, MaxPageSize, pages[i].Offset)
+			page, err := c.listPage(gctx, header, store, MaxPageSize, offset)
 			pages[i] = page
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return TokenList{}, false, err
+		return nil, err
 	}
-	return collect(pages, total)
+	for i, p := range pages {
+		if !isFull(p, size) {
+			return pages[:i+1], nil
+		}
+	}
+	return pages, nil
 }
 
-// collect joins pages in the API's order, keeping the first sighting of each id, and
-// reports whether they add up to a consistent listing.
-func collect(pages []TokenPage, total int) (TokenList, bool, error) {
+// joinPages joins pages in the API's order, keeping the first sighting of each id, and
+// checks that they fit together: one totalCount, the overlaps equal, the last page
+// short (unless size is 0: one page that held the whole store), and as many tokens as
+// totalCount says.
+func joinPages(pages []TokenPage, total, size, step int) (TokenList, error) {
 	seen := make(map[int64]bool, min(total, 10*MaxPageSize))
 	list := TokenList{TotalCount: total, Tokens: make([]ServerToken, 0, min(total, 10*MaxPageSize))}
-	consistent := true
-	for _, page := range pages {
-		consistent = consistent && page.TotalCount == total
+	for i, page := range pages {
+		if page.Paginated && page.TotalCount != total {
+			return TokenList{}, fmt.Errorf("%w: totalCount went from %d to %d", errShiftedListing, total, page.TotalCount)
+		}
+		if i > 0 && !overlapMatches(pages[i-1], page, step) {
+			return TokenList{}, fmt.Errorf("%w: the page at offset %d does not overlap the one before", errShiftedListing, page.Offset)
+		}
 		for _, t := range page.Tokens {
 			if !seen[t.ID] {
 				seen[t.ID] = true
@@ -117,5 +157,27 @@ func collect(pages []TokenPage, total int) (TokenList, bool, error) {
 			}
 		}
 	}
-	return list, consistent && len(list.Tokens) == total, nil
+	if last := pages[len(pages)-1]; size > 0 && isFull(last, size) {
+		return TokenList{}, fmt.Errorf("%w: a full page at offset %d ends the listing, past totalCount %d", errShiftedListing, last.Offset, total)
+	}
+	if len(list.Tokens) != total {
+		return TokenList{}, fmt.Errorf("%w: %d tokens, totalCount %d", errShiftedListing, len(list.Tokens), total)
+	}
+	list.Complete = true
+	return list, nil
+}
+
+// overlapMatches checks that next begins with the tokens that prev holds from the offset
+// where next starts: no token was created or deleted before them between the two reads.
+func overlapMatches(prev, next TokenPage, step int) bool {
+	shared := prev.Tokens[min(step, len(prev.Tokens)):]
+	if len(next.Tokens) < len(shared) {
+		return false
+	}
+	for i, t := range shared {
+		if next.Tokens[i].ID != t.ID {
+			return false
+		}
+	}
+	return true
 }

@@ -9,7 +9,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // offsets returns the limit and offset of every list request, as "limit/offset".
@@ -51,12 +54,19 @@ func TestListServerTokensPaging(t *testing.T) {
 		maxLimit    int // the server's own cap on limit
 		wantQueries []string
 	}{
+		// A short first page that holds totalCount is the whole store: one request.
 		{0, 250, []string{"250/0"}},
 		{1, 250, []string{"250/0"}},
-		{250, 250, []string{"250/0"}},
-		{251, 250, []string{"250/0", "250/250"}},
-		{600, 250, []string{"250/0", "250/250", "250/500"}},
-		{250, 100, []string{"250/0", "250/100", "250/200"}},
+		{249, 250, []string{"250/0"}},
+		// Later pages start pageOverlap (5) tokens before the previous one ends, and a
+		// full page is followed by one more, which must be short.
+		{250, 250, []string{"250/0", "250/245"}},
+		{251, 250, []string{"250/0", "250/245"}},
+		{490, 250, []string{"250/0", "250/245"}},
+		{495, 250, []string{"250/0", "250/245", "250/490"}},
+		{600, 250, []string{"250/0", "250/245", "250/490"}},
+		// A server that serves fewer per page than asked: its page size sets the step.
+		{250, 100, []string{"250/0", "250/95", "250/190"}},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d tokens, server limit %d", tt.tokens, tt.maxLimit), func(t *testing.T) {
@@ -87,25 +97,27 @@ func TestListServerTokensPaging(t *testing.T) {
 	}
 }
 
-// Overlapping pages (a token created at the head while paging shifts the offsets) are
-// de-duplicated; a reading whose pages do not add up to totalCount is read again.
-func TestListServerTokensDeduplicatesAndRereadsShiftedPages(t *testing.T) {
+// The page after the first must begin with the tokens the first ended with: when it does
+// not (a token created or deleted before them between the two reads), the listing is read
+// again, though the pages add up to totalCount.
+func TestListServerTokensRereadsWhenOverlapDoesNotMatch(t *testing.T) {
 	f := newFake(t)
-	all := f.seed(4, "tok", "o@example.com")
-	shifted := map[string][]ServerToken{"0": all[0:2], "2": all[1:3]} // 1 2 | 2 3: token 4 missed
-	clean := map[string][]ServerToken{"0": all[0:2], "2": all[2:4]}
-	readings := 0
+	all := f.seed(300, "tok", "o@example.com")
+	var readings atomic.Int32
 	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
-		off := r.URL.Query().Get("offset")
-		pages := clean
-		if off == "0" {
-			readings++
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		reading := readings.Load()
+		if offset == 0 {
+			reading = readings.Add(1)
 		}
-		if readings == 1 {
-			pages = shifted
+		page := all[offset:min(offset+MaxPageSize, len(all))]
+		if reading == 1 && offset > 0 {
+			// the first reading's second page starts one token late, and brings a
+			// token the first page had instead of the one it missed: the ids still
+			// add up to totalCount
+			page = append([]ServerToken{all[0]}, all[offset+1:]...)
 		}
-		o, _ := strconv.Atoi(off)
-		writeJSON(w, 200, listReply(pages[off], 4, o, 2))
+		writeJSON(w, 200, listReply(page, len(all), offset, MaxPageSize))
 		return true
 	})
 	c := f.client(t, withAuthToken)
@@ -113,11 +125,11 @@ func TestListServerTokensDeduplicatesAndRereadsShiftedPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(tokenIDs(list.Tokens)); got != "[1 2 3 4]" {
-		t.Errorf("ids %s, want [1 2 3 4]", got)
-	}
-	if got := strings.Join(listQueries(t, f), " "); got != "250/0 250/2 250/0 250/2" {
+	if got := strings.Join(listQueries(t, f), " "); got != "250/0 250/245 250/0 250/245" {
 		t.Errorf("requests %s, want a second reading", got)
+	}
+	if !list.Complete || fmt.Sprint(tokenIDs(list.Tokens)) != fmt.Sprint(idRange(1, 300)) {
+		t.Errorf("complete %v, ids %v, want 1..300", list.Complete, tokenIDs(list.Tokens))
 	}
 }
 
@@ -137,7 +149,7 @@ func TestListServerTokensRestartsWhenTotalChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(listQueries(t, f), " "); got != "250/0 250/250 250/0 250/250" {
+	if got := strings.Join(listQueries(t, f), " "); got != "250/0 250/245 250/0 250/245" {
 		t.Errorf("requests %s, want a restart after the second page", got)
 	}
 	if list.TotalCount != 299 || len(list.Tokens) != 299 {
@@ -187,7 +199,7 @@ func TestListServerTokensPageErrorFailsListing(t *testing.T) {
 			f := newFake(t)
 			f.seed(600, "tok", "o@example.com")
 			f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
-				if r.URL.Query().Get("offset") == "250" {
+				if r.URL.Query().Get("offset") == "245" { // the second page
 					writeStatus(w, status)
 					return true
 				}
@@ -228,8 +240,7 @@ func TestListServerTokensFirstPageError(t *testing.T) {
 }
 
 // A page that comes back empty before totalCount is reached ends the listing: it must not
-// loop on the same offset.
-// A page that comes back empty before totalCount is reached means the list shrank while
+// loop on the same offset. A page that comes back empty before totalCount is reached means the list shrank while
 // it was read: what was read is not a complete listing, which a reader could take as
 // "the token is gone".
 func TestListServerTokensEmptyPageBeforeTotalIsIncomplete(t *testing.T) {
@@ -251,8 +262,10 @@ func TestListServerTokensEmptyPageBeforeTotalIsIncomplete(t *testing.T) {
 	if !strings.Contains(err.Error(), "GET /backend/tokens") {
 		t.Errorf("error does not name the call: %v", err)
 	}
+	// Pages of 3 overlap by one token (half a tiny page): offsets 2, 4, 6 and 8 are read at
+	// once, the empty page at 2 ends the reading, and it does not overlap the first page.
 	queries := listQueries(t, f)
-	if first := slices.Index(queries, "250/0"); first != 0 || !sameElements(queries, strings.Fields(strings.Repeat("250/0 250/3 250/6 250/9 ", maxListingAttempts))) {
+	if first := slices.Index(queries, "250/0"); first != 0 || !sameElements(queries, strings.Fields(strings.Repeat("250/0 250/2 250/4 250/6 250/8 ", maxListingAttempts))) {
 		t.Errorf("requests %s, want %d full readings", strings.Join(queries, " "), maxListingAttempts)
 	}
 }
@@ -300,4 +313,117 @@ func TestTokenListLookups(t *testing.T) {
 
 func sameElements(a, b []string) bool {
 	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+}
+
+// Someone deletes one token and creates another while a listing reads the pages, so the
+// count does not change. Whatever the API's order (undocumented) and whatever order the
+// concurrent pages finish in, the listing must not miss a token that existed throughout:
+// a reader would take it for revoked and drop it from state.
+func TestListingNeverMissesATokenWhenOthersDeleteAndCreate(t *testing.T) {
+	step := MaxPageSize - pageOverlap
+	page := func(i int) int { return i * step }
+	const n = 900 // four pages
+	tests := []struct {
+		name        string
+		newestFirst bool
+		// changeAfter is the offset of the first reading's page after whose reply the
+		// change happens; held are the offsets of that reading served only after it.
+		changeAfter int
+		held        []int
+		// deleteAt is the position, in the list's order, of the token deleted.
+		deleteAt int
+	}{
+		{"oldest first, pages in order", false, page(0), []int{page(1), page(2), page(3)}, 100},
+		{"newest first, pages in order", true, page(0), []int{page(1), page(2), page(3)}, 100},
+		{"oldest first, third page before the second and fourth", false, page(2), []int{page(1), page(3)}, page(2) + 100},
+		{"newest first, third page before the second and fourth", true, page(2), []int{page(1), page(3)}, page(2) + 100},
+		{"oldest first, a token deleted in the second page", false, page(0), []int{page(1), page(2), page(3)}, page(1) + 2},
+		{"newest first, a token deleted in the second page", true, page(0), []int{page(1), page(2), page(3)}, page(1) + 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			f.setNewestFirst(tt.newestFirst)
+			before := f.seed(n, "tok", "o@example.com")
+			deleted := f.visible()[tt.deleteAt]
+			changed := make(chan struct{})
+			var change sync.Once
+			var created ServerToken
+			f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+				offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+				if slices.Contains(tt.held, offset) {
+					select {
+					case <-changed:
+					case <-time.After(5 * time.Second):
+						t.Errorf("page %d waited for the change in vain: the page at %d was never read", offset, tt.changeAfter)
+					}
+				}
+				f.serveList(w, r)
+				if offset == tt.changeAfter {
+					change.Do(func() {
+						f.mu.Lock()
+						f.removeTokenLocked(deleted.ID)
+						created = f.addTokenLocked("new", "x@example.com")
+						f.mu.Unlock()
+						close(changed)
+					})
+				}
+				return true
+			})
+			c := f.client(t, withAuthToken)
+			list, err := c.ListServerTokens(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !list.Complete || list.TotalCount != n || len(list.Tokens) != n {
+				t.Fatalf("complete %v, TotalCount %d, %d tokens; want a complete listing of %d", list.Complete, list.TotalCount, len(list.Tokens), n)
+			}
+			seen := map[int64]bool{}
+			for _, tok := range list.Tokens {
+				if seen[tok.ID] {
+					t.Errorf("token %d listed twice", tok.ID)
+				}
+				seen[tok.ID] = true
+			}
+			for _, tok := range before {
+				if tok.ID != deleted.ID && !seen[tok.ID] {
+					t.Errorf("token %d existed throughout, but the listing misses it (readings: %s)", tok.ID, strings.Join(listQueries(t, f), " "))
+				}
+			}
+			// Either snapshot is right: from before the change (the deleted token, not the
+			// new one) or after it (the new one, not the deleted one).
+			if seen[deleted.ID] == seen[created.ID] {
+				t.Errorf("listing shows deleted %v, created %v: a mix of before and after the change", seen[deleted.ID], seen[created.ID])
+			}
+		})
+	}
+}
+
+// The page after a full one that ends exactly at totalCount is read to see that nothing
+// follows; if it is full too, another is read.
+func TestListingFullPageAtTotalCountReadsOneMore(t *testing.T) {
+	f := newFake(t)
+	f.seed(250, "tok", "o@example.com")
+	var added atomic.Bool
+	f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		f.serveList(w, r)
+		if offset == 0 && !added.Swap(true) {
+			f.seed(245, "late", "o@example.com") // the page at 245 will be full
+		}
+		return true
+	})
+	c := f.client(t, func(cfg *Config) { withAuthToken(cfg); cfg.ListConcurrency = 1 })
+	list, err := c.ListServerTokens(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list.TotalCount != 495 || len(list.Tokens) != 495 || !list.Complete {
+		t.Errorf("TotalCount %d, %d tokens, complete %v; want the 495 tokens of the second reading", list.TotalCount, len(list.Tokens), list.Complete)
+	}
+	// first reading: totalCount 250 at offset 0; the page at 245 is full, past that
+	// totalCount, so 490 is read too; the totals differ: read again.
+	if got := strings.Join(listQueries(t, f), " "); got != "250/0 250/245 250/490 250/0 250/245 250/490" {
+		t.Errorf("requests %s", got)
+	}
 }

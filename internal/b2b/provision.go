@@ -2,10 +2,12 @@ package b2b
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +18,7 @@ var (
 	// unknown. The token value is returned with this error so that it is never orphaned.
 	ErrTokenNotLocated = errors.New("the created token did not appear in the token list")
 	// ErrCreateOutcomeUnknown: the create may have reached the server, and listing the
-	// tokens could not tell (no authToken to list with, or other creates kept running).
+	// tokens could not tell whether it made a token. The error names the candidates.
 	ErrCreateOutcomeUnknown = errors.New("the create may have reached BigCommerce, and listing the tokens could not tell whether it did")
 	// ErrAmbiguousCreate: after a create whose reply was lost, several new tokens with the
 	// same name and email appeared.
@@ -25,49 +27,47 @@ var (
 
 const maxLocateWait = 8 * time.Second
 
-// ProvisionServerToken creates a token and finds its id in the list, which the create
-// reply does not carry. The list is read with the client's authToken when it has one, else
-// with the new token itself.
+// reconcileFreshness bounds the age of the listing that tells which tokens existed before
+// a create: a token someone else makes with the same name and email after that listing
+// and before the create's reply was lost would be taken for the lost one.
+const reconcileFreshness = 15 * time.Second
+
+// ProvisionServerToken creates a token in req.StoreHash and finds its id (see
+// [Store.Provision]).
+func (c *Client) ProvisionServerToken(ctx context.Context, req CreateServerTokenRequest) (ServerToken, error) {
+	return c.Store(req.StoreHash).Provision(ctx, req)
+}
+
+// Provision creates a token and finds its id in the list, which the create reply does not
+// carry. The list is read with any credential of the store, the new token included.
 //
 // The create is never re-sent once it may have reached the server (no idempotency key,
-// and names are not unique). Instead, when the client has an authToken, it lists the
-// tokens before the create and, if the reply is lost, adopts the single new token with
-// this name and email; none means nothing was created, several is [ErrAmbiguousCreate].
+// and names are not unique). Instead, when the store had a credential before the create,
+// it lists the tokens before the create and, if the reply is lost, adopts the single new
+// token with this name and email; none means nothing was created, several is
+// [ErrAmbiguousCreate]. Without that listing it names the candidates
+// ([ErrCreateOutcomeUnknown]) rather than guess.
 //
 // When the token is created but never listed, the returned token carries the value and no
 // id, with [ErrTokenNotLocated].
-func (c *Client) ProvisionServerToken(ctx context.Context, req CreateServerTokenRequest) (ServerToken, error) {
-	var before *TokenList
-	if c.HasAuthToken() {
-		// Any listing made before the POST tells which tokens existed before it.
-		list, err := c.index.Cached(ctx)
-		if err != nil {
-			return ServerToken{}, err
-		}
-		before = &list
+func (s *Store) Provision(ctx context.Context, req CreateServerTokenRequest) (ServerToken, error) {
+	before, err := s.listBeforeCreate(ctx)
+	if err != nil {
+		return ServerToken{}, err
 	}
-	created, err := c.CreateServerToken(ctx, req)
+	created, err := s.client.CreateServerToken(ctx, req)
 	if err != nil {
 		if !MayHaveReachedServer(err) {
 			return ServerToken{}, err
 		}
-		if before == nil {
-			return ServerToken{}, fmt.Errorf("%w: %w", ErrCreateOutcomeUnknown, err)
-		}
-		return c.reconcileLostCreate(ctx, req, *before, err)
+		return s.reconcileLostCreate(ctx, req, before, err)
 	}
+	s.addToken(created.Token, SourceNewToken, true)
 	token := ServerToken{Name: created.Name, Email: req.Email, StoreHash: req.StoreHash, Token: created.Token}
 	if token.Name == "" {
 		token.Name = req.Name
 	}
-	lister, newTokenLists := c, !c.HasAuthToken()
-	if newTokenLists {
-		lister = c.WithAuthToken(created.Token)
-	}
-	found, err := lister.pollList(ctx, newTokenLists, func(l TokenList) (ServerToken, bool, error) {
-		t, ok := l.ByValue(created.Token)
-		return t, ok, nil
-	})
+	found, err := s.locate(ctx, created.Token)
 	if errors.Is(err, ErrTokenNotLocated) {
 		return token, err
 	}
@@ -77,90 +77,178 @@ func (c *Client) ProvisionServerToken(ctx context.Context, req CreateServerToken
 	return found, nil
 }
 
-func (c *Client) reconcileLostCreate(ctx context.Context, req CreateServerTokenRequest, before TokenList, createErr error) (ServerToken, error) {
-	existed := make(map[int64]bool, len(before.Tokens))
-	for _, t := range before.Tokens {
-		existed[t.ID] = true
+// listBeforeCreate is a recent complete listing, or nil when the store has no credential
+// that can make one.
+func (s *Store) listBeforeCreate(ctx context.Context) (*TokenList, error) {
+	if !s.HasCredential() {
+		return nil, nil
 	}
-	wait := c.cfg.LocateWait
+	list, err := s.index.Recent(ctx, reconcileFreshness)
+	if IsCredentialRefused(err) || errors.Is(err, ErrNoAuthToken) {
+		return nil, nil // every credential refused: decide without it
+	}
+	if err != nil || !list.Complete {
+		return nil, err
+	}
+	return &list, nil
+}
+
+// locate finds a token just created, by its value.
+func (s *Store) locate(ctx context.Context, value string) (ServerToken, error) {
+	return s.pollList(ctx, func(l TokenList) (ServerToken, bool, error) {
+		t, ok := l.ByValue(value)
+		return t, ok, nil
+	})
+}
+
+func (s *Store) reconcileLostCreate(ctx context.Context, req CreateServerTokenRequest, before *TokenList, createErr error) (ServerToken, error) {
+	if ctx.Err() != nil {
+		return ServerToken{}, interruptedCreate(req, createErr)
+	}
+	if !s.HasCredential() {
+		cleanup, err := s.borrowCredential(ctx, req)
+		if err != nil {
+			return ServerToken{}, fmt.Errorf("%w; no credential of the store could be had to find out: %w; the create failed with: %w",
+				ErrCreateOutcomeUnknown, err, createErr)
+		}
+		defer cleanup()
+	}
+	token, err := s.findLostToken(ctx, req, before, createErr)
+	if ctx.Err() != nil && err != nil {
+		return ServerToken{}, interruptedCreate(req, createErr)
+	}
+	return token, err
+}
+
+func interruptedCreate(req CreateServerTokenRequest, createErr error) error {
+	return fmt.Errorf("%w: interrupted before its reply arrived, so a token named %q (email %s) may exist in store %s. "+
+		"Find its id with the b2b_server_tokens data source (filter name = %q), then import it, or delete it: %w",
+		ErrCreateOutcomeUnknown, req.Name, req.Email, req.StoreHash, req.Name, createErr)
+}
+
+func (s *Store) findLostToken(ctx context.Context, req CreateServerTokenRequest, before *TokenList, createErr error) (ServerToken, error) {
+	existed := map[int64]bool{}
+	if before != nil {
+		for _, t := range before.Tokens {
+			existed[t.ID] = true
+		}
+	}
+	wait := s.client.cfg.LocateWait
 	var epoch uint64
+	var candidates []ServerToken
 	for attempt := 1; ; attempt++ {
 		// Concurrent creates of this client with the same name and email make new tokens
 		// too: list once they have returned, so that their tokens are known as theirs.
-		if err := c.index.gatherCreates(ctx); err != nil {
+		if err := s.index.gatherCreates(ctx); err != nil {
 			return ServerToken{}, err
 		}
-		var list TokenList
-		var err error
-		if attempt == 1 {
-			list, epoch, err = c.index.listSince(ctx, &c.index.full, c.index.currentEpoch())
-		} else {
-			list, epoch, err = c.index.listNewerThan(ctx, epoch)
-		}
+		list, listEpoch, err := s.listAfter(ctx, attempt, epoch)
 		if err != nil {
-			return ServerToken{}, err
+			// The create may still have made a token: the error must say so, and name it.
+			return ServerToken{}, fmt.Errorf("%w: a token named %q (email %s) may exist in store %s, and listing the tokens "+
+				"to find out failed: %w; the create failed with: %w", ErrCreateOutcomeUnknown, req.Name, req.Email, req.StoreHash, err, createErr)
 		}
+		epoch = listEpoch
 		var fresh []ServerToken
 		for _, t := range list.Tokens {
 			if !existed[t.ID] && t.Name == req.Name && strings.EqualFold(t.Email, req.Email) {
 				fresh = append(fresh, t)
 			}
 		}
-		adopted, ok, others, busy := c.index.adoptUnclaimed(fresh)
-		switch {
-		case ok:
-			return adopted, nil
-		case len(others) > 1:
-			return ServerToken{}, &Error{Method: http.MethodPost, Path: "/auth/backend",
-				Err: fmt.Errorf("%w (ids %s); the create itself failed with: %w", ErrAmbiguousCreate, joinIDs(others), createErr)}
-		case attempt >= c.cfg.LocateAttempts && busy:
-			return ServerToken{}, fmt.Errorf("%w: other creates kept running while it was checked: %w", ErrCreateOutcomeUnknown, createErr)
-		case attempt >= c.cfg.LocateAttempts:
-			// No new token after every listing: the failed create created nothing.
-			return ServerToken{}, createErr
+		if before == nil {
+			candidates = s.index.unclaimed(fresh)
+		} else {
+			claim := s.index.claimSole(fresh)
+			switch {
+			case claim.adopted != nil:
+				return *claim.adopted, nil
+			case len(claim.free) > 1:
+				return ServerToken{}, &Error{Method: http.MethodPost, Path: pathBackendAuth,
+					Err: fmt.Errorf("%w (ids %s); the create itself failed with: %w", ErrAmbiguousCreate, joinIDs(claim.free), createErr)}
+			case attempt >= s.client.cfg.LocateAttempts && claim.busy:
+				return ServerToken{}, fmt.Errorf("%w: other creates kept running while it was checked: %w", ErrCreateOutcomeUnknown, createErr)
+			}
+		}
+		if attempt >= s.client.cfg.LocateAttempts {
+			break
 		}
 		if err := sleep(ctx, wait); err != nil {
 			return ServerToken{}, err
 		}
-		wait = min(wait*2, max(maxLocateWait, c.cfg.LocateWait))
+		wait = min(wait*2, max(maxLocateWait, s.client.cfg.LocateWait))
 	}
+	if before == nil && len(candidates) > 0 {
+		return ServerToken{}, fmt.Errorf("%w: no listing from before the create tells which tokens are new. Tokens named %q for %s "+
+			"that this run did not create: id %s. If one of them did not exist before this apply, it is the one: import it "+
+			"with that id instead of applying again; the create failed with: %w",
+			ErrCreateOutcomeUnknown, req.Name, req.Email, joinIDs(candidates), createErr)
+	}
+	// No new token after every listing: the failed create created nothing.
+	return ServerToken{}, createErr
+}
+
+// listAfter is a complete listing that started after this client's latest change, then
+// after the previous listing.
+func (s *Store) listAfter(ctx context.Context, attempt int, epoch uint64) (TokenList, uint64, error) {
+	if attempt == 1 {
+		return s.index.listSince(ctx, &s.index.full, s.index.currentEpoch())
+	}
+	return s.index.listNewerThan(ctx, epoch)
+}
+
+// borrowCredential creates a short-lived token with the user's credentials, for a store
+// whose run knows no other, and returns how to delete it.
+func (s *Store) borrowCredential(ctx context.Context, req CreateServerTokenRequest) (func(), error) {
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix)
+	borrowed := req
+	borrowed.Name = "terraform-b2b-reconcile-" + hex.EncodeToString(suffix)
+	created, err := s.client.CreateServerToken(ctx, borrowed)
+	if err != nil {
+		return nil, err
+	}
+	s.addToken(created.Token, SourceNewToken, true)
+	return func() {
+		cleanupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*s.client.cfg.RequestTimeout)
+		defer cancel()
+		if t, err := s.locate(cleanupCtx, created.Token); err == nil {
+			_ = s.Delete(cleanupCtx, t.ID)
+		}
+	}, nil
 }
 
 // pollList lists the tokens until match finds what it looks for, waiting longer after
-// each listing, since a new token may show up in the list late. A token that was just
-// created may also be refused for a moment as a credential: with newToken, a 401 is
-// another reason to wait.
-func (c *Client) pollList(ctx context.Context, newToken bool, match func(TokenList) (ServerToken, bool, error)) (ServerToken, error) {
-	wait := c.cfg.LocateWait
+// each listing, since a new token may show up in the list late, and may be refused for a
+// moment as a credential.
+func (s *Store) pollList(ctx context.Context, match func(TokenList) (ServerToken, bool, error)) (ServerToken, error) {
+	wait := s.client.cfg.LocateWait
 	var epoch uint64
 	for attempt := 1; ; attempt++ {
 		var found ServerToken
 		var ok bool
 		var err error
 		if attempt == 1 {
-			found, ok, epoch, err = c.index.findCreated(ctx, match)
+			found, ok, epoch, err = s.index.findCreated(ctx, match)
 		} else {
 			var list TokenList
-			if list, epoch, err = c.index.listNewerThan(ctx, epoch); err == nil {
+			if list, epoch, err = s.index.listNewerThan(ctx, epoch); err == nil {
 				found, ok, err = match(list)
 			}
 		}
 		if ok {
 			return found, nil
 		}
-		var apiErr *Error
-		if err != nil && (!errors.As(err, &apiErr) || apiErr.Path != "/backend/tokens" ||
-			!(newToken && IsUnauthorized(err) && attempt < c.cfg.LocateAttempts)) {
+		if err != nil && !(IsUnauthorized(err) && attempt < s.client.cfg.LocateAttempts) {
 			return ServerToken{}, err
 		}
-		if attempt >= c.cfg.LocateAttempts {
-			return ServerToken{}, &Error{Method: http.MethodGet, Path: "/backend/tokens",
+		if attempt >= s.client.cfg.LocateAttempts {
+			return ServerToken{}, &Error{Method: http.MethodGet, Path: pathBackendTokens,
 				Err: fmt.Errorf("%w after %d listings", ErrTokenNotLocated, attempt)}
 		}
 		if err := sleep(ctx, wait); err != nil {
 			return ServerToken{}, err
 		}
-		wait = min(wait*2, max(maxLocateWait, c.cfg.LocateWait))
+		wait = min(wait*2, max(maxLocateWait, s.client.cfg.LocateWait))
 	}
 }
 
@@ -175,11 +263,16 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// joinIDs lists the tokens' ids in ascending order, without reordering its argument.
 func joinIDs(tokens []ServerToken) string {
-	ids := make([]string, 0, len(tokens))
-	sort.Slice(tokens, func(i, j int) bool { return tokens[i].ID < tokens[j].ID })
+	ids := make([]int64, 0, len(tokens))
 	for _, t := range tokens {
-		ids = append(ids, strconv.FormatInt(t.ID, 10))
+		ids = append(ids, t.ID)
 	}
-	return strings.Join(ids, ", ")
+	slices.Sort(ids)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ", ")
 }

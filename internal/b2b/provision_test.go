@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -298,14 +299,22 @@ var lostReplies = []struct {
 	}},
 }
 
-// loseCreate records the tokens that record returns, then loses the reply.
+// reconcilePrefix names the short-lived tokens a reconciliation borrows.
+const reconcilePrefix = "terraform-b2b-reconcile-"
+
+// loseCreate records the tokens that record returns, then loses the reply. The creates of
+// the tokens a reconciliation borrows are answered as usual.
 func loseCreate(t *testing.T, lose lostReply, record func(f *fakeB2B, req CreateServerTokenRequest)) fakeHook {
 	return func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, _ int) bool {
 		if r.Method != http.MethodPost {
 			return false
 		}
+		cr := decodeCreate(t, req.Body)
+		if strings.HasPrefix(cr.Name, reconcilePrefix) {
+			return false
+		}
 		if record != nil {
-			record(f, decodeCreate(t, req.Body))
+			record(f, cr)
 		}
 		lose(t, w, r)
 		return true
@@ -454,30 +463,104 @@ func TestProvisionLostCreateAmbiguous(t *testing.T) {
 	}
 }
 
-func TestProvisionLostCreateWithoutAuthToken(t *testing.T) {
+// Without any credential of the store before the create, there is no listing to tell new
+// tokens from old. After a lost reply the reconciliation borrows a credential: a short-lived
+// token made with the same user credentials, used to list and deleted afterwards. The
+// error names every token that may be the one, by id, and wraps the create's error.
+func TestProvisionLostCreateWithoutCredentialBorrowsOne(t *testing.T) {
 	for _, lr := range lostReplies {
 		t.Run(lr.name, func(t *testing.T) {
 			f := newFake(t)
+			older := f.addToken("ci", "OWNER@example.com") // same name and email, there before
+			f.seed(2, "other", "owner@example.com")
+			var made ServerToken
 			f.setHook(loseCreate(t, lr.lose, func(f *fakeB2B, req CreateServerTokenRequest) {
-				f.addToken(req.Name, req.Email)
+				made = f.addToken(req.Name, req.Email)
 			}))
 			c := lostCreateClient(t, f, false, lr.name)
 			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
 			if !errors.Is(err, ErrCreateOutcomeUnknown) {
 				t.Fatalf("err = %v, want ErrCreateOutcomeUnknown", err)
 			}
-			var apiErr *Error
-			if !errors.As(err, &apiErr) || apiErr.Method != http.MethodPost {
-				t.Errorf("err = %v, want it to carry the create's error", err)
-			}
 			if got != (ServerToken{}) {
 				t.Errorf("returned %+v", got)
 			}
-			if seq := sequence(f); seq != "POST /auth/backend" {
-				t.Errorf("requests %s, want exactly one POST", seq)
+			var apiErr *Error
+			if !errors.As(err, &apiErr) || apiErr.Method != http.MethodPost || apiErr.Path != "/auth/backend" {
+				t.Errorf("err = %v, want it to carry the create's error", err)
+			}
+			if want := fmt.Sprintf("id %d, %d", older.ID, made.ID); !strings.Contains(err.Error(), want) {
+				t.Errorf("err %q does not name the candidates (%s)", err, want)
 			}
 			assertNoSecrets(t, err.Error())
+
+			// exactly one create of the token, one of the borrowed token
+			var borrowed CreateServerTokenRequest
+			var creates []string
+			for _, r := range f.requests() {
+				if r.Method == http.MethodPost {
+					cr := decodeCreate(t, r.Body)
+					creates = append(creates, cr.Name)
+					if cr.Name != "ci" {
+						borrowed = cr
+					}
+				}
+			}
+			if len(creates) != 2 || creates[0] != "ci" || !regexp.MustCompile("^"+reconcilePrefix+"[0-9a-f]{8}$").MatchString(borrowed.Name) {
+				t.Fatalf("creates %v, want ci then one %s<hex>", creates, reconcilePrefix)
+			}
+			if borrowed.Email != provisionReq.Email || borrowed.Password != provisionReq.Password || borrowed.StoreHash != provisionReq.StoreHash {
+				t.Errorf("borrowed with %+v, want the request's user credentials", borrowed)
+			}
+			// listed with the borrowed token, which is deleted afterwards
+			var borrowedToken ServerToken
+			for _, tok := range f.visible() {
+				if tok.Name == borrowed.Name {
+					borrowedToken = tok
+				}
+			}
+			if borrowedToken.ID != 0 {
+				t.Errorf("the borrowed token %d was not deleted", borrowedToken.ID)
+			}
+			var lists, deletes int
+			for _, r := range f.requests() {
+				switch r.Method {
+				case http.MethodGet:
+					lists++
+				case http.MethodDelete:
+					deletes++
+				}
+			}
+			if lists == 0 || deletes != 1 {
+				t.Errorf("requests %s, want listings with the borrowed token and its delete", sequence(f))
+			}
+			if !f.has(made.ID) || !f.has(older.ID) {
+				t.Error("a token other than the borrowed one was deleted")
+			}
 		})
+	}
+}
+
+// When no credential can be borrowed either, the error still says a token may exist.
+func TestProvisionLostCreateNoCredentialToBorrow(t *testing.T) {
+	f := newFake(t)
+	f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool {
+		if r.Method != http.MethodPost {
+			return false
+		}
+		if n == 1 {
+			f.addToken("ci", "owner@example.com")
+		}
+		writeStatus(w, http.StatusBadGateway) // every create's reply is lost
+		return true
+	})
+	c := lostCreateClient(t, f, false, "")
+	_, err := c.ProvisionServerToken(context.Background(), provisionReq)
+	if !errors.Is(err, ErrCreateOutcomeUnknown) || !strings.Contains(err.Error(), "no credential of the store could be had") {
+		t.Errorf("err = %v, want ErrCreateOutcomeUnknown for want of a credential", err)
+	}
+	if n := f.count(http.MethodGet, "/backend/tokens"); n != 0 {
+		t.Errorf("%d listings without a credential", n)
 	}
 }
 
@@ -501,11 +584,11 @@ func TestProvisionCreateRefused(t *testing.T) {
 		}, 429, "GET /backend/tokens, POST /auth/backend, POST /auth/backend, POST /auth/backend, POST /auth/backend"},
 		{"listing before the create fails", true, testPassword, func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
 			if r.Method == http.MethodGet {
-				writeStatus(w, 401)
+				writeStatus(w, 503)
 				return true
 			}
 			return false
-		}, 401, "GET /backend/tokens"},
+		}, 503, "GET /backend/tokens, GET /backend/tokens, GET /backend/tokens, GET /backend/tokens"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -555,5 +638,142 @@ func TestJoinIDs(t *testing.T) {
 	got := joinIDs([]ServerToken{{ID: 12}, {ID: 3}, {ID: 7}})
 	if got != "3, 7, 12" {
 		t.Errorf("joinIDs = %q, want sorted ids", got)
+	}
+}
+
+// A credential refused by the listing before the create is dropped for the run, and the
+// create goes ahead without a before-listing; the new token then lists the store.
+func TestProvisionRefusedCredentialIsDroppedAndCreateGoesAhead(t *testing.T) {
+	tests := []struct {
+		name   string
+		config func(*Config)
+		refuse func(*fakeB2B)
+		first  string // the credential the listing before the create sends
+	}{
+		{"auth_token revoked (401)", withAuthToken, func(f *fakeB2B) { f.refuse(testAuthToken, http.StatusUnauthorized) }, testAuthToken},
+		{"access token unknown to the endpoint (401)", func(cfg *Config) {
+			cfg.AccessToken, cfg.StoreHash = testAccessToken, testStoreHash
+		}, func(f *fakeB2B) { f.setAccessStatus(http.StatusUnauthorized) }, "access"},
+		{"access token forbidden on the endpoint (403)", func(cfg *Config) {
+			cfg.AccessToken, cfg.StoreHash = testAccessToken, testStoreHash
+		}, func(f *fakeB2B) { f.setAccessStatus(http.StatusForbidden) }, "access"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			f.seed(2, "other", "x@example.com")
+			tt.refuse(f)
+			c := f.client(t, tt.config)
+			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := f.lastToken(); got != want {
+				t.Errorf("provisioned %+v, want %+v", got, want)
+			}
+			if seq := sequence(f); !strings.HasPrefix(seq, "GET /backend/tokens, POST /auth/backend, GET /backend/tokens") {
+				t.Errorf("requests %s, want the refused listing, the create, then listings", seq)
+			}
+			sent := credentialsSent(t, f)
+			if sent[0] != tt.first {
+				t.Errorf("first listing with %q, want %q", sent[0], tt.first)
+			}
+			for _, cr := range sent[1:] {
+				if cr != got.Token {
+					t.Errorf("listed with %q after the refusal, want only the new token", cr)
+				}
+			}
+		})
+	}
+}
+
+// Emails compare case-insensitively: BigCommerce may store the email in another case than
+// the request's.
+func TestProvisionLostCreateAdoptsTokenWhoseEmailDiffersInCase(t *testing.T) {
+	f := newFake(t)
+	f.addToken("ci", "owner@example.com")
+	var made ServerToken
+	f.setHook(loseCreate(t, lostReplies[1].lose, func(f *fakeB2B, req CreateServerTokenRequest) {
+		made = f.addToken(req.Name, strings.ToUpper(req.Email))
+	}))
+	c := lostCreateClient(t, f, true, "")
+	got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+	if err != nil {
+		t.Fatalf("err = %v, want the new token adopted", err)
+	}
+	if got != made {
+		t.Errorf("adopted %+v, want %+v", got, made)
+	}
+}
+
+// The listing that tells which tokens existed before a create is at most 15 s old: a token
+// someone else created since an older listing would be taken for the lost one.
+func TestProvisionBeforeListingIsFresh(t *testing.T) {
+	for _, age := range []time.Duration{time.Second, reconcileFreshness + time.Second} {
+		t.Run("cached listing "+age.String()+" old", func(t *testing.T) {
+			f := newFake(t)
+			f.seed(2, "other", "x@example.com")
+			c := f.client(t, withAuthToken)
+			s := c.Store(provisionReq.StoreHash)
+			if _, err := s.List(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			x := s.index
+			x.mu.Lock()
+			x.full.cached.started = x.full.cached.started.Add(-age)
+			x.mu.Unlock()
+			// someone else creates a token with the same name and email
+			theirs := f.addToken("ci", "owner@example.com")
+			f.setHook(loseCreate(t, lostReplies[1].lose, nil)) // the create makes nothing
+			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+			fresh := age <= reconcileFreshness
+			if fresh {
+				// A recent listing is reused as it is (the test made it stale on
+				// purpose): it does not show theirs, which is adopted.
+				if err != nil || got != theirs {
+					t.Errorf("got %+v, %v; want the recent listing reused", got, err)
+				}
+				if seq := sequence(f); !strings.HasPrefix(seq, "GET /backend/tokens, POST") {
+					t.Errorf("requests %s, want no new listing before the create", seq)
+				}
+				return
+			}
+			if err == nil || got != (ServerToken{}) {
+				t.Fatalf("got %+v, %v; want the create's error, not someone else's token", got, err)
+			}
+			if e := asAPIError(t, err); e.Method != http.MethodPost || e.Status() != http.StatusServiceUnavailable {
+				t.Errorf("err = %v, want the create's 503", err)
+			}
+			if seq := sequence(f); !strings.HasPrefix(seq, "GET /backend/tokens, GET /backend/tokens, POST") {
+				t.Errorf("requests %s, want a fresh listing before the create", seq)
+			}
+		})
+	}
+}
+
+// A lost reply whose reconciliation cannot list says that a token may exist, and its name.
+func TestProvisionLostCreateListingFails(t *testing.T) {
+	f := newFake(t)
+	var posted atomic.Bool
+	f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+		switch {
+		case r.Method == http.MethodPost:
+			posted.Store(true)
+			f.addToken("ci", "owner@example.com")
+			writeStatus(w, http.StatusBadGateway)
+			return true
+		case posted.Load():
+			writeStatus(w, http.StatusServiceUnavailable)
+			return true
+		}
+		return false
+	})
+	c := lostCreateClient(t, f, true, "")
+	_, err := c.ProvisionServerToken(context.Background(), provisionReq)
+	if !errors.Is(err, ErrCreateOutcomeUnknown) || !strings.Contains(err.Error(), `"ci"`) {
+		t.Errorf("err = %v, want ErrCreateOutcomeUnknown naming the token", err)
+	}
+	if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
+		t.Errorf("%d POSTs, want 1", n)
 	}
 }

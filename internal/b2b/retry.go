@@ -22,7 +22,15 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	resendable := infoOf(ctx).resendable
+	info := infoOf(ctx)
+	if info.stop != nil && info.stop.Err() != nil {
+		return false, nil // the caller stopped: the reply at hand is the last
+	}
+	var redirect *redirectError
+	if errors.As(err, &redirect) {
+		return false, nil
+	}
+	resendable := info.resendable
 	var coded *bodyCodeError
 	if errors.As(err, &coded) {
 		// An HTTP success whose envelope code says otherwise: as if it were the status.
@@ -75,7 +83,7 @@ func MayHaveReachedServer(err error) bool {
 	case status == 0:
 		// ErrNoAuthToken: the request was never sent.
 		return !errors.Is(apiErr.Err, ErrNoAuthToken) && !neverReachedServer(apiErr.Err)
-	case status == http.StatusTooManyRequests:
+	case status == http.StatusTooManyRequests, status >= 300 && status < 400:
 		return false
 	case status >= 500:
 		return true

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // ServerToken is a server-to-server (S2S) token as the list endpoint shows it.
@@ -50,96 +52,146 @@ func (r *createdServerTokenReply) UnmarshalJSON(raw []byte) error {
 	return json.Unmarshal(raw, &r.CreatedServerToken)
 }
 
+// Paths of the server-to-server token endpoints.
+const (
+	pathBackendAuth   = "/auth/backend"
+	pathBackendTokens = "/backend/tokens"
+)
+
 // CreateServerToken sends POST /auth/backend once: without an idempotency key it is
 // retried only when it cannot have reached the server. Use [Client.ProvisionServerToken]
 // to also learn the new token's id.
+//
+// A create that was sent is finished even when ctx is cancelled (Terraform's stop): its
+// reply is read within the request timeout, so that a token BigCommerce made is never
+// lost with it. Only its retries stop.
 func (c *Client) CreateServerToken(ctx context.Context, req CreateServerTokenRequest) (CreatedServerToken, error) {
+	index := c.Store(req.StoreHash).index
 	var reply createdServerTokenReply
-	c.index.beginCreate()
+	index.beginCreate()
 	// Even a failed create may have created a token: its end is a change either way.
-	defer func() { c.index.endCreate(reply.Token) }()
-	err := c.do(ctx, call{
+	defer func() { index.endCreate(reply.Token) }()
+	err := c.do(context.WithoutCancel(ctx), call{
 		method: http.MethodPost,
-		path:   "/auth/backend",
+		path:   pathBackendAuth,
 		body:   req,
 		header: c.storeLevelHeader(req.StoreHash),
+		store:  req.StoreHash,
+		stop:   ctx,
 	}, &reply)
 	if err != nil {
 		return CreatedServerToken{}, err
 	}
 	if reply.Token == "" {
-		return CreatedServerToken{}, &Error{Method: http.MethodPost, Path: "/auth/backend", StatusCode: http.StatusOK, Err: errors.New("the reply holds no token")}
+		return CreatedServerToken{}, &Error{Method: http.MethodPost, Path: pathBackendAuth, StatusCode: http.StatusOK, Err: errors.New("the reply holds no token")}
 	}
 	return reply.CreatedServerToken, nil
 }
 
-// DeleteServerToken sends DELETE /auth/backend with the id in the JSON body, as the API
-// requires, authenticated with the client's authToken.
+// DeleteServerToken deletes the token with id from the client's default store, with the
+// first credential of that store the API accepts.
 func (c *Client) DeleteServerToken(ctx context.Context, id int64) error {
-	if err := c.requireAuthToken(http.MethodDelete, "/auth/backend"); err != nil {
-		return err
-	}
-	defer c.index.Changed()
+	return c.Store(c.cfg.StoreHash).Delete(ctx, id)
+}
+
+func (c *Client) deleteServerToken(ctx context.Context, header http.Header, store string, id int64) error {
 	return c.do(ctx, call{
 		method:     http.MethodDelete,
-		path:       "/auth/backend",
+		path:       pathBackendAuth,
 		body:       map[string]int64{"id": id},
-		header:     c.authTokenHeader(),
+		header:     header,
+		store:      store,
 		resendable: true,
 	}, nil)
 }
 
 // TokenPage is one page of GET /backend/tokens.
 type TokenPage struct {
-	Tokens     []ServerToken
+	Tokens []ServerToken
+	// TotalCount is the API's totalCount; without meta.pagination, offset plus the tokens
+	// of this page.
 	TotalCount int
-	Offset     int
-	Limit      int
+	// Paginated is false when the reply had no meta.pagination.
+	Paginated bool
+	Offset    int
+	Limit     int
 }
 
 type pageReply struct {
-	data       []ServerToken
+	data       json.RawMessage
 	pagination *pagination
 }
 
-// ListServerTokensPage fetches one page of the store's S2S tokens.
+// ListServerTokensPage fetches one page of the default store's S2S tokens with the
+// client's authToken.
 func (c *Client) ListServerTokensPage(ctx context.Context, limit, offset int) (TokenPage, error) {
-	if err := c.requireAuthToken(http.MethodGet, "/backend/tokens"); err != nil {
-		return TokenPage{}, err
+	if c.cfg.AuthToken == "" {
+		return TokenPage{}, &Error{Method: http.MethodGet, Path: pathBackendTokens, Err: ErrNoAuthToken}
 	}
+	return c.listPage(ctx, credential{value: c.cfg.AuthToken}.header(""), c.cfg.StoreHash, limit, offset)
+}
+
+func (c *Client) listPage(ctx context.Context, header http.Header, store string, limit, offset int) (TokenPage, error) {
 	var reply pageReply
 	err := c.do(ctx, call{
 		method:     http.MethodGet,
-		path:       "/backend/tokens",
+		path:       pathBackendTokens,
 		query:      url.Values{"limit": {strconv.Itoa(limit)}, "offset": {strconv.Itoa(offset)}},
-		header:     c.authTokenHeader(),
+		header:     header,
+		store:      store,
 		resendable: true,
 	}, &reply)
 	if err != nil {
 		return TokenPage{}, err
 	}
-	page := TokenPage{Tokens: reply.data, Offset: offset, Limit: limit, TotalCount: len(reply.data) + offset}
-	if p := reply.pagination; p != nil {
-		page.TotalCount = p.TotalCount
+	return reply.page(limit, offset)
+}
+
+// page checks what a list reply holds: data must be a list, and a totalCount must be
+// possible. A reply without pagination is taken for a last page only when it is short.
+func (r pageReply) page(limit, offset int) (TokenPage, error) {
+	fail := func(format string, args ...any) (TokenPage, error) {
+		return TokenPage{}, &Error{Method: http.MethodGet, Path: pathBackendTokens, StatusCode: http.StatusOK,
+			Err: fmt.Errorf("unexpected reply: "+format, args...)}
+	}
+	trimmed := strings.TrimSpace(string(r.data))
+	if !strings.HasPrefix(trimmed, "[") {
+		return fail("data is not a list of tokens (%s)", jsonKind(trimmed))
+	}
+	page := TokenPage{Offset: offset, Limit: limit}
+	if err := json.Unmarshal(r.data, &page.Tokens); err != nil {
+		return fail("%v", err)
+	}
+	switch p := r.pagination; {
+	case p != nil:
+		if p.TotalCount < 0 || (len(page.Tokens) > 0 && p.TotalCount < offset+len(page.Tokens)) {
+			return fail("totalCount %d cannot be true of a page of %d tokens at offset %d", p.TotalCount, len(page.Tokens), offset)
+		}
+		page.TotalCount, page.Paginated = p.TotalCount, true
+	case len(page.Tokens) >= limit:
+		return fail("a full page without meta.pagination: the number of tokens is unknown")
+	default:
+		page.TotalCount = offset + len(page.Tokens)
 	}
 	return page, nil
 }
 
-// ErrNoAuthToken is returned by calls that need an authToken when the client has none.
-var ErrNoAuthToken = errors.New("no authToken (server-to-server token) to authenticate with")
-
-func (c *Client) requireAuthToken(method, path string) error {
-	if c.cfg.AuthToken == "" {
-		return &Error{Method: method, Path: path, Err: ErrNoAuthToken}
+func jsonKind(raw string) string {
+	switch {
+	case raw == "" || raw == "null":
+		return "null"
+	case strings.HasPrefix(raw, "{"):
+		return "an object"
+	case strings.HasPrefix(raw, `"`):
+		return "a string"
 	}
-	return nil
+	return "not a list"
 }
 
-// authTokenHeader authenticates an S2S endpoint. X-Store-Hash is never sent with it:
-// BigCommerce documents "unexpected results" for that pair.
-func (c *Client) authTokenHeader() http.Header {
-	return http.Header{"authToken": {c.cfg.AuthToken}} // sent as documented; header names are case-insensitive
-}
+// ErrNoAuthToken is returned by calls that need a credential for the S2S endpoints when
+// the store has none left: no auth_token, no access token the API accepts for them, and
+// no S2S token of the store that this run knows.
+var ErrNoAuthToken = errors.New("no credential to list or delete the store's server tokens with")
 
 // storeLevelHeader sends the store-level API account token when it belongs to storeHash.
 func (c *Client) storeLevelHeader(storeHash string) http.Header {

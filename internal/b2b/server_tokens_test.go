@@ -23,9 +23,13 @@ func TestCredentialHeaders(t *testing.T) {
 		wantXAuth string // X-Auth-Token
 		wantStore string // X-Store-Hash
 	}{
-		{"list sends only authToken", cfgT{testAuthToken, testAccessToken, testStoreHash}, "list", "", testAuthToken, none, none},
+		// The access token comes first for lists and deletes (here the fake accepts it);
+		// TestStoreCredentialsInOrder covers the fallback.
+		{"list tries the access token first", cfgT{testAuthToken, testAccessToken, testStoreHash}, "list", "", none, testAccessToken, testStoreHash},
 		{"list with authToken only", cfgT{testAuthToken, none, none}, "list", "", testAuthToken, none, none},
-		{"delete sends only authToken", cfgT{testAuthToken, testAccessToken, testStoreHash}, "delete", "", testAuthToken, none, none},
+		{"list with authToken, access token of no store", cfgT{testAuthToken, testAccessToken, none}, "list", "", testAuthToken, none, none},
+		{"delete tries the access token first", cfgT{testAuthToken, testAccessToken, testStoreHash}, "delete", "", none, testAccessToken, testStoreHash},
+		{"delete with authToken only", cfgT{testAuthToken, none, testStoreHash}, "delete", "", testAuthToken, none, none},
 		{"create with access token for the same store", cfgT{testAuthToken, testAccessToken, testStoreHash}, "create", testStoreHash, none, testAccessToken, testStoreHash},
 		{"create with access token and no configured store", cfgT{none, testAccessToken, none}, "create", "otherstore", none, testAccessToken, "otherstore"},
 		{"create for another store sends no credential", cfgT{testAuthToken, testAccessToken, testStoreHash}, "create", "otherstore", none, none, none},
@@ -35,6 +39,7 @@ func TestCredentialHeaders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t)
+			f.setAccessStatus(0)
 			tok := f.addToken("x", "o@example.com")
 			c := f.client(t, func(cfg *Config) {
 				cfg.AuthToken, cfg.AccessToken, cfg.StoreHash = tt.cfg.auth, tt.cfg.access, tt.cfg.store
@@ -232,8 +237,11 @@ func TestNoAuthTokenSendsNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t)
-			// an access token does not stand in for an authToken on these endpoints
-			c := f.client(t, func(cfg *Config) { cfg.AccessToken = testAccessToken; cfg.StoreHash = testStoreHash })
+			f.setAccessStatus(0)
+			// an access token serves only its own store: without a store hash it is no
+			// credential for lists and deletes (and ListServerTokensPage knows only
+			// authToken)
+			c := f.client(t, func(cfg *Config) { cfg.AccessToken = testAccessToken })
 			err := tt.call(c)
 			if !errors.Is(err, ErrNoAuthToken) {
 				t.Fatalf("err = %v, want ErrNoAuthToken", err)
@@ -287,4 +295,126 @@ func TestListServerTokensPage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// What a page reply may say: data must be a list, a page without meta.pagination is the
+// last one only when it is short, and totalCount must be possible for the page.
+func TestPageReplyChecks(t *testing.T) {
+	two := `[{"id":5},{"id":6}]`
+	pag := func(total int) *pagination { return &pagination{TotalCount: total, Offset: 20, Limit: 10} }
+	tests := []struct {
+		name      string
+		data      string
+		pag       *pagination
+		wantTotal int
+		wantErr   string
+	}{
+		{"paginated", two, pag(40), 40, ""},
+		{"paginated, totalCount exactly the page's end", two, pag(22), 22, ""},
+		{"empty page past the end", `[]`, pag(3), 3, ""},
+		{"no pagination, short page: the last one", two, nil, 22, ""},
+		{"no pagination, empty page", `[]`, nil, 20, ""},
+		{"no pagination, full page", `[{"id":1},{"id":2},{"id":3},{"id":4},{"id":5},{"id":6},{"id":7},{"id":8},{"id":9},{"id":10}]`, nil, 0, "a full page without meta.pagination"},
+		{"data null", `null`, pag(0), 0, "data is not a list of tokens (null)"},
+		{"data missing", ``, pag(0), 0, "data is not a list of tokens (null)"},
+		{"data an object", `{"id":5}`, pag(1), 0, "data is not a list of tokens (an object)"},
+		{"data a string", `"x"`, pag(1), 0, "data is not a list of tokens (a string)"},
+		{"data a number", `7`, pag(1), 0, "data is not a list of tokens (not a list)"},
+		{"data a list of strings", `["x"]`, pag(21), 0, "unexpected reply"},
+		{"negative totalCount", two, pag(-1), 0, "totalCount -1 cannot be true"},
+		{"negative totalCount, empty page", `[]`, pag(-1), 0, "totalCount -1 cannot be true"},
+		{"totalCount below the page's end", two, pag(21), 0, "totalCount 21 cannot be true of a page of 2 tokens at offset 20"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page, err := pageReply{data: json.RawMessage(tt.data), pagination: tt.pag}.page(10, 20)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				if e := asAPIError(t, err); e.Method != http.MethodGet || e.Path != "/backend/tokens" {
+					t.Errorf("err %+v does not name the call", e)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.TotalCount != tt.wantTotal || page.Paginated != (tt.pag != nil) || page.Offset != 20 || page.Limit != 10 {
+				t.Errorf("page %+v, want TotalCount %d", page, tt.wantTotal)
+			}
+		})
+	}
+}
+
+// A listing whose replies are not what the API promises fails, with no panic and a
+// bounded number of requests: it is never taken for an empty store.
+func TestListingOfBadReplies(t *testing.T) {
+	const attemptsLimit = maxListingAttempts * (1 + DefaultListConcurrency) // one extra wave per reading at most
+	tests := []struct {
+		name     string
+		tokens   int
+		reply    func(offset int, tokens []ServerToken) string
+		wantErr  string
+		maxReqs  int
+		complete bool // else an error
+	}{
+		{"data null", 3, func(int, []ServerToken) string {
+			return `{"code":200,"data":null,"meta":{"pagination":{"totalCount":0,"offset":0,"limit":250}}}`
+		}, "data is not a list", 1, false},
+		{"empty data without pagination is an empty store", 0, func(int, []ServerToken) string {
+			return `{"code":200,"data":[]}`
+		}, "", 1, true},
+		{"short page without pagination is the last", 3, func(offset int, tokens []ServerToken) string {
+			return `{"code":200,"data":` + mustJSON(tokens[offset:min(offset+MaxPageSize, len(tokens))]) + `}`
+		}, "", 1, true},
+		{"full page without pagination", 300, func(offset int, tokens []ServerToken) string {
+			return `{"code":200,"data":` + mustJSON(tokens[offset:min(offset+MaxPageSize, len(tokens))]) + `}`
+		}, "a full page without meta.pagination", 1, false},
+		{"negative totalCount", 300, func(offset int, tokens []ServerToken) string {
+			return `{"code":200,"data":` + mustJSON(tokens[offset:min(offset+MaxPageSize, len(tokens))]) + `,"meta":{"pagination":{"totalCount":-1}}}`
+		}, "totalCount -1", 1, false},
+		{"huge totalCount", 300, func(offset int, tokens []ServerToken) string {
+			page := tokens[min(offset, len(tokens)):min(offset+MaxPageSize, len(tokens))]
+			return `{"code":200,"data":` + mustJSON(page) + `,"meta":{"pagination":{"totalCount":1099511627776}}}`
+		}, "kept changing", attemptsLimit, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			n := tt.tokens
+			tokens := f.seed(n, "x", "o@example.com")
+			f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+				offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(tt.reply(offset, tokens)))
+				return true
+			})
+			c := f.client(t, withAuthToken)
+			list, err := c.ListServerTokens(context.Background())
+			if n := len(listQueries(t, f)); n > tt.maxReqs {
+				t.Errorf("%d requests, want at most %d", n, tt.maxReqs)
+			}
+			if tt.complete {
+				if err != nil || !list.Complete || len(list.Tokens) != n || list.TotalCount != n {
+					t.Errorf("err %v, complete %v, %d tokens, TotalCount %d; want the %d tokens", err, list.Complete, len(list.Tokens), list.TotalCount, n)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v (complete %v, %d tokens), want %q", err, list.Complete, len(list.Tokens), tt.wantErr)
+			}
+			if list.Complete || len(list.Tokens) != 0 {
+				t.Errorf("a failed listing returned %d tokens, complete %v", len(list.Tokens), list.Complete)
+			}
+		})
+	}
+}
+
+func mustJSON(v any) string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(raw)
 }

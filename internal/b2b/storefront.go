@@ -92,7 +92,7 @@ func (t *oneToken) UnmarshalJSON(raw []byte) error {
 func (c *Client) CustomerStorefrontToken(ctx context.Context, req CustomerStorefrontTokenRequest) (StorefrontToken, error) {
 	header := c.storeLevelHeader(c.cfg.StoreHash)
 	if header == nil && c.cfg.AuthToken != "" {
-		header = c.authTokenHeader()
+		header = credential{value: c.cfg.AuthToken}.header("")
 	}
 	if header == nil {
 		return StorefrontToken{}, &Error{Method: http.MethodPost, Path: pathCustomerStorefrontToken, Err: ErrNoStorefrontCredential}

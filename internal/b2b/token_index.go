@@ -2,6 +2,7 @@ package b2b
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -41,11 +42,24 @@ type sharedListing struct {
 	fetch  func(context.Context) (TokenList, error)
 	cached *stampedList // guarded by TokenIndex.mu
 	flight singleflight.Group
+	// running is the listing in flight, if any, and how many callers wait for it; guarded
+	// by TokenIndex.mu. When the last of them gives up (Ctrl-C), the listing is cancelled.
+	running *runningListing
+	flights uint64
+}
+
+type runningListing struct {
+	key     string
+	epoch   uint64 // the write epoch when it was started
+	ctx     context.Context
+	cancel  context.CancelFunc
+	waiting int
 }
 
 type stampedList struct {
-	list  TokenList
-	epoch uint64
+	list    TokenList
+	epoch   uint64
+	started time.Time
 }
 
 func newTokenIndex(full, head func(context.Context) (TokenList, error), gatherLimit time.Duration) *TokenIndex {
@@ -64,15 +78,24 @@ func (x *TokenIndex) List(ctx context.Context) (TokenList, error) {
 	return l, err
 }
 
-// Cached returns the latest complete listing, however old, or lists now when there is none.
-func (x *TokenIndex) Cached(ctx context.Context) (TokenList, error) {
+// Recent returns a listing that started no longer than maxAge ago, or the one in flight,
+// or lists now: any listing that started before the caller's next request will do.
+func (x *TokenIndex) Recent(ctx context.Context, maxAge time.Duration) (TokenList, error) {
 	x.mu.Lock()
-	cached := x.full.cached
+	cached, need := x.full.cached, x.epoch
+	if running := x.full.running; running != nil {
+		need = running.epoch
+	}
+	if cached != nil && time.Since(cached.started) > maxAge && need <= cached.epoch {
+		// Too old, though no change has made it stale: listSince would serve it again.
+		x.epoch = max(x.epoch, cached.epoch+1)
+		need = x.epoch
+	}
 	x.mu.Unlock()
-	if cached != nil {
+	if cached != nil && time.Since(cached.started) <= maxAge {
 		return cached.list, nil
 	}
-	l, _, err := x.listSince(ctx, &x.full, 0)
+	l, _, err := x.listSince(ctx, &x.full, need)
 	return l, err
 }
 
@@ -130,28 +153,48 @@ func (x *TokenIndex) findCreated(ctx context.Context, match func(TokenList) (Ser
 	return found, ok, epoch, err
 }
 
-// adoptUnclaimed returns the one token among candidates that no create or reconciliation
-// of this client has claimed, and claims it; ok is false when there are none, and others
-// lists the rest when there are several. It decides nothing (busy) while a create of this
-// client is in flight: a token that create made may be among the candidates before its
-// reply has told whose it is.
-func (x *TokenIndex) adoptUnclaimed(candidates []ServerToken) (adopted ServerToken, ok bool, others []ServerToken, busy bool) {
+// claim is what claimSole decided about the candidates of a lost create.
+type claim struct {
+	// adopted is the one unclaimed candidate, now claimed; nil when there is none or several.
+	adopted *ServerToken
+	// free are the unclaimed candidates when there are several.
+	free []ServerToken
+	// busy: a create of this client is in flight, so nothing was decided.
+	busy bool
+}
+
+// claimSole claims the one token among candidates that no create or reconciliation of this
+// client has claimed. It decides nothing while a create of this client is in flight: a
+// token that create made may be among the candidates before its reply has told whose it is.
+func (x *TokenIndex) claimSole(candidates []ServerToken) claim {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.creating > 0 {
-		return ServerToken{}, false, nil, true
+		return claim{busy: true}
 	}
+	free := x.unclaimedLocked(candidates)
+	if len(free) != 1 {
+		return claim{free: free}
+	}
+	x.adopted[free[0].ID] = true
+	return claim{adopted: &free[0]}
+}
+
+// unclaimed are the candidates that no create or reconciliation of this client claimed.
+func (x *TokenIndex) unclaimed(candidates []ServerToken) []ServerToken {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.unclaimedLocked(candidates)
+}
+
+func (x *TokenIndex) unclaimedLocked(candidates []ServerToken) []ServerToken {
 	var free []ServerToken
 	for _, t := range candidates {
 		if !x.created[t.Token] && !x.adopted[t.ID] {
 			free = append(free, t)
 		}
 	}
-	if len(free) != 1 {
-		return ServerToken{}, false, free, false
-	}
-	x.adopted[free[0].ID] = true
-	return free[0], true, nil, false
+	return free
 }
 
 // gatherCreates waits until the creates in flight have returned, or gatherLimit.
@@ -193,13 +236,16 @@ func (x *TokenIndex) listSince(ctx context.Context, l *sharedListing, need uint6
 			x.mu.Unlock()
 			return c.list, c.epoch, nil
 		}
-		results := l.flight.DoChan("list", func() (any, error) { return x.refresh(ctx, l) })
+		run := x.joinLocked(ctx, l)
+		results := l.flight.DoChan(run.key, func() (any, error) { return x.refresh(l, run) })
 		x.mu.Unlock()
 
 		select {
 		case <-ctx.Done():
+			x.leave(l, run)
 			return TokenList{}, 0, ctx.Err()
 		case res := <-results:
+			x.leave(l, run)
 			if res.Err != nil {
 				return TokenList{}, 0, res.Err
 			}
@@ -211,19 +257,46 @@ func (x *TokenIndex) listSince(ctx context.Context, l *sharedListing, need uint6
 	}
 }
 
-// refresh runs one shared listing. It outlives a caller that gives up, since others may be
-// waiting for it; each caller stops waiting on its own cancellation.
-func (x *TokenIndex) refresh(ctx context.Context, l *sharedListing) (*stampedList, error) {
-	epoch := x.currentEpoch()
-	list, err := l.fetch(context.WithoutCancel(ctx))
+// joinLocked counts the caller in on the listing in flight, or starts the accounting of a
+// new one. It outlives a caller that gives up, since others may wait for it, and is
+// cancelled when none is left.
+func (x *TokenIndex) joinLocked(ctx context.Context, l *sharedListing) *runningListing {
+	if l.running == nil {
+		l.flights++
+		runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		l.running = &runningListing{key: strconv.FormatUint(l.flights, 10), epoch: x.epoch, ctx: runCtx, cancel: cancel}
+	}
+	l.running.waiting++
+	return l.running
+}
+
+func (x *TokenIndex) leave(l *sharedListing, run *runningListing) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	run.waiting--
+	if run.waiting == 0 {
+		run.cancel()
+		if l.running == run {
+			l.running = nil
+		}
+	}
+}
+
+// refresh runs one shared listing on the listing's own context.
+func (x *TokenIndex) refresh(l *sharedListing, run *runningListing) (*stampedList, error) {
+	epoch, started := run.epoch, time.Now()
+	list, err := l.fetch(run.ctx)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if l.running == run {
+		l.running = nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	stamped := &stampedList{list: list, epoch: epoch}
-	x.mu.Lock()
+	stamped := &stampedList{list: list, epoch: epoch, started: started}
 	if l.cached == nil || epoch >= l.cached.epoch {
 		l.cached = stamped
 	}
-	x.mu.Unlock()
 	return stamped, nil
 }

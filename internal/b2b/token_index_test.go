@@ -3,6 +3,7 @@ package b2b
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -65,10 +66,10 @@ func TestTokenIndexChangeMakesListingsStale(t *testing.T) {
 	if first.TotalCount != 1 || second.TotalCount != 2 {
 		t.Errorf("after a change, got listings %d then %d; want a new listing", first.TotalCount, second.TotalCount)
 	}
-	// Cached serves whatever is there: a snapshot from before a create is what it needs.
+	// Recent serves a listing young enough: a snapshot from before a create is what it needs.
 	x.Changed()
-	if cached, _ := x.Cached(context.Background()); cached.TotalCount != 2 || l.calls.Load() != 2 {
-		t.Errorf("Cached listed again")
+	if cached, _ := x.Recent(context.Background(), time.Minute); cached.TotalCount != 2 || l.calls.Load() != 2 {
+		t.Errorf("Recent listed again")
 	}
 }
 
@@ -203,27 +204,147 @@ func TestTokenIndexReconciliationNeverAdoptsTheClientsOwnTokens(t *testing.T) {
 	sibling := ServerToken{ID: 7, Token: "sibling-value"}
 	lost := ServerToken{ID: 8, Token: "lost-value"}
 
-	got, ok, others, _ := x.adoptUnclaimed([]ServerToken{sibling, lost})
-	if !ok || got.ID != 8 || len(others) != 0 {
-		t.Fatalf("adopted %v (%v, others %v), want the lost create's token 8", got, ok, others)
+	cl := x.claimSole([]ServerToken{sibling, lost})
+	if cl.adopted == nil || cl.adopted.ID != 8 || len(cl.free) != 0 {
+		t.Fatalf("claim %+v, want the lost create's token 8", cl)
 	}
 	// A second reconciliation cannot take the same token.
-	if got, ok, _, _ := x.adoptUnclaimed([]ServerToken{sibling, lost}); ok {
-		t.Errorf("token %d adopted twice", got.ID)
+	if cl := x.claimSole([]ServerToken{sibling, lost}); cl.adopted != nil {
+		t.Errorf("token %d adopted twice", cl.adopted.ID)
 	}
 	// Two unclaimed candidates are ambiguous: none is adopted.
 	a, b := ServerToken{ID: 9, Token: "a"}, ServerToken{ID: 10, Token: "b"}
-	if _, ok, others, _ := x.adoptUnclaimed([]ServerToken{a, b}); ok || len(others) != 2 {
-		t.Errorf("ambiguous candidates: ok %v, others %v", ok, others)
+	if cl := x.claimSole([]ServerToken{a, b}); cl.adopted != nil || len(cl.free) != 2 {
+		t.Errorf("ambiguous candidates: %+v", cl)
 	}
 	// While a create of this client is in flight, nothing is decided: its token may be
 	// among the candidates before its reply says whose it is.
 	x.beginCreate()
-	if _, ok, _, busy := x.adoptUnclaimed([]ServerToken{{ID: 11, Token: "in-flight"}}); ok || !busy {
-		t.Errorf("decided while a create was in flight: ok %v, busy %v", ok, busy)
+	if cl := x.claimSole([]ServerToken{{ID: 11, Token: "in-flight"}}); cl.adopted != nil || !cl.busy {
+		t.Errorf("decided while a create was in flight: %+v", cl)
 	}
 	x.endCreate("in-flight")
-	if _, ok, _, busy := x.adoptUnclaimed([]ServerToken{{ID: 11, Token: "in-flight"}}); ok || busy {
-		t.Errorf("adopted the returned create's own token: ok %v, busy %v", ok, busy)
+	if cl := x.claimSole([]ServerToken{{ID: 11, Token: "in-flight"}}); cl.adopted != nil || cl.busy {
+		t.Errorf("adopted the returned create's own token: %+v", cl)
+	}
+}
+
+// Recent serves a listing young enough, and lists again when the one it has is older than
+// maxAge, even though no change was made since: age alone makes it unfit.
+func TestTokenIndexRecentListsAgainWhenTooOld(t *testing.T) {
+	l := &countingLister{}
+	x := newTokenIndex(l.list, l.list, time.Minute)
+	if _, err := x.List(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := x.Recent(context.Background(), time.Hour); got.TotalCount != 1 || l.calls.Load() != 1 {
+		t.Fatalf("Recent listed again although the listing is young (%d listings)", l.calls.Load())
+	}
+	x.mu.Lock()
+	x.full.cached.started = x.full.cached.started.Add(-2 * time.Hour)
+	x.mu.Unlock()
+	if got, _ := x.Recent(context.Background(), time.Hour); got.TotalCount != 2 || l.calls.Load() != 2 {
+		t.Errorf("Recent served a listing older than maxAge (listing %d, %d listings)", got.TotalCount, l.calls.Load())
+	}
+}
+
+// ctxLister is a listing that runs until released or until its context is cancelled, and
+// reports the cancellation.
+type ctxLister struct {
+	calls     atomic.Int32
+	cancelled chan struct{}
+	release   chan struct{}
+}
+
+func (l *ctxLister) list(ctx context.Context) (TokenList, error) {
+	l.calls.Add(1)
+	select {
+	case <-ctx.Done():
+		close(l.cancelled)
+		return TokenList{}, ctx.Err()
+	case <-l.release:
+		return TokenList{TotalCount: 1}, nil
+	}
+}
+
+// A shared listing outlives a caller that gives up (Ctrl-C), since others wait for it, and
+// is cancelled when the last of them has gone.
+func TestTokenIndexSharedListingCancelledWhenEveryCallerHasGone(t *testing.T) {
+	l := &ctxLister{cancelled: make(chan struct{}), release: make(chan struct{})}
+	x := newTokenIndex(l.list, l.list, time.Minute)
+	ctxA, cancelA := context.WithCancel(context.Background())
+	ctxB, cancelB := context.WithCancel(context.Background())
+	defer cancelB()
+	errA, errB := make(chan error, 1), make(chan error, 1)
+	go func() { _, err := x.List(ctxA); errA <- err }()
+	waitFor(t, func() bool { return l.calls.Load() == 1 })
+	go func() { _, err := x.List(ctxB); errB <- err }()
+	waitFor(t, func() bool {
+		x.mu.Lock()
+		defer x.mu.Unlock()
+		return x.full.running != nil && x.full.running.waiting == 2
+	})
+
+	cancelA()
+	if err := <-errA; !errors.Is(err, context.Canceled) {
+		t.Errorf("caller A: err %v, want context.Canceled", err)
+	}
+	select {
+	case <-l.cancelled:
+		t.Fatal("the listing was cancelled while caller B still waited for it")
+	default:
+	}
+
+	cancelB()
+	if err := <-errB; !errors.Is(err, context.Canceled) {
+		t.Errorf("caller B: err %v, want context.Canceled", err)
+	}
+	select {
+	case <-l.cancelled:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the listing kept running after every caller had gone")
+	}
+	if n := l.calls.Load(); n != 1 {
+		t.Errorf("%d listings, want 1", n)
+	}
+	// A later caller starts a new listing.
+	close(l.release)
+	if got, err := x.List(context.Background()); err != nil || got.TotalCount != 1 || l.calls.Load() != 2 {
+		t.Errorf("after the cancelled listing: %v, %v (%d listings)", got, err, l.calls.Load())
+	}
+}
+
+// Through the client: when the only caller gives up, the page requests in flight are
+// cancelled (the server sees the request's context end) and no further page is fetched.
+func TestListingCancelledOnTheWireWhenEveryCallerHasGone(t *testing.T) {
+	f := newFake(t)
+	f.seed(600, "x", "o@example.com")
+	arrived := make(chan struct{}, 10)
+	serverSawCancel := make(chan struct{}, 10)
+	f.setHook(func(_ *fakeB2B, _ http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+		arrived <- struct{}{}
+		select {
+		case <-r.Context().Done():
+			serverSawCancel <- struct{}{}
+		case <-time.After(10 * time.Second):
+		}
+		return true
+	})
+	c := f.client(t, withAuthToken)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := c.ListServerTokens(ctx); done <- err }()
+	<-arrived
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	select {
+	case <-serverSawCancel:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server's request was never cancelled: the listing ran on after its only caller had gone")
+	}
+	if n := f.count(http.MethodGet, "/backend/tokens"); n != 1 {
+		t.Errorf("%d page requests, want only the first", n)
 	}
 }

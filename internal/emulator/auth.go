@@ -13,6 +13,7 @@ const (
 	msgInvalidToken  = "Invalid token."
 	msgNoCredentials = "Invalid token header. No credentials provided."
 	msgBadLogin      = "The email or password you have entered is incorrect. Please try again."
+	msgNoPermission  = "You do not have permission to perform this action."
 )
 
 // mixedCredentials refuses authToken sent with X-Store-Hash. BigCommerce
@@ -102,4 +103,38 @@ func inChannel(c Customer, channelID int64) bool {
 		}
 	}
 	return false
+}
+
+// requireS2SCredential guards GET /backend/tokens and DELETE /auth/backend.
+// authToken, the documented credential, is checked when sent. Otherwise a
+// store-level X-Auth-Token is checked like anywhere else (401 when unknown),
+// then accepted only with AccessTokenListsTokens, else refused with 403.
+func (s *Server) requireS2SCredential(h http.Header) *reply {
+	if h.Get(hdrAuthToken) != "" || h.Get(hdrAccessToken) == "" {
+		return s.requireAuthToken(h)
+	}
+	if _, rep := s.checkAccessToken(h); rep != nil {
+		return rep
+	}
+	s.mu.Lock()
+	allowed := s.accessTokenListsTokens
+	s.mu.Unlock()
+	if !allowed {
+		r := detailReply(http.StatusForbidden, msgNoPermission)
+		return &r
+	}
+	return nil
+}
+
+// SetAccessTokenListsTokens sets Options.AccessTokenListsTokens from the
+// next request on.
+func (s *Server) SetAccessTokenListsTokens(on bool) {
+	s.mu.Lock()
+	s.accessTokenListsTokens = on
+	s.mu.Unlock()
+}
+
+// Users returns the backend users that may log in, as configured.
+func (s *Server) Users() []User {
+	return append([]User(nil), s.users...)
 }

@@ -70,9 +70,9 @@ func TestAuthTokenRules(t *testing.T) {
 		{"DELETE", "/auth/backend", `{"id": 1}`},
 	} {
 		expectDetail(t, f.do(route.method, route.path, nil, route.body), 401, msgNoCredentials)
-		// X-Auth-Token is not a credential for the S2S endpoints.
+		// By default X-Auth-Token is not a credential for the S2S endpoints.
 		r := f.do(route.method, route.path, hdr{"X-Auth-Token": storeToken, "X-Store-Hash": "abc123"}, route.body)
-		expectDetail(t, r, 401, msgNoCredentials)
+		expectDetail(t, r, 403, "You do not have permission to perform this action.")
 		expectDetail(t, f.do(route.method, route.path, hdr{"authToken": "garbage"}, route.body), 401, "Invalid token.")
 		expectDetail(t, f.do(route.method, route.path, hdr{"authToken": gone}, route.body), 401, "Invalid token.")
 	}
@@ -87,4 +87,50 @@ func TestAuthTokenRules(t *testing.T) {
 	expectStatus(t, f.do("POST", "/auth/customers/storefront", hdr{"authToken": tok}, `{"customerId": 7}`), 200)
 	expectDetail(t, f.do("POST", "/auth/customers/storefront", hdr{"authToken": "bad"}, `{"customerId": 7}`), 401, "Invalid token.")
 	expectDetail(t, f.do("POST", "/auth/customers/storefront", nil, `{"customerId": 7}`), 401, msgNoCredentials)
+}
+
+func TestAccessTokenOnS2SEndpoints(t *testing.T) {
+	f := newFixture(t)
+	auth := f.create("keeper")
+	f.srv.AddToken("victim", adminEmail)
+	valid := hdr{"X-Auth-Token": storeToken, "X-Store-Hash": "abc123"}
+	wrong := hdr{"X-Auth-Token": "nope", "X-Store-Hash": "abc123"}
+	noHash := hdr{"X-Auth-Token": storeToken}
+	list := func(h hdr) *response { return f.do("GET", "/backend/tokens", h, "") }
+	del := func(h hdr) *response { return f.do("DELETE", "/auth/backend", h, `{"id": 2}`) }
+
+	for _, mode := range []bool{false, true} {
+		f.srv.SetAccessTokenListsTokens(mode)
+		expectDetail(t, list(wrong), 401, "Invalid token.")
+		expectDetail(t, del(wrong), 401, "Invalid token.")
+		expectStatus(t, list(noHash), 500)
+		expectStatus(t, del(noHash), 500)
+	}
+
+	f.srv.SetAccessTokenListsTokens(false)
+	expectDetail(t, list(valid), 403, "You do not have permission to perform this action.")
+	expectDetail(t, del(valid), 403, "You do not have permission to perform this action.")
+	if _, ok := f.srv.Token(2); !ok {
+		t.Fatal("a refused delete deleted the token")
+	}
+	// authToken, when sent, is the credential; a stray X-Auth-Token does not matter.
+	expectStatus(t, list(hdr{"authToken": auth, "X-Auth-Token": "nope"}), 200)
+
+	f.srv.SetAccessTokenListsTokens(true)
+	if items := listItems(t, list(valid)); len(items) != 2 {
+		t.Fatalf("items %+v", items)
+	}
+	expectStatus(t, del(valid), 200)
+	if _, ok := f.srv.Token(2); ok {
+		t.Fatal("token 2 still there")
+	}
+}
+
+func TestAccessTokenListsTokensOption(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.AccessTokenListsTokens = true })
+	f.srv.AddToken("t", adminEmail)
+	r := f.do("GET", "/backend/tokens", hdr{"X-Auth-Token": storeToken, "X-Store-Hash": "abc123"}, "")
+	if items := listItems(t, r); len(items) != 1 {
+		t.Fatalf("items %+v", items)
+	}
 }

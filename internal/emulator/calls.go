@@ -15,6 +15,9 @@ type Call struct {
 	Body                   []byte
 	Status                 int
 	Fault                  FaultKind // FaultNone when no fault was applied
+	// RateLimited marks a 429 sent by the rate limiter (SetRateLimitWindow);
+	// a FaultStatus 429 is not marked.
+	RateLimited bool
 }
 
 func (c Call) clone() Call {
@@ -62,6 +65,21 @@ func (s *Server) CallCount(route string) int {
 	n := 0
 	for _, c := range s.calls {
 		if c.Method+" "+c.Path == key {
+			n++
+		}
+	}
+	return n
+}
+
+// StatusCount counts the recorded calls that got this HTTP status, e.g.
+// 429 for every rate-limit reply the client received, from the limiter or
+// from a fault.
+func (s *Server) StatusCount(status int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		if c.Status == status {
 			n++
 		}
 	}

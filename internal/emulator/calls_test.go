@@ -82,3 +82,30 @@ func TestOnRequestBetweenPages(t *testing.T) {
 		t.Fatal("hook still called after removal")
 	}
 }
+
+// A hook can delete one token and create another between two page reads,
+// so a test can make a client that pages by offset skip a token.
+func TestOnRequestDeletesAndCreatesBetweenPages(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.ListOrder = OldestFirst })
+	auth := f.srv.SeedTokens(5, "t", adminEmail)[4].Token
+	created := make(chan Token, 1)
+	f.srv.OnRequest(func(c Call) {
+		if c.Path == "/backend/tokens" && c.RawQuery == "limit=2&offset=0" && c.Status == 200 {
+			f.srv.RemoveToken(1) // already read on page 1
+			created <- f.srv.AddToken("new", adminEmail)
+		}
+	})
+	page1 := ids(listItems(t, f.list(auth, "?limit=2&offset=0")))
+	r := f.list(auth, "?limit=2&offset=2")
+	page2 := ids(listItems(t, r))
+	if !slices.Equal(page1, []int64{1, 2}) || !slices.Equal(page2, []int64{4, 5}) || r.env.Meta.Pagination.TotalCount != 5 {
+		t.Fatalf("page 1 %v, page 2 %v (%s): token 3 should have shifted onto page 1", page1, page2, r.raw)
+	}
+	if tok := <-created; tok.ID != 6 {
+		t.Fatalf("created %+v", tok)
+	}
+	page3 := ids(listItems(t, f.list(auth, "?limit=2&offset=4")))
+	if !slices.Equal(page3, []int64{6}) {
+		t.Fatalf("page 3 %v", page3)
+	}
+}

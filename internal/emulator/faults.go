@@ -1,9 +1,7 @@
 package emulator
 
 import (
-	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -31,7 +29,28 @@ const (
 	// FaultBodyCode replies HTTP 200 whose envelope code is Status (>= 400,
 	// default 500).
 	FaultBodyCode
+	// FaultRedirect replies Status (301, 302, 303, 307 or 308; default 302)
+	// with a Location header of Location (default DefaultRedirectLocation).
+	FaultRedirect
+
+	// The reply-shape faults handle the request for real and reshape its
+	// 200 JSON reply; any other reply passes unchanged. AfterHandling does
+	// not matter to them.
+
+	// FaultNoPagination drops meta.pagination.
+	FaultNoPagination
+	// FaultNullData replaces data with null.
+	FaultNullData
+	// FaultNotAList replaces an array in data with an object keyed by index
+	// ({"0": ..., "1": ...}), as a PHP-style encoder would.
+	FaultNotAList
+	// FaultTotalCount replaces meta.pagination.totalCount with TotalCount.
+	FaultTotalCount
 )
+
+// DefaultRedirectLocation is where FaultRedirect points by default: a host
+// that never resolves, standing for one that would steal credentials.
+const DefaultRedirectLocation = "http://attacker.invalid/steal?x=1"
 
 var faultNames = map[FaultKind]string{
 	FaultNone:            "none",
@@ -41,6 +60,21 @@ var faultNames = map[FaultKind]string{
 	FaultHTMLPage:        "html-page",
 	FaultMalformedJSON:   "malformed-json",
 	FaultBodyCode:        "body-code",
+	FaultRedirect:        "redirect",
+	FaultNoPagination:    "no-pagination",
+	FaultNullData:        "null-data",
+	FaultNotAList:        "not-a-list",
+	FaultTotalCount:      "total-count",
+}
+
+// ParseFaultKind reads a kind by its String name, e.g. "html-page".
+func ParseFaultKind(name string) (FaultKind, error) {
+	for k, n := range faultNames {
+		if n == name && k != FaultNone {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown fault kind %q", name)
 }
 
 func (k FaultKind) String() string {
@@ -62,6 +96,10 @@ type Fault struct {
 	// AfterHandling handles the request for real first (a token IS created),
 	// then sends the fault instead of the real reply.
 	AfterHandling bool
+	// Location is FaultRedirect's Location header.
+	Location string
+	// TotalCount is FaultTotalCount's meta.pagination.totalCount.
+	TotalCount int
 }
 
 // routeKey normalises "post /api/io/auth/backend" to "POST /auth/backend".
@@ -80,9 +118,13 @@ func (s *Server) InjectFault(route string, f Fault) {
 	s.InjectFaults(route, 1, f)
 }
 
-// InjectFaults queues n copies of f for route.
+// InjectFaults queues n copies of f for route. It panics when route is not
+// "METHOD /path" or f.Validate fails.
 func (s *Server) InjectFaults(route string, n int, f Fault) {
 	key := routeKey(route)
+	if err := f.Validate(); err != nil {
+		panic("emulator: " + err.Error())
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
@@ -112,76 +154,4 @@ func (s *Server) popFault(key string) (Fault, bool) {
 		s.faults[key] = q[1:]
 	}
 	return f, true
-}
-
-func (s *Server) applyFault(ctx context.Context, req *request, f Fault, rl http.Header) outcome {
-	if f.Kind == FaultSlow {
-		if !f.AfterHandling && !sleep(ctx, f.Delay) {
-			return outcome{}
-		}
-		rep := s.dispatch(req)
-		if f.AfterHandling && !sleep(ctx, f.Delay) {
-			return outcome{}
-		}
-		rep.addHeaders(rl)
-		return outcome{rep: &rep}
-	}
-	if f.AfterHandling {
-		s.dispatch(req)
-	}
-	if f.Kind == FaultConnectionReset {
-		return outcome{reset: true}
-	}
-	rep := faultReply(f)
-	rep.addHeaders(rl)
-	if f.WindowResetsAfter != "" {
-		rep.header.Set(hdrResetsAfter, f.WindowResetsAfter)
-	}
-	if f.RetryAfter != "" {
-		rep.header.Set("Retry-After", f.RetryAfter)
-	}
-	return outcome{rep: &rep}
-}
-
-func faultReply(f Fault) reply {
-	switch f.Kind {
-	case FaultHTMLPage:
-		status := f.Status
-		if status == 0 {
-			status = http.StatusBadGateway
-		}
-		text := fmt.Sprintf("%d %s", status, http.StatusText(status))
-		body := "<html>\r\n<head><title>" + text + "</title></head>\r\n<body>\r\n<center><h1>" + text +
-			"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-		return reply{status: status, header: http.Header{}, contentType: "text/html", body: []byte(body)}
-	case FaultMalformedJSON:
-		return reply{status: http.StatusOK, header: http.Header{}, contentType: "application/json",
-			body: []byte(`{"code": 200, "data": [{"name": "trunc`)}
-	case FaultBodyCode:
-		status := f.Status
-		if status < 400 {
-			status = http.StatusInternalServerError
-		}
-		rep := errorFor(status)
-		rep.status = http.StatusOK
-		return rep
-	default:
-		status := f.Status
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		return errorFor(status)
-	}
-}
-
-func errorFor(status int) reply {
-	text := http.StatusText(status)
-	if text == "" {
-		text = "Error"
-	}
-	msg := text
-	if status == http.StatusTooManyRequests {
-		msg = "Too many requests"
-	}
-	return failure(status, msg, text)
 }

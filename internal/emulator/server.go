@@ -33,18 +33,6 @@ type Customer struct {
 	ChannelIDs      []int64
 }
 
-// Options configures a Server.
-type Options struct {
-	StoreHash    string // default "abc123"
-	Users        []User
-	Customers    []Customer
-	AccessTokens []string         // store-level API account tokens accepted in X-Auth-Token
-	Now          func() time.Time // default time.Now
-	// CreateReplyAsObject makes POST /auth/backend reply data:{name,token}
-	// instead of the documented data:[{name,token}].
-	CreateReplyAsObject bool
-}
-
 // Server emulates the API. It implements http.Handler and is safe for
 // concurrent use.
 type Server struct {
@@ -56,33 +44,41 @@ type Server struct {
 	createReplyAsObject bool
 	secret              []byte
 
-	mu      sync.Mutex
-	tokens  []Token // id ascending
-	byValue map[string]int64
-	nextID  int64
-	listLag int
-	hidden  map[int64]int // token id -> listings it stays hidden from; -1 = forever
-	latency time.Duration
-	faults  map[string][]Fault
-	calls   []Call
-	hook    func(Call)
-	limiter rateLimiter
+	mu                     sync.Mutex
+	tokens                 []Token // id ascending
+	byValue                map[string]int64
+	nextID                 int64
+	listLag                int
+	listOrder              ListOrder
+	accessTokenListsTokens bool
+	hidden                 map[int64]int // token id -> listings it stays hidden from; -1 = forever
+	latency                time.Duration
+	faults                 map[string][]Fault
+	calls                  []Call
+	hook                   func(Call)
+	limiter                rateLimiter
 }
 
-// New returns a Server for one store.
+// New returns a Server for one store. It panics when opts.Validate fails.
 func New(opts Options) *Server {
+	if err := opts.Validate(); err != nil {
+		panic("emulator: " + err.Error())
+	}
 	s := &Server{
-		storeHash:           opts.StoreHash,
-		users:               append([]User(nil), opts.Users...),
-		customers:           make([]Customer, len(opts.Customers)),
-		accessTokens:        make(map[string]bool, len(opts.AccessTokens)),
-		now:                 opts.Now,
-		createReplyAsObject: opts.CreateReplyAsObject,
-		secret:              make([]byte, 32),
-		byValue:             make(map[string]int64),
-		nextID:              1,
-		hidden:              make(map[int64]int),
-		faults:              make(map[string][]Fault),
+		storeHash:              opts.StoreHash,
+		users:                  append([]User(nil), opts.Users...),
+		customers:              make([]Customer, len(opts.Customers)),
+		accessTokens:           make(map[string]bool, len(opts.AccessTokens)),
+		now:                    opts.Now,
+		createReplyAsObject:    opts.CreateReplyAsObject,
+		secret:                 make([]byte, 32),
+		byValue:                make(map[string]int64),
+		nextID:                 1,
+		listOrder:              opts.ListOrder,
+		accessTokenListsTokens: opts.AccessTokenListsTokens,
+		hidden:                 make(map[int64]int),
+		faults:                 make(map[string][]Fault),
+		limiter:                rateLimiter{window: defaultRateWindow},
 	}
 	if s.storeHash == "" {
 		s.storeHash = "abc123"
@@ -98,6 +94,7 @@ func New(opts Options) *Server {
 		s.accessTokens[t] = true
 	}
 	rand.Read(s.secret)
+	s.seed(opts.Tokens)
 	return s
 }
 
@@ -178,6 +175,7 @@ func (s *Server) process(ctx context.Context, req *request, call *Call) outcome 
 	}
 	rl, allowed := s.takeRate()
 	if !allowed {
+		call.RateLimited = true
 		rep := failure(http.StatusTooManyRequests, "Too many requests", "Too Many Requests")
 		rep.addHeaders(rl)
 		return outcome{rep: &rep}

@@ -13,10 +13,16 @@ type Token struct {
 	CreatedAt                                   time.Time
 }
 
-// newTokenLocked creates a token; ids start at 1 and are never reused.
+// newTokenLocked creates a token with the next id; ids start at 1 and are
+// never reused.
 func (s *Server) newTokenLocked(name, email string, now time.Time) Token {
+	return s.insertTokenLocked(s.nextID, name, email, now)
+}
+
+// insertTokenLocked creates a token with a free id, keeping s.tokens sorted.
+func (s *Server) insertTokenLocked(id int64, name, email string, now time.Time) Token {
 	t := Token{
-		ID:           s.nextID,
+		ID:           id,
 		Name:         name,
 		Email:        email,
 		StoreHash:    s.storeHash,
@@ -24,9 +30,13 @@ func (s *Server) newTokenLocked(name, email string, now time.Time) Token {
 		EventChannel: "app",
 		CreatedAt:    now,
 	}
-	s.nextID++
-	s.tokens = append(s.tokens, t)
+	i, taken := s.indexLocked(id)
+	if taken {
+		panic("emulator: token id " + strconv.FormatInt(id, 10) + " is taken")
+	}
+	s.tokens = slices.Insert(s.tokens, i, t)
 	s.byValue[t.Token] = t.ID
+	s.nextID = max(s.nextID, id+1)
 	return t
 }
 

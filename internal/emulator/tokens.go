@@ -8,8 +8,6 @@ import (
 	"strconv"
 )
 
-const maxListLimit = 250
-
 type nameToken struct {
 	Name  string `json:"name"`
 	Token string `json:"token"`
@@ -62,53 +60,6 @@ func (s *Server) createBackendToken(req *request) reply {
 	return success([]nameToken{item})
 }
 
-// listBackendTokens is GET /backend/tokens. The order is undocumented;
-// other B2B Edition lists are newest first, so this one is too.
-func (s *Server) listBackendTokens(req *request) reply {
-	if rep := s.requireAuthToken(req.header); rep != nil {
-		return *rep
-	}
-	limit, rep := intParam(req.query, "limit", 10, 1, maxListLimit)
-	if rep != nil {
-		return *rep
-	}
-	offset, rep := intParam(req.query, "offset", 0, 0, 0)
-	if rep != nil {
-		return *rep
-	}
-
-	s.mu.Lock()
-	total := len(s.tokens) - len(s.hidden)
-	items := make([]tokenItem, 0, min(limit, int64(max(total, 0))))
-	skipped := int64(0)
-	for i := len(s.tokens) - 1; i >= 0 && int64(len(items)) < limit; i-- {
-		t := s.tokens[i]
-		if _, hidden := s.hidden[t.ID]; hidden {
-			continue
-		}
-		if skipped < offset {
-			skipped++
-			continue
-		}
-		items = append(items, tokenItem{ID: t.ID, Name: t.Name, Email: t.Email, StoreHash: t.StoreHash, Token: t.Token, EventChannel: t.EventChannel})
-	}
-	for id, n := range s.hidden {
-		switch {
-		case n == 1:
-			delete(s.hidden, id)
-		case n > 1:
-			s.hidden[id] = n - 1
-		}
-	}
-	s.mu.Unlock()
-
-	return jsonReply(http.StatusOK, envelope{
-		Code: http.StatusOK,
-		Data: items,
-		Meta: meta{Message: msgSuccess, Pagination: &pagination{TotalCount: total, Offset: offset, Limit: limit}},
-	})
-}
-
 // intParam reads an integer query parameter; upper > 0 bounds it with a 413,
 // as B2B Edition does for limit.
 func intParam(q url.Values, name string, def, lower, upper int64) (int64, *reply) {
@@ -138,10 +89,11 @@ func intParam(q url.Values, name string, def, lower, upper int64) (int64, *reply
 	return n, nil
 }
 
-// deleteBackendToken is DELETE /auth/backend. Only authToken is accepted,
-// and the id must be in the JSON body, not the query string.
+// deleteBackendToken is DELETE /auth/backend. It takes authToken (and
+// X-Auth-Token only with AccessTokenListsTokens); the id must be in the JSON
+// body, not the query string.
 func (s *Server) deleteBackendToken(req *request) reply {
-	if rep := s.requireAuthToken(req.header); rep != nil {
+	if rep := s.requireS2SCredential(req.header); rep != nil {
 		return *rep
 	}
 	f, rep := parseForm(req.body)

@@ -31,13 +31,15 @@ type accEnv struct {
 	t   *testing.T
 	emu *emulator.Server
 	url string
+	// env is the provider's environment: its own, not the process's, so that tests run in
+	// parallel.
+	env map[string]string
+	// clientConfig adjusts the API client's configuration further (after fastWaits).
+	clientConfig []func(*b2b.Config)
 }
 
 func newAccEnv(t *testing.T, tweak ...func(*emulator.Options)) *accEnv {
 	t.Helper()
-	for _, env := range []string{envAPIURL, envStoreHash, envAccessToken, envAuthToken, envMaxRetries, envRequestTimeout} {
-		t.Setenv(env, "")
-	}
 	opts := emulator.Options{
 		StoreHash: testStoreHash,
 		Users:     []emulator.User{{Email: testEmail, Password: testPassword, Role: "administrator"}},
@@ -48,12 +50,18 @@ func newAccEnv(t *testing.T, tweak ...func(*emulator.Options)) *accEnv {
 	emu := emulator.New(opts)
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
-	return &accEnv{t: t, emu: emu, url: srv.URL + "/api/io"}
+	return &accEnv{t: t, emu: emu, url: srv.URL + "/api/io", env: map[string]string{}}
 }
 
 func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	adjust := func(c *b2b.Config) {
+		fastWaits(c)
+		for _, f := range e.clientConfig {
+			f(c)
+		}
+	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"b2b": providerserver.NewProtocol6WithError(New("test", WithClientConfig(fastWaits))()),
+		"b2b": providerserver.NewProtocol6WithError(New("test", WithClientConfig(adjust), WithEnv(e.env))()),
 	}
 }
 

@@ -107,7 +107,7 @@ func (d *serverTokenDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	list, diags := d.data.listWithAuthToken(ctx)
+	list, diags := d.data.listTokens(ctx, "")
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}

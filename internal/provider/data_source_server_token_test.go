@@ -129,7 +129,7 @@ func TestAccServerTokenDataSource_missingAuthToken(t *testing.T) {
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
 			Config:      env.provider() + serverTokenDataConfig("t", tokenIDArg(tok)),
-			ExpectError: regexp.MustCompile(`(?s)Missing auth_token.*auth_token.*B2B_AUTH_TOKEN`),
+			ExpectError: regexp.MustCompile(`(?s)No credential to list.*auth_token.*B2B_AUTH_TOKEN`),
 		}},
 	})
 	if n := env.emu.CallCount("GET /backend/tokens"); n != 0 {

@@ -108,7 +108,7 @@ func (d *serverTokensDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	list, diags := d.data.listWithAuthToken(ctx)
+	list, diags := d.data.listTokens(ctx, "")
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}

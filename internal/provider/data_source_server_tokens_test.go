@@ -142,7 +142,7 @@ func TestAccServerTokensDataSource_missingAuthToken(t *testing.T) {
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
 			Config:      env.provider() + `data "b2b_server_tokens" "all" {}` + "\n",
-			ExpectError: regexp.MustCompile(`(?s)Missing auth_token.*auth_token.*B2B_AUTH_TOKEN`),
+			ExpectError: regexp.MustCompile(`(?s)No credential to list.*auth_token.*B2B_AUTH_TOKEN`),
 		}},
 	})
 	if n := env.emu.CallCount("GET /backend/tokens"); n != 0 {

@@ -48,9 +48,10 @@ type serverTokenEphemeralModel struct {
 // data, which Terraform keeps in memory only, never in plan or state. ID is 0 when the
 // token was created but its id was not found yet.
 type serverTokenPrivate struct {
-	ID    int64  `json:"id"`
-	Name  string `json:"name"`
-	Token string `json:"token"`
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Token     string `json:"token"`
+	StoreHash string `json:"store_hash,omitempty"`
 }
 
 const serverTokenPrivateKey = "server_token"
@@ -152,10 +153,10 @@ func (r *serverTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		Name:      name,
 	})
 	if token.Token == "" {
-		resp.Diagnostics.AddError("Could not create the server token", createErrorDetail(err))
+		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(err))
 		return
 	}
-	private := serverTokenPrivate{ID: token.ID, Name: name, Token: token.Token}
+	private := serverTokenPrivate{ID: token.ID, Name: name, Token: token.Token, StoreHash: model.StoreHash.ValueString()}
 	model.Name = types.StringValue(name)
 	model.Token = types.StringValue(token.Token)
 	model.ID = types.StringValue(strconv.FormatInt(token.ID, 10))
@@ -195,5 +196,7 @@ func (r *serverTokenEphemeral) Close(ctx context.Context, req ephemeral.CloseReq
 		return
 	}
 	ctx = r.data.mask(ctx, private.Token)
-	resp.Diagnostics.Append(r.data.deleteServerToken(ctx, private.ID, private.Token, private.Name)...)
+	resp.Diagnostics.Append(r.data.deleteServerToken(ctx, tokenToDelete{
+		storeHash: private.StoreHash, id: private.ID, value: private.Token, name: private.Name, fresh: true,
+	})...)
 }

@@ -168,7 +168,7 @@ func TestAccEphemeralServerToken_failedCloseIsAnError(t *testing.T) {
 		ProtoV6ProviderFactories: env.echoFactories(),
 		Steps: []resource.TestStep{{
 			Config:      env.provider() + ephemeralServerTokenConfig() + echoConfig(echoServerTokenResults),
-			ExpectError: regexp.MustCompile(`(?s)Could not delete the server token.*"ci-[0-9a-f]{8}"\s+\(id\s+\d+\).*still\s+exists.*DELETE /auth/backend: HTTP\s+400`),
+			ExpectError: regexp.MustCompile(`(?s)Could not delete the server token.*"ci-[0-9a-f]{8}"\s+\(id\s+\d+\).*may\s+still\s+exist.*DELETE /auth/backend: HTTP\s+400`),
 		}},
 	})
 	// The error tells the truth: the token whose delete failed is still there.

@@ -43,8 +43,8 @@ func TestAccLogs_neverShowSecrets(t *testing.T) {
 	// configuration it runs, literally. The provider's credentials come from its environment
 	// variables, the passwords from sensitive variables set through TF_VAR_ (the CLI gets the
 	// test process's environment).
-	t.Setenv(envAccessToken, accessToken)
-	t.Setenv(envAuthToken, bootstrap.Token)
+	env.env[envAccessToken] = accessToken
+	env.env[envAuthToken] = bootstrap.Token
 	t.Setenv("TF_VAR_password", testPassword)
 	t.Setenv("TF_VAR_wrong_password", wrongPassword)
 
@@ -103,6 +103,7 @@ resource "b2b_server_token" "refused" {
 }
 `
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("logs-stored", "logs-write-only", "logs-refused"),
 		Steps: []resource.TestStep{

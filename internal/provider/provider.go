@@ -4,13 +4,16 @@ package provider
 
 import (
 	"context"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -24,6 +27,8 @@ var (
 	_ provider.Provider                       = (*b2bProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*b2bProvider)(nil)
 	_ provider.ProviderWithFunctions          = (*b2bProvider)(nil)
+	_ provider.ProviderWithListResources      = (*b2bProvider)(nil)
+	_ provider.ProviderWithActions            = (*b2bProvider)(nil)
 )
 
 // Option adjusts the provider; tests use it to shorten waits.
@@ -35,15 +40,28 @@ func WithClientConfig(adjust func(*b2b.Config)) Option {
 	return func(p *b2bProvider) { p.adjustClient = adjust }
 }
 
+// WithEnv makes the provider read its environment variables from env instead of the
+// process's (tests: each provider its own, so that tests can run in parallel).
+func WithEnv(env map[string]string) Option {
+	return func(p *b2bProvider) {
+		p.env = func(name string) (string, bool) {
+			v, ok := env[name]
+			return v, ok
+		}
+	}
+}
+
 type b2bProvider struct {
 	version      string
 	adjustClient func(*b2b.Config)
+	env          lookupEnv
+	clock        clockFunc
 }
 
 // New returns the provider factory for the given release version.
 func New(version string, opts ...Option) func() provider.Provider {
 	return func() provider.Provider {
-		p := &b2bProvider{version: version}
+		p := &b2bProvider{version: version, env: os.LookupEnv}
 		for _, opt := range opts {
 			opt(p)
 		}
@@ -52,12 +70,13 @@ func New(version string, opts ...Option) func() provider.Provider {
 }
 
 type providerModel struct {
-	APIURL         types.String         `tfsdk:"api_url"`
-	StoreHash      types.String         `tfsdk:"store_hash"`
-	AccessToken    types.String         `tfsdk:"access_token"`
-	AuthToken      types.String         `tfsdk:"auth_token"`
-	MaxRetries     types.Int64          `tfsdk:"max_retries"`
-	RequestTimeout timetypes.GoDuration `tfsdk:"request_timeout"`
+	APIURL           types.String         `tfsdk:"api_url"`
+	StoreHash        types.String         `tfsdk:"store_hash"`
+	AccessToken      types.String         `tfsdk:"access_token"`
+	AuthToken        types.String         `tfsdk:"auth_token"`
+	MaxRetries       types.Int64          `tfsdk:"max_retries"`
+	RequestTimeout   timetypes.GoDuration `tfsdk:"request_timeout"`
+	RateLimitReserve types.Int64          `tfsdk:"rate_limit_reserve"`
 }
 
 func (p *b2bProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -106,6 +125,15 @@ func (p *b2bProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					"`B2B_MAX_RETRIES` environment variable.",
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
+			"rate_limit_reserve": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many requests of each rate-limit window the provider leaves to the store's " +
+					"other integrations, which share the store's budget (about 150 requests a minute). When a reply's " +
+					"`X-Requests-Remaining` is at or below it, requests to that store wait for the window to reset " +
+					"(logged at INFO with the wait). `0` turns pacing off. Defaults to `20`, or the " +
+					"`B2B_RATE_LIMIT_RESERVE` environment variable.",
+				Validators: []validator.Int64{int64validator.Between(0, 1000)},
+			},
 			"request_timeout": schema.StringAttribute{
 				Optional:   true,
 				CustomType: timetypes.GoDurationType{},
@@ -122,7 +150,7 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	settings, diags := resolveSettings(config, p.version, req.TerraformVersion)
+	settings, diags := resolveSettingsFrom(config, p.version, req.TerraformVersion, p.env)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -135,9 +163,12 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
 		return
 	}
+	data.clock = p.clock
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func (p *b2bProvider) Resources(context.Context) []func() resource.Resource {
@@ -165,5 +196,17 @@ func (p *b2bProvider) EphemeralResources(context.Context) []func() ephemeral.Eph
 func (p *b2bProvider) Functions(context.Context) []func() function.Function {
 	return []func() function.Function{
 		NewTokenClaimsFunction,
+	}
+}
+
+func (p *b2bProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewServerTokenListResource,
+	}
+}
+
+func (p *b2bProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewRevokeServerTokenAction,
 	}
 }

@@ -14,36 +14,37 @@ import (
 // providerData is what Configure hands to every resource, data source and ephemeral
 // resource.
 type providerData struct {
-	client       *b2b.Client
-	storeHash    string
-	secrets      []string
-	hasAuthToken bool
+	client    *b2b.Client
+	storeHash string
+	secrets   []string
+	clock     clockFunc // nil: the system clock
 }
 
 func newProviderData(s settings) (*providerData, error) {
-	s.client.Log = serializedDebugLog()
+	s.client.Log = serializedLog(tflog.Debug)
+	s.client.LogWait = serializedLog(tflog.Info)
 	client, err := b2b.New(s.client)
 	if err != nil {
 		return nil, err
 	}
 	return &providerData{
-		client:       client,
-		storeHash:    s.client.StoreHash,
-		secrets:      []string{s.client.AccessToken, s.client.AuthToken},
-		hasAuthToken: s.client.AuthToken != "",
+		client:    client,
+		storeHash: s.client.StoreHash,
+		secrets:   []string{s.client.AccessToken, s.client.AuthToken},
 	}, nil
 }
 
-// serializedDebugLog logs the client's lines one at a time. The client logs from
-// concurrent goroutines that share a context (the pages of one listing), and tflog's
-// masking mutates that context's field map in place (terraform-plugin-log issue 246):
-// concurrent calls would crash the provider with "concurrent map writes".
-func serializedDebugLog() func(context.Context, string, map[string]any) {
-	var mu sync.Mutex
+var logMu sync.Mutex
+
+// serializedLog logs the client's lines one at a time. The client logs from concurrent
+// goroutines that share a context (the pages of one listing), and tflog's masking mutates
+// that context's field map in place (terraform-plugin-log issue 246): concurrent calls
+// would crash the provider with "concurrent map writes".
+func serializedLog(log func(context.Context, string, ...map[string]any)) func(context.Context, string, map[string]any) {
 	return func(ctx context.Context, msg string, fields map[string]any) {
-		mu.Lock()
-		defer mu.Unlock()
-		tflog.Debug(ctx, msg, fields)
+		logMu.Lock()
+		defer logMu.Unlock()
+		log(ctx, msg, fields)
 	}
 }
 
@@ -75,21 +76,43 @@ func (d *providerData) mask(ctx context.Context, secrets ...string) context.Cont
 	return tflog.MaskMessageStrings(ctx, values...)
 }
 
-// listerFor returns the client to list and delete server tokens with: the provider's
-// auth_token when set, else the token's own value. ownToken tells which was chosen.
-func (d *providerData) listerFor(tokenValue string) (client *b2b.Client, ownToken bool, diags diag.Diagnostics) {
-	if d.hasAuthToken {
-		return d.client, false, nil
+// store is the client's view of a store, the provider's by default; known are S2S tokens
+// of that store the caller holds (a resource's own token), which become credentials for
+// every listing and delete of the store in this run.
+func (d *providerData) store(storeHash string, known ...string) *b2b.Store {
+	if storeHash == "" {
+		storeHash = d.storeHash
 	}
-	if tokenValue != "" {
-		return d.client.WithAuthToken(tokenValue), true, nil
+	s := d.client.Store(storeHash)
+	for _, token := range known {
+		s.AddToken(token)
 	}
-	diags.AddError("Missing auth_token", missingAuthTokenDetail)
-	return nil, false, diags
+	return s
 }
 
-const missingAuthTokenDetail = "Listing and deleting B2B server-to-server tokens needs an authToken: " +
-	"set auth_token in the provider configuration or the " + envAuthToken + " environment variable."
+// listTokens lists a store's tokens for a caller that has no token of its own (the data
+// sources, import, the list resource, the action), with any credential of the store that
+// the run knows.
+func (d *providerData) listTokens(ctx context.Context, storeHash string) (b2b.TokenList, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	store := d.store(storeHash)
+	if !store.HasCredential() {
+		diags.AddError("No credential to list the store's server tokens", noCredentialDetail(store.Hash()))
+		return b2b.TokenList{}, diags
+	}
+	list, err := store.List(d.mask(ctx))
+	if err != nil {
+		diags.AddError("Could not list the server tokens", d.explain(err))
+	}
+	return list, diags
+}
+
+func noCredentialDetail(storeHash string) string {
+	return fmt.Sprintf("Listing and deleting the server-to-server tokens of store %q needs a credential of that store, "+
+		"and this run knows none. Set auth_token (or %s) to an S2S token of the store, or access_token (or %s) if "+
+		"BigCommerce accepts it for these endpoints; or, for a data source, make it depend on a b2b_server_token "+
+		"resource of the same store (depends_on), whose own token then serves.", storeHash, envAuthToken, envAccessToken)
+}
 
 const missingStoreHashDetail = "No store hash: set store_hash on this object, or in the provider " +
 	"configuration, or the " + envStoreHash + " environment variable."

@@ -19,7 +19,7 @@ func TestSerializedDebugLog_concurrentLinesThroughOneMaskedContext(t *testing.T)
 	ctx = tflog.SetField(ctx, "tf_req_id", "a-request") // as the framework sets on every RPC
 	data := &providerData{secrets: []string{"the-auth-token"}}
 	ctx = data.mask(ctx, "the-token-value")
-	log := serializedDebugLog()
+	log := serializedLog(tflog.Debug)
 
 	var wg sync.WaitGroup
 	for i := range 50 {

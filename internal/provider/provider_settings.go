@@ -2,10 +2,13 @@ package provider
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -15,13 +18,21 @@ import (
 
 // Environment variables read when the provider configuration leaves an argument unset.
 const (
-	envAPIURL         = "B2B_API_URL"
-	envStoreHash      = "BIGCOMMERCE_STORE_HASH"
-	envAccessToken    = "BIGCOMMERCE_ACCESS_TOKEN"
-	envAuthToken      = "B2B_AUTH_TOKEN"
-	envMaxRetries     = "B2B_MAX_RETRIES"
-	envRequestTimeout = "B2B_REQUEST_TIMEOUT"
+	envAPIURL           = "B2B_API_URL"
+	envStoreHash        = "BIGCOMMERCE_STORE_HASH"
+	envAccessToken      = "BIGCOMMERCE_ACCESS_TOKEN"
+	envAuthToken        = "B2B_AUTH_TOKEN"
+	envMaxRetries       = "B2B_MAX_RETRIES"
+	envRequestTimeout   = "B2B_REQUEST_TIMEOUT"
+	envRateLimitReserve = "B2B_RATE_LIMIT_RESERVE"
 )
+
+// defaultRateLimitReserve is the requests per rate-limit window left to the store's other
+// integrations when rate_limit_reserve is not set.
+const defaultRateLimitReserve = 20
+
+// lookupEnv reads an environment variable; tests give each provider its own.
+type lookupEnv func(string) (string, bool)
 
 // settings is the provider configuration after defaults and environment variables.
 type settings struct {
@@ -32,76 +43,139 @@ type settings struct {
 // over the default" to every argument, and validates what came from the environment as
 // the schema validates what came from the configuration.
 func resolveSettings(config providerModel, version, terraformVersion string) (settings, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	for name, value := range map[string]interface{ IsUnknown() bool }{
-		"api_url": config.APIURL, "store_hash": config.StoreHash, "access_token": config.AccessToken,
-		"auth_token": config.AuthToken, "max_retries": config.MaxRetries, "request_timeout": config.RequestTimeout,
-	} {
-		if value.IsUnknown() {
-			diags.AddAttributeError(path.Root(name), "Provider argument not yet known",
-				fmt.Sprintf("The provider's %q depends on a value that is only known after apply. "+
-					"Configure it from a value known at plan time, such as a variable or an ephemeral resource.", name))
-		}
-	}
+	return resolveSettingsFrom(config, version, terraformVersion, os.LookupEnv)
+}
+
+func resolveSettingsFrom(config providerModel, version, terraformVersion string, env lookupEnv) (settings, diag.Diagnostics) {
+	diags := unknownArguments(config)
 	if diags.HasError() {
 		return settings{}, diags
 	}
-
 	cfg := b2b.Config{
-		BaseURL:     stringSetting(config.APIURL, envAPIURL, b2b.DefaultBaseURL),
-		StoreHash:   stringSetting(config.StoreHash, envStoreHash, ""),
-		AccessToken: stringSetting(config.AccessToken, envAccessToken, ""),
-		AuthToken:   stringSetting(config.AuthToken, envAuthToken, ""),
+		BaseURL:     stringSetting(config.APIURL, env, envAPIURL, b2b.DefaultBaseURL),
+		StoreHash:   stringSetting(config.StoreHash, env, envStoreHash, ""),
+		AccessToken: stringSetting(config.AccessToken, env, envAccessToken, ""),
+		AuthToken:   stringSetting(config.AuthToken, env, envAuthToken, ""),
 		UserAgent:   userAgent(version, terraformVersion),
 	}
 	if err := validateAPIURL(cfg.BaseURL); err != nil {
 		diags.AddAttributeError(path.Root("api_url"), "Invalid API URL", fmt.Sprintf("api_url (or %s): %s", envAPIURL, err))
+	} else if warning := unknownBasePath(cfg.BaseURL); warning != "" {
+		diags.AddAttributeWarning(path.Root("api_url"), "Unexpected API base path", warning)
 	}
 	if cfg.StoreHash != "" && !storeHashPattern.MatchString(cfg.StoreHash) {
 		diags.AddAttributeError(path.Root("store_hash"), "Invalid store hash",
 			fmt.Sprintf("store_hash (or %s) must be lowercase letters and digits, got %q.", envStoreHash, cfg.StoreHash))
 	}
-
-	retries := int64(b2b.DefaultMaxRetries)
-	if !config.MaxRetries.IsNull() {
-		retries = config.MaxRetries.ValueInt64()
-	} else if v, ok := os.LookupEnv(envMaxRetries); ok && v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 20 {
-			diags.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
-				fmt.Sprintf("%s must be a whole number from 0 to 20, got %q.", envMaxRetries, v))
-		}
-		retries = int64(n)
-	}
-	cfg.MaxRetries = int(retries)
+	diags.Append(authTokenStoreMatches(cfg)...)
+	retries, retryDiags := intSetting(config.MaxRetries, env, "max_retries", envMaxRetries, b2b.DefaultMaxRetries, 20)
+	diags.Append(retryDiags...)
+	cfg.MaxRetries = retries
 	if retries == 0 {
 		cfg.MaxRetries = -1 // the client reads 0 as "default"
 	}
-
-	cfg.RequestTimeout = b2b.DefaultRequestTimeout
-	if !config.RequestTimeout.IsNull() {
-		d, d2 := config.RequestTimeout.ValueGoDuration()
-		diags.Append(d2...)
-		cfg.RequestTimeout = d
-	} else if v, ok := os.LookupEnv(envRequestTimeout); ok && v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			diags.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout",
-				fmt.Sprintf("%s must be a Go duration such as \"30s\", got %q.", envRequestTimeout, v))
-		}
-		cfg.RequestTimeout = d
-	}
-	if cfg.RequestTimeout <= 0 && !diags.HasError() {
-		diags.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout", "request_timeout must be greater than zero.")
-	}
+	reserve, reserveDiags := intSetting(config.RateLimitReserve, env, "rate_limit_reserve", envRateLimitReserve, defaultRateLimitReserve, 1000)
+	diags.Append(reserveDiags...)
+	cfg.RateLimitReserve = reserve
+	timeout, timeoutDiags := durationSetting(config.RequestTimeout, env)
+	diags.Append(timeoutDiags...)
+	cfg.RequestTimeout = timeout
 	return settings{client: cfg}, diags
 }
 
-func stringSetting(configured types.String, env, fallback string) string {
+func unknownArguments(config providerModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, arg := range []struct {
+		name  string
+		value interface{ IsUnknown() bool }
+	}{
+		{"api_url", config.APIURL}, {"store_hash", config.StoreHash}, {"access_token", config.AccessToken},
+		{"auth_token", config.AuthToken}, {"max_retries", config.MaxRetries}, {"request_timeout", config.RequestTimeout},
+		{"rate_limit_reserve", config.RateLimitReserve},
+	} {
+		if arg.value.IsUnknown() {
+			diags.AddAttributeError(path.Root(arg.name), "Provider argument not yet known",
+				fmt.Sprintf("The provider's %q depends on a value that is only known after apply. "+
+					"Configure it from a value known at plan time, such as a variable or an ephemeral resource.", arg.name))
+		}
+	}
+	return diags
+}
+
+// authTokenStoreMatches refuses an auth_token whose JWT names another store than the
+// provider's store_hash: its listings could never show the tokens made in that store.
+func authTokenStoreMatches(cfg b2b.Config) diag.Diagnostics {
+	var diags diag.Diagnostics
+	claimed, ok := b2b.TokenStoreHash(cfg.AuthToken)
+	if ok && cfg.StoreHash != "" && claimed != cfg.StoreHash {
+		diags.AddAttributeError(path.Root("auth_token"), "auth_token belongs to another store",
+			fmt.Sprintf("auth_token (or %s) is a token of store %q, but store_hash is %q: it cannot list or delete "+
+				"that store's tokens. Use an S2S token of store %q, or remove auth_token: the provider then uses the "+
+				"tokens it manages.", envAuthToken, claimed, cfg.StoreHash, cfg.StoreHash))
+	}
+	return diags
+}
+
+// knownBasePaths are the B2B Edition API's base paths: the current one and the older one.
+var knownBasePaths = []string{"/api/io", "/api/v3/io"}
+
+func unknownBasePath(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	p := strings.TrimRight(u.Path, "/")
+	for _, known := range knownBasePaths {
+		if p == known {
+			return ""
+		}
+	}
+	return fmt.Sprintf("api_url's path %q is not a known B2B Edition base path (%s); requests will go to %s/auth/backend "+
+		"and so on. The default is %s.", p, strings.Join(knownBasePaths, " or "), u.Redacted(), b2b.DefaultBaseURL)
+}
+
+func intSetting(configured types.Int64, env lookupEnv, name, envName string, fallback, most int) (int, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if !configured.IsNull() {
+		return int(configured.ValueInt64()), diags
+	}
+	v, ok := env(envName)
+	if !ok || v == "" {
+		return fallback, diags
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > most {
+		diags.AddAttributeError(path.Root(name), "Invalid "+name,
+			fmt.Sprintf("%s must be a whole number from 0 to %d, got %q.", envName, most, v))
+	}
+	return n, diags
+}
+
+func durationSetting(configured timetypes.GoDuration, env lookupEnv) (time.Duration, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	timeout := b2b.DefaultRequestTimeout
+	if !configured.IsNull() {
+		var parseDiags diag.Diagnostics
+		timeout, parseDiags = configured.ValueGoDuration()
+		diags.Append(parseDiags...)
+	} else if v, ok := env(envRequestTimeout); ok && v != "" {
+		var err error
+		if timeout, err = time.ParseDuration(v); err != nil {
+			diags.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout",
+				fmt.Sprintf("%s must be a Go duration such as \"30s\", got %q.", envRequestTimeout, v))
+		}
+	}
+	if timeout <= 0 && !diags.HasError() {
+		diags.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout", "request_timeout must be greater than zero.")
+	}
+	return timeout, diags
+}
+
+func stringSetting(configured types.String, env lookupEnv, envName, fallback string) string {
 	if !configured.IsNull() {
 		return configured.ValueString()
 	}
-	if v := os.Getenv(env); v != "" {
+	if v, ok := env(envName); ok && v != "" {
 		return v
 	}
 	return fallback

@@ -154,6 +154,7 @@ func TestAccResilience_tokensChangingBetweenPagesAreNeitherMissedNorCountedTwice
 	emptyPlan := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
 
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks: writeOnlyVersions,
 		// One page at a time, so that the pages after the change are read after it.
 		ProtoV6ProviderFactories: env.factoriesWith(func(c *b2b.Config) { c.ListConcurrency = 1 }),
 		Steps: []resource.TestStep{
@@ -252,6 +253,7 @@ resource "b2b_server_token" "many" {
 	checks = append(checks, distinctIDs{"b2b_server_token.many", count})
 
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy: func(*terraform.State) error {
 			if left := named(); len(left) != 0 {

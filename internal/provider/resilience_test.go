@@ -139,6 +139,7 @@ func TestAccResilience_transientFaultsAreRetried(t *testing.T) {
 			env := newAccEnv(t)
 			authArg, _ := env.bootstrapAuthToken()
 			resource.Test(t, resource.TestCase{
+				TerraformVersionChecks:   writeOnlyVersions,
 				ProtoV6ProviderFactories: env.factories(),
 				CheckDestroy: resource.ComposeAggregateTestCheckFunc(
 					env.checkNoTokensNamed("retried"),
@@ -201,7 +202,7 @@ func TestAccResilience_persistentFaultsFailClearlyAndKeepState(t *testing.T) {
 		{"GET /backend/tokens", emulator.Fault{Kind: emulator.FaultHTMLPage}, attempts,
 			`GET /backend/tokens: HTTP 502 Bad Gateway: reply is not JSON \(text/html\)`},
 		{"GET /backend/tokens", emulator.Fault{Kind: emulator.FaultSlow, Delay: 2 * time.Second}, attempts,
-			`GET /backend/tokens: [\s\S]*Client\.Timeout exceeded`},
+			`GET /backend/tokens: no reply within request_timeout`},
 		// An HTTP 200 that is not JSON is no transient failure: it is not retried (a retry
 		// would succeed, and the step would not fail).
 		{"GET /backend/tokens", emulator.Fault{Kind: emulator.FaultMalformedJSON}, 1,
@@ -246,6 +247,7 @@ func TestAccResilience_persistentFaultsFailClearlyAndKeepState(t *testing.T) {
 		ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
 	})
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("kept"),
 		Steps:                    steps,
@@ -302,6 +304,7 @@ func TestAccResilience_rateLimitWaitsAsTheServerAsks(t *testing.T) {
 	}
 	const retryWaitMin = 2 * time.Second // backoff without a usable header: 1 s to 2 s
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks: writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factoriesWith(func(c *b2b.Config) {
 			c.RetryWaitMin, c.RetryWaitMax = retryWaitMin, 2*retryWaitMin
 		}),

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -46,17 +49,26 @@ type serverTokenModel struct {
 	RotateWhenChanged types.Map    `tfsdk:"rotate_when_changed"`
 	Token             types.String `tfsdk:"token"`
 	EventChannel      types.String `tfsdk:"event_channel"`
+	// The in-place rotation (server_token_rotation.go).
+	KeepPreviousFor   timetypes.GoDuration `tfsdk:"keep_previous_for"`
+	PreviousID        types.String         `tfsdk:"previous_id"`
+	PreviousToken     types.String         `tfsdk:"previous_token"`
+	PreviousExpiresAt timetypes.RFC3339    `tfsdk:"previous_expires_at"`
 }
 
 func (r *serverTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_server_token"
+	// A rotation in place (keep_previous_for) gives the resource a new token, so a new id.
+	resp.ResourceBehavior = resource.ResourceBehavior{MutableIdentity: true}
 }
 
 func (r *serverTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A B2B Edition server-to-server (S2S) API token, created with the credentials of a " +
 			"backend user who has the Administrator or Store Owner role. BigCommerce has no update endpoint: " +
-			"changing `name`, `email`, `store_hash` or `rotate_when_changed` replaces the token.",
+			"changing `name`, `email` or `store_hash` replaces the token; a change of `rotate_when_changed` " +
+			"replaces it too, or, with `keep_previous_for`, rotates it in place and keeps the old token valid " +
+			"for a grace period.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -73,14 +85,18 @@ func (r *serverTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Required:            true,
 				MarkdownDescription: "Email of the backend user who creates the token. Changing it replaces the token.",
 				Validators:          []validator.String{emailValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(emailChanged,
+					"Replaces the token when the email changes other than in letter case.",
+					"Replaces the token when the email changes other than in letter case.")},
 			},
 			"password": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				MarkdownDescription: "Password of the backend user, used only to create the token and stored in " +
-					"state. Prefer `password_wo`. Exactly one of `password` and `password_wo` must be set; " +
-					"changing it later does not replace the token.",
+				MarkdownDescription: "Password of the backend user, used only when a token is created (the first " +
+					"time, on replacement, and at each in-place rotation), and stored in state. Prefer `password_wo`. " +
+					"Set at most one of `password` and `password_wo`; a plan that creates a token fails without " +
+					"either, so an imported token needs neither until it is replaced or rotated. Changing it " +
+					"later does not replace the token.",
 				Validators: []validator.String{
 					stringvalidator.LengthAtLeast(1),
 					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("password_wo")),
@@ -90,8 +106,8 @@ func (r *serverTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Optional:  true,
 				WriteOnly: true,
 				Sensitive: true,
-				MarkdownDescription: "Password of the backend user, used only to create the token and never " +
-					"stored in plan or state. Needs Terraform or OpenTofu 1.11 or later.",
+				MarkdownDescription: "Like `password`, but never stored in plan or state. Needs Terraform or " +
+					"OpenTofu 1.11 or later.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"store_hash": schema.StringAttribute{
@@ -103,11 +119,14 @@ func (r *serverTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"rotate_when_changed": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Arbitrary values whose change replaces the token, such as the `id` of a " +
-					"`time_rotating` resource, for scheduled rotation. Setting it on a token that had none " +
-					"(after an import) does not replace the token.",
+				MarkdownDescription: "Arbitrary values whose change rotates the token, such as the `id` of a " +
+					"`time_rotating` resource, for scheduled rotation. Without `keep_previous_for`, a change " +
+					"replaces the token: with `create_before_destroy` the new token exists before the old one is " +
+					"deleted, but the old one is deleted in the same apply, so whatever still holds it fails at " +
+					"once. With `keep_previous_for`, a change rotates the token in place and keeps the old one " +
+					"valid for that long. Setting it on a token that had none (after an import) changes nothing.",
 				PlanModifiers: []planmodifier.Map{
-					mapplanmodifier.RequiresReplaceIf(rotationChanged, "Replaces the token when the value changes.", "Replaces the token when the value changes."),
+					mapplanmodifier.RequiresReplaceIf(rotationReplaces, rotationReplacesDescription, rotationReplacesDescription),
 				},
 			},
 			"token": schema.StringAttribute{
@@ -121,29 +140,66 @@ func (r *serverTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "The token's event channel, as the API returns it.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"keep_previous_for": schema.StringAttribute{
+				Optional:   true,
+				CustomType: timetypes.GoDurationType{},
+				MarkdownDescription: "How long a rotation keeps the token it replaces valid, as a Go duration of at " +
+					"least `1s`, such as `\"24h\"`. When set, a change of `rotate_when_changed` rotates the token " +
+					"in place instead of replacing it: a new token (same name, email and store) takes over `id` " +
+					"and `token`, and the old one stays valid as `previous_id` and `previous_token` until " +
+					"`previous_expires_at`. Consumers that reload the token within that time never hold an invalid " +
+					"one. The first plan after that time deletes the old token, so something must plan and apply " +
+					"then, such as the scheduled pipeline that `time_rotating` needs anyway. A rotation while an " +
+					"old token is still kept deletes that one first: at most two tokens live. Changing this " +
+					"argument alone never rotates the token, nor changes when a kept token expires.",
+				Validators: []validator.String{durationAtLeast(time.Second)},
+			},
+			"previous_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Id of the token that the last in-place rotation replaced, while it is kept (see `keep_previous_for`); otherwise null.",
+			},
+			"previous_token": schema.StringAttribute{
+				Computed:  true,
+				Sensitive: true,
+				MarkdownDescription: "Value of the token that the last in-place rotation replaced, while it is kept, " +
+					"for consumers not yet moved to `token`; otherwise null.",
+			},
+			"previous_expires_at": schema.StringAttribute{
+				Computed:   true,
+				CustomType: timetypes.RFC3339Type{},
+				MarkdownDescription: "When the kept token expires (RFC 3339): the first plan after this time is an " +
+					"update that deletes it. Null when no token is kept.",
+			},
 		},
 	}
 }
 
 func (r *serverTokenResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(path.MatchRoot("password"), path.MatchRoot("password_wo")),
+		resourcevalidator.Conflicting(path.MatchRoot("password"), path.MatchRoot("password_wo")),
 	}
 }
 
-func rotationChanged(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !req.StateValue.IsNull()
+// emailChanged: emails compare case-insensitively, so a change of case alone is stored in
+// place.
+func emailChanged(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
 }
 
 func (r *serverTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan plans the provider's store_hash for a token that sets none, so that the plan
-// shows the store, and replaces the token when its store changes. (A schema plan modifier
-// cannot do this: it has no access to the configured provider.)
+// ModifyPlan plans what an update does to the token itself (planTokenChange), and the
+// provider's store_hash for a token that sets none, so that the plan shows the store, and
+// replaces the token when its store changes. (A schema plan modifier cannot do this: it has
+// no access to the configured provider.)
 func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	r.planTokenChange(ctx, req, resp)
+	if r.data == nil || resp.Diagnostics.HasError() {
 		return
 	}
 	var configured, prior types.String
@@ -172,14 +228,9 @@ func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 func (r *serverTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan serverTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	var passwordWO types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &passwordWO)...)
-	if resp.Diagnostics.HasError() {
+	password, diags := passwordOf(ctx, plan, req.Config)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
-	}
-	password := plan.Password.ValueString()
-	if password == "" {
-		password = passwordWO.ValueString()
 	}
 	storeHash := plan.StoreHash.ValueString()
 	if storeHash == "" {
@@ -195,7 +246,7 @@ func (r *serverTokenResource) Create(ctx context.Context, req resource.CreateReq
 		Name:      plan.Name.ValueString(),
 	})
 	if token.Token == "" {
-		resp.Diagnostics.AddError("Could not create the server token", createErrorDetail(err))
+		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(err))
 		return
 	}
 	plan.PasswordWO = types.StringNull()
@@ -214,20 +265,7 @@ func (r *serverTokenResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	setFromListed(&plan, token)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func createErrorDetail(err error) string {
-	switch {
-	case errors.Is(err, b2b.ErrCreateOutcomeUnknown):
-		return "The create request failed in a way that BigCommerce may still have created the token, " +
-			"and the provider has no auth_token (" + envAuthToken + ") to list the store's tokens and find out. " +
-			"It was not re-sent, so at most one token was created. Check the store's tokens, then import " +
-			"that token or apply again.\n\n" + err.Error()
-	case errors.Is(err, b2b.ErrAmbiguousCreate):
-		return "The create request's reply was lost and several new tokens with this name and email " +
-			"appeared since. Import the right one with its id, and delete the others.\n\n" + err.Error()
-	}
-	return err.Error()
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &plan)...)
 }
 
 func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -236,21 +274,24 @@ func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &state)...) // also for a token kept unread
 	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString())
-	lister, ownToken, diags := r.data.listerFor(state.Token.ValueString())
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	list, err := lister.ListServerTokens(ctx)
-	if ownToken && b2b.IsUnauthorized(err) {
+	own := state.Token.ValueString()
+	store := r.data.store(state.StoreHash.ValueString(), own)
+	list, err := store.List(ctx)
+	idKnown := !state.ID.IsNull() && state.ID.ValueString() != ""
+	switch {
+	case err != nil && own != "" && idKnown && b2b.IsUnauthorized(err) && store.Refused(own) && !store.HasCredential():
 		resp.Diagnostics.AddWarning("Server token no longer valid",
 			fmt.Sprintf("BigCommerce rejects the token %q (id %s) as invalid, so it has been revoked or deleted "+
 				"outside Terraform. It is removed from state; the next plan creates a new one.", state.Name.ValueString(), state.ID.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Could not read the server token", err.Error())
+	case errors.Is(err, b2b.ErrNoAuthToken):
+		resp.Diagnostics.AddError("No credential to read the server token", noCredentialDetail(store.Hash()))
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Could not read the server token", r.data.explain(err))
 		return
 	}
 	listed, found, diags := findListed(list, state)
@@ -258,14 +299,34 @@ func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	if !found {
-		tflog.Warn(ctx, "server token is gone from the complete token list; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
+		r.readMissing(ctx, state, list, idKnown, resp)
 		return
 	}
 	setFromListed(&state, listed)
 	state.Name = types.StringValue(listed.Name)
-	state.Email = types.StringValue(listed.Email)
+	if !strings.EqualFold(state.Email.ValueString(), listed.Email) {
+		state.Email = types.StringValue(listed.Email)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &state)...)
+}
+
+// readMissing decides about a token the listing does not show: it is removed from state
+// only when its id is known and the listing is complete evidence of absence. A token
+// whose id was never learned is kept: its absence may only mean the list shows it late.
+func (r *serverTokenResource) readMissing(ctx context.Context, state serverTokenModel, list b2b.TokenList, idKnown bool, resp *resource.ReadResponse) {
+	if !idKnown || !list.Complete {
+		why := "its id is not known yet and the token list does not show it"
+		if idKnown {
+			why = "the token list could not be read completely"
+		}
+		resp.Diagnostics.AddWarning("Server token kept in state",
+			fmt.Sprintf("The token %q is kept in state although %s: it may exist, and dropping it would leave a "+
+				"token that nothing tracks. The next refresh looks again.", state.Name.ValueString(), why))
+		return
+	}
+	tflog.Warn(ctx, "server token is gone from the complete token list; removing it from state", map[string]any{"id": state.ID.ValueString()})
+	resp.State.RemoveResource(ctx)
 }
 
 // findListed finds the token by id, or by its value when the id was never learned.
@@ -293,15 +354,30 @@ func setFromListed(m *serverTokenModel, t b2b.ServerToken) {
 	}
 }
 
-// Update only stores a changed password: every other argument replaces the token.
+// Update does what ModifyPlan planned: an unknown token is an in-place rotation; a kept
+// token that the plan drops has had its time and is deleted; anything else (a password,
+// keep_previous_for, a first rotate_when_changed) is only stored.
 func (r *serverTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan serverTokenModel
+	var plan, prior serverTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	plan.PasswordWO = types.StringNull()
+	ctx = r.data.mask(ctx, prior.Token.ValueString(), prior.PreviousToken.ValueString(), prior.Password.ValueString())
+	switch {
+	case plan.Token.IsUnknown():
+		r.rotate(ctx, req.Config, prior, plan, resp)
+		return
+	case prior.keepsPrevious() && !plan.keepsPrevious():
+		diags := r.deletePrevious(ctx, prior)
+		if resp.Diagnostics.Append(diags...); diags.HasError() {
+			plan.keepPreviousOf(prior)
+		}
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &plan)...)
 }
 
 func (r *serverTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -310,27 +386,22 @@ func (r *serverTokenResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var id int64
-	if !state.ID.IsNull() && state.ID.ValueString() != "" {
-		var err error
-		if id, err = strconv.ParseInt(state.ID.ValueString(), 10, 64); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid id in state", fmt.Sprintf("The id %q is not a numeric token id.", state.ID.ValueString()))
-			return
-		}
+	id, diags := tokenID(state.ID, path.Root("id"))
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
 	}
-	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString())
-	resp.Diagnostics.Append(r.data.deleteServerToken(ctx, id, state.Token.ValueString(), state.Name.ValueString())...)
+	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString(), state.PreviousToken.ValueString())
+	// The kept token first, while the current one still serves as a credential.
+	if state.keepsPrevious() {
+		resp.Diagnostics.Append(r.deletePrevious(ctx, state)...)
+	}
+	resp.Diagnostics.Append(r.data.deleteServerToken(ctx, tokenToDelete{
+		storeHash: state.StoreHash.ValueString(), id: id, value: state.Token.ValueString(), name: state.Name.ValueString(),
+	})...)
 }
 
+// ImportState imports by id (terraform import, an import block's id) or by identity (an
+// import block's identity, Terraform and OpenTofu 1.12 and later).
 func (r *serverTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if _, err := strconv.ParseUint(req.ID, 10, 63); err != nil {
-		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("The import id must be the numeric token id (the id attribute, as listed by GET /backend/tokens), such as 123; got %q.", req.ID))
-		return
-	}
-	if r.data != nil && !r.data.hasAuthToken {
-		resp.Diagnostics.AddError("Missing auth_token", "Importing a server token lists the store's tokens. "+missingAuthTokenDetail)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	r.importState(ctx, req, resp)
 }

@@ -34,6 +34,7 @@ resource "b2b_server_token" "many" {
 
 	lists := func() int { return env.emu.CallCount("GET /backend/tokens") }
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed(fmt.Sprintf("many-%d", managed-1)),
 		Steps: []resource.TestStep{

@@ -33,6 +33,7 @@ var withPassword = fmt.Sprintf("password = %q", testPassword)
 func TestAccServerToken_createWithWriteOnlyPasswordAndOwnToken(t *testing.T) {
 	env := newAccEnv(t)
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("ci"),
 		Steps: []resource.TestStep{{
@@ -76,6 +77,7 @@ func TestAccServerToken_passwordInStateUsesProviderAuthToken(t *testing.T) {
 	env := newAccEnv(t)
 	authArg, bootstrap := env.bootstrapAuthToken()
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("ci"),
 		Steps: []resource.TestStep{{
@@ -128,6 +130,7 @@ func TestAccServerToken_outOfBandDeletionPlansRecreate(t *testing.T) {
 			}
 			config := env.provider(extra...) + serverTokenConfig("ci", withPasswordWO)
 			resource.Test(t, resource.TestCase{
+				TerraformVersionChecks:   writeOnlyVersions,
 				ProtoV6ProviderFactories: env.factories(),
 				CheckDestroy:             env.checkNoTokensNamed("ci"),
 				Steps: []resource.TestStep{
@@ -155,6 +158,7 @@ func TestAccServerToken_listErrorKeepsState(t *testing.T) {
 	authArg, _ := env.bootstrapAuthToken()
 	config := env.provider(authArg, "max_retries = 1") + serverTokenConfig("ci", withPasswordWO)
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("ci"),
 		Steps: []resource.TestStep{
@@ -188,6 +192,7 @@ func TestAccServerToken_importRecoversToken(t *testing.T) {
 	id := strconv.FormatInt(seeded.ID, 10)
 	importBlock := fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", tokenAddr, id)
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("imported"),
 		Steps: []resource.TestStep{
@@ -255,6 +260,7 @@ func TestAccServerToken_importWithoutAuthTokenNamesIt(t *testing.T) {
 func TestAccServerToken_renameReplaces(t *testing.T) {
 	env := newAccEnv(t)
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("first", "second"),
 		Steps: []resource.TestStep{
@@ -285,6 +291,7 @@ func TestAccServerToken_rotationCreatesBeforeDestroying(t *testing.T) {
 	}
 	var first emulator.Token
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("rotating"),
 		Steps: []resource.TestStep{
@@ -336,6 +343,7 @@ func TestAccServerToken_idFoundLate(t *testing.T) {
 	env := newAccEnv(t)
 	env.emu.SetListLag(2)
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("late"),
 		Steps: []resource.TestStep{{
@@ -353,6 +361,7 @@ func TestAccServerToken_idNeverFoundOrphansNothing(t *testing.T) {
 	env.emu.SetListLag(-1)
 	config := env.provider() + serverTokenConfig("unlisted", withPasswordWO)
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("unlisted"),
 		Steps: []resource.TestStep{
@@ -390,6 +399,7 @@ func TestAccServerToken_deleteOfUnknownIDSucceeds(t *testing.T) {
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy: func(*terraform.State) error {
 			// The injected 404 answered the delete, so the token is still there: remove it.
@@ -418,7 +428,7 @@ func TestAccServerToken_planTimeValidation(t *testing.T) {
 	cases := map[string]struct{ config, want string }{
 		"invalid email":    {env.provider() + token("x", "not-an-email", withPasswordWO), `(?s)email.*must be an email address`},
 		"both passwords":   {env.provider() + token("x", testEmail, withPassword, withPasswordWO), `(?s)password.*password_wo`},
-		"neither password": {env.provider() + token("x", testEmail), `Exactly one of these attributes must be configured: \[password,password_wo\]`},
+		"neither password": {env.provider() + token("x", testEmail), `Missing password: set password_wo or password`},
 		"empty name":       {env.provider() + token("", testEmail, withPasswordWO), `(?s)name.*length`},
 		"uppercase store":  {env.provider() + token("x", testEmail, withPasswordWO, `store_hash = "ABC"`), `(?s)store_hash.*lowercase`},
 		"api_url not https": {

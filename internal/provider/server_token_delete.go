@@ -11,39 +11,50 @@ import (
 
 // deleteServerToken deletes a server token, for the resource and the ephemeral resource
 // alike: by id, or, for a token whose id was never learned, by the id the list shows for
-// its value. It authenticates with the provider's auth_token, else with the token itself.
-// A token BigCommerce no longer knows (404), or that it rejects as its own credential
-// (401), is gone already.
-func (d *providerData) deleteServerToken(ctx context.Context, id int64, value, name string) diag.Diagnostics {
-	client, ownToken, diags := d.listerFor(value)
-	if diags.HasError() {
-		return diags
-	}
-	var err error
+// its value. It authenticates with any credential of the store, the token itself
+// included. A token BigCommerce no longer knows (its JSON 404) is gone already; so is one
+// that it rejects as a credential when no other credential is left (401), unless the
+// token is one this run just created, which the API may not accept yet.
+func (d *providerData) deleteServerToken(ctx context.Context, t tokenToDelete) diag.Diagnostics {
+	var diags diag.Diagnostics
+	store := d.store(t.storeHash, t.value)
+	id, err := t.id, error(nil)
 	if id == 0 {
-		id, err = idOfValue(ctx, client, value)
+		id, err = idOfValue(ctx, store, t.value)
 	}
 	if err == nil {
-		err = client.DeleteServerToken(ctx, id)
+		err = store.Delete(ctx, id)
 	}
 	switch {
 	case err == nil, b2b.IsNotFound(err):
-	case ownToken && b2b.IsUnauthorized(err):
+	case b2b.IsUnauthorized(err) && store.Refused(t.value) && !t.fresh:
 		diags.AddWarning("Server token already invalid",
-			fmt.Sprintf("BigCommerce rejects the token %q as invalid: it was already revoked or deleted.", name))
+			fmt.Sprintf("BigCommerce rejects the token %q as invalid: it was already revoked or deleted.", t.name))
 	default:
-		which := fmt.Sprintf("%q", name)
-		if id != 0 {
-			which = fmt.Sprintf("%q (id %d)", name, id)
-		}
 		diags.AddError("Could not delete the server token",
-			fmt.Sprintf("The server-to-server token %s could not be deleted and still exists.\n\n%s", which, err))
+			fmt.Sprintf("The server-to-server token %s could not be deleted and may still exist.\n\n%s", t.describe(id), d.explain(err)))
 	}
 	return diags
 }
 
-func idOfValue(ctx context.Context, client *b2b.Client, value string) (int64, error) {
-	list, err := client.ListServerTokens(ctx)
+// tokenToDelete is what a caller knows of a token it deletes.
+type tokenToDelete struct {
+	storeHash   string
+	id          int64 // 0: unknown, looked up by value
+	value, name string
+	// fresh: created in this run, so a 401 does not mean it was revoked.
+	fresh bool
+}
+
+func (t tokenToDelete) describe(id int64) string {
+	if id != 0 {
+		return fmt.Sprintf("%q (id %d)", t.name, id)
+	}
+	return fmt.Sprintf("%q", t.name)
+}
+
+func idOfValue(ctx context.Context, store *b2b.Store, value string) (int64, error) {
+	list, err := store.List(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -52,18 +63,4 @@ func idOfValue(ctx context.Context, client *b2b.Client, value string) (int64, er
 	}
 	return 0, fmt.Errorf("the token is not in the token list yet, so its id is unknown and it cannot be deleted; " +
 		"try again later")
-}
-
-// listWithAuthToken lists the store's tokens with the provider's auth_token, for the data
-// sources, which have no token of their own.
-func (d *providerData) listWithAuthToken(ctx context.Context) (b2b.TokenList, diag.Diagnostics) {
-	client, _, diags := d.listerFor("")
-	if diags.HasError() {
-		return b2b.TokenList{}, diags
-	}
-	list, err := client.ListServerTokens(d.mask(ctx))
-	if err != nil {
-		diags.AddError("Could not list the server tokens", err.Error())
-	}
-	return list, diags
 }

@@ -50,15 +50,19 @@ func (httpsOrLoopbackURL) ValidateString(_ context.Context, req validator.String
 }
 
 func validateAPIURL(raw string) error {
+	// The URL is echoed only once parsed, and then without userinfo: it may hold a password.
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	if err != nil {
+		return errors.New("the value is not a valid URL")
 	}
 	if u.User != nil {
-		return errors.New("the URL must not carry credentials")
+		return errors.New("the URL must not carry credentials (user:password@)")
+	}
+	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not an absolute http(s) URL", u.Redacted())
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("%q must use https; plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost)", raw)
+		return fmt.Errorf("%q must use https; plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost)", u.Redacted())
 	}
 	return nil
 }

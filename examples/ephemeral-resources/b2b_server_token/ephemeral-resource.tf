@@ -27,7 +27,7 @@ ephemeral "b2b_server_token" "run" {
 # Manage B2B Edition objects with a generic REST provider, authenticated with the
 # run's own token instead of a long-lived one kept in a secret store.
 provider "restapi" {
-  uri                  = "https://api-b2b.bigcommerce.com/api/v3/io"
+  uri                  = "https://api-b2b.bigcommerce.com/api/io"
   write_returns_object = true
   headers = {
     authToken = ephemeral.b2b_server_token.run.token

@@ -5,7 +5,9 @@ variable "backend_password" {
   ephemeral   = true
 }
 
-# Rotate the token every 90 days without a window in which no valid token exists.
+# Replace the token every 90 days. create_before_destroy creates the new token before the
+# old one is deleted, in the same apply: consumers that still hold the old value fail from
+# that moment on. For a grace period instead, see keep_previous_for.
 resource "time_rotating" "ci_token" {
   rotation_days = 90
 }

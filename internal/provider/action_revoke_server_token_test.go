@@ -1,0 +1,165 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+)
+
+const revokeAddr = "action.b2b_revoke_server_token.leaked"
+
+func revokeAction(config ...string) string {
+	return "action \"b2b_revoke_server_token\" \"leaked\" {\n  config {\n    " + strings.Join(config, "\n    ") + "\n  }\n}\n"
+}
+
+// checkRevoked checks that the emulator no longer holds want, and still holds every token of keep.
+func checkRevoked(t *testing.T, env *accEnv, want int64, keep ...int64) {
+	t.Helper()
+	if _, ok := env.emu.Token(want); ok {
+		t.Errorf("token %d was not revoked", want)
+	}
+	for _, id := range keep {
+		if _, ok := env.emu.Token(id); !ok {
+			t.Errorf("token %d was revoked too", id)
+		}
+	}
+	if ids := env.deletedIDs(); !slices.Equal(ids, []int64{want}) {
+		t.Errorf("want exactly one DELETE /auth/backend, of id %d; got ids %v", want, ids)
+	}
+}
+
+// TestAccRevokeServerTokenAction_invokeByID is `terraform apply -invoke` with the token's id,
+// driven through the CLI directly: terraform-plugin-testing has no -invoke.
+func TestAccRevokeServerTokenAction_invokeByID(t *testing.T) {
+	env := newAccEnv(t)
+	authArg, bootstrap := env.bootstrapAuthToken()
+	leaked := env.emu.AddToken("ci-deploy", testEmail)
+	sameName := env.emu.AddToken("ci-deploy", testEmail)
+	cli := newTerraformCLI(t, env, "1.14.0")
+	cli.write("main.tf", cli.requiredProviders()+env.provider(authArg)+revokeAction(fmt.Sprintf("id = %d", leaked.ID)))
+
+	out := cli.run("apply", "-auto-approve", "-input=false", "-invoke="+revokeAddr)
+	checkRevoked(t, env, leaked.ID, sameName.ID, bootstrap.ID)
+	for _, want := range []string{
+		fmt.Sprintf(`Found token "ci-deploy" (id %d, email %s) in store %s; revoking it.`, leaked.ID, testEmail, testStoreHash),
+		fmt.Sprintf(`Revoked token "ci-deploy" (id %d, email %s) in store %s.`, leaked.ID, testEmail, testStoreHash),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output does not say %q:\n%s", want, out)
+		}
+	}
+
+	// Again: the token is gone, which is reported, not an error.
+	out = cli.run("apply", "-auto-approve", "-input=false", "-invoke="+revokeAddr)
+	if want := fmt.Sprintf("No token with id %d is in the token list of store %s: it was already revoked", leaked.ID, testStoreHash); !strings.Contains(out, want) {
+		t.Errorf("the second invocation does not say %q:\n%s", want, out)
+	}
+	if ids := env.deletedIDs(); len(ids) != 1 {
+		t.Errorf("the second invocation deleted something: ids %v", ids)
+	}
+	if strings.Contains(out, leaked.Token) || strings.Contains(out, bootstrap.Token) {
+		t.Error("a token value appears in the output")
+	}
+}
+
+// TestAccRevokeServerTokenAction_invokeByValue revokes a leaked token known only by its value,
+// with no credential but the token itself, which is never printed.
+func TestAccRevokeServerTokenAction_invokeByValue(t *testing.T) {
+	env := newAccEnv(t)
+	other := env.emu.AddToken("erp-sync", testEmail)
+	leaked := env.emu.AddToken("ci-deploy", testEmail)
+	cli := newTerraformCLI(t, env, "1.14.0")
+	cli.write("main.tf", cli.requiredProviders()+env.provider()+
+		"variable \"leaked\" {\n  type      = string\n  sensitive = true\n}\n"+
+		revokeAction("token = var.leaked"))
+	cli.environ = append(cli.environ, "TF_VAR_leaked="+leaked.Token)
+
+	plan := cli.run("plan", "-input=false", "-invoke="+revokeAddr)
+	out := cli.run("apply", "-auto-approve", "-input=false", "-invoke="+revokeAddr)
+	checkRevoked(t, env, leaked.ID, other.ID)
+	if want := fmt.Sprintf(`Revoked token "ci-deploy" (id %d, email %s) in store %s.`, leaked.ID, testEmail, testStoreHash); !strings.Contains(out, want) {
+		t.Errorf("the output does not say %q:\n%s", want, out)
+	}
+	// The token authenticated its own revocation.
+	for _, c := range env.callsTo("DELETE /auth/backend") {
+		if c.Header.Get("authToken") != leaked.Token {
+			t.Error("the delete did not authenticate with the leaked token")
+		}
+	}
+
+	// Again: the token is now refused as a credential, and there is no other: it is revoked.
+	again := cli.run("apply", "-auto-approve", "-input=false", "-invoke="+revokeAddr)
+	if want := "rejects the token with the given value as invalid in store " + testStoreHash + ": it was already revoked"; !strings.Contains(again, want) {
+		t.Errorf("the second invocation does not say %q:\n%s", want, again)
+	}
+	for _, printed := range []string{plan, out, again} {
+		if strings.Contains(printed, leaked.Token) {
+			t.Errorf("the token value appears in the output:\n%s", strings.ReplaceAll(printed, leaked.Token, "<LEAKED>"))
+		}
+	}
+}
+
+// TestAccRevokeServerTokenAction_trigger runs the action from a resource's action_trigger,
+// through terraform-plugin-testing.
+func TestAccRevokeServerTokenAction_trigger(t *testing.T) {
+	env := newAccEnv(t)
+	authArg, bootstrap := env.bootstrapAuthToken()
+	leaked := env.emu.AddToken("ci-deploy", testEmail)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		TerraformVersionChecks:   terraform114,
+		Steps: []resource.TestStep{{
+			Config: env.provider(authArg) + revokeAction(fmt.Sprintf("id = %q", fmt.Sprint(leaked.ID))) + `
+resource "terraform_data" "incident" {
+  input = "INC-42"
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.b2b_revoke_server_token.leaked]
+    }
+  }
+}
+`,
+			Check: func(*terraform.State) error {
+				if _, ok := env.emu.Token(leaked.ID); ok {
+					return fmt.Errorf("token %d was not revoked", leaked.ID)
+				}
+				if _, ok := env.emu.Token(bootstrap.ID); !ok {
+					return fmt.Errorf("another token was revoked")
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccRevokeServerTokenAction_validation(t *testing.T) {
+	env := newAccEnv(t)
+	cases := map[string]struct{ config, want string }{
+		"id and token":    {revokeAction(`id = 1`, `token = "x"`), `(?s)Exactly one of these attributes must be configured.*id.*token`},
+		"neither":         {revokeAction(`store_hash = "abc123"`), `(?s)Exactly one of these attributes must be configured`},
+		"id not a number": {revokeAction(`id = "ci-deploy"`), `(?s)id.*must be the numeric token id`},
+		"store_hash":      {revokeAction(`id = 1`, `store_hash = "ABC"`), `(?s)store_hash.*lowercase`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.factories(),
+				TerraformVersionChecks:   terraform114,
+				Steps: []resource.TestStep{{
+					Config:      env.provider() + tc.config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+	if n := len(env.emu.Calls()); n != 0 {
+		t.Errorf("validation must not call the API, got %d calls", n)
+	}
+}

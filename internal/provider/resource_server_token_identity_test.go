@@ -1,0 +1,154 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+)
+
+// Resource identity needs Terraform 1.12 or OpenTofu 1.12, which both report 1.12.
+var terraform112 = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
+
+func identityImport(address, identity string) string {
+	return fmt.Sprintf("import {\n  to = %s\n  identity = {\n    %s\n  }\n}\n", address, identity)
+}
+
+func namedTokenConfig(address, name, passwordArg string) string {
+	return fmt.Sprintf("resource \"b2b_server_token\" %q {\n  name  = %q\n  email = %q\n  %s\n}\n", address, name, testEmail, passwordArg)
+}
+
+func TestAccServerTokenIdentity_setOnCreateAndRead(t *testing.T) {
+	env := newAccEnv(t)
+	config := env.provider() + serverTokenConfig("ci", withPasswordWO)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		TerraformVersionChecks:   terraform112,
+		CheckDestroy:             env.checkNoTokensNamed("ci"),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(tokenAddr, map[string]knownvalue.Check{
+						"id":         knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`)),
+						"store_hash": knownvalue.StringExact(testStoreHash),
+					}),
+					statecheck.ExpectIdentityValueMatchesState(tokenAddr, tfjsonpath.New("id")),
+					statecheck.ExpectIdentityValueMatchesState(tokenAddr, tfjsonpath.New("store_hash")),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// An import block with the identity in state plans a no-op import of the same
+				// token, with the same identity.
+				Config:          config,
+				ResourceName:    tokenAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+		},
+	})
+}
+
+func TestAccServerTokenIdentity_importRecoversToken(t *testing.T) {
+	env := newAccEnv(t)
+	authArg, _ := env.bootstrapAuthToken()
+	byIdentity := env.emu.AddToken("by-identity", testEmail)
+	withStore := env.emu.AddToken("with-store", testEmail)
+	byID := env.emu.AddToken("by-id", testEmail)
+	id := func(tok int64) string { return strconv.FormatInt(tok, 10) }
+	addr := func(name string) string { return "b2b_server_token." + name }
+	config := env.provider(authArg) +
+		identityImport(addr("by_identity"), fmt.Sprintf("id = %q", id(byIdentity.ID))) +
+		namedTokenConfig("by_identity", "by-identity", withPasswordWO) +
+		identityImport(addr("with_store"), fmt.Sprintf("id = %q\n    store_hash = %q", id(withStore.ID), testStoreHash)) +
+		namedTokenConfig("with_store", "with-store", withPasswordWO) +
+		fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", addr("by_id"), id(byID.ID)) +
+		namedTokenConfig("by_id", "by-id", withPasswordWO)
+	identity := func(tokID int64) map[string]knownvalue.Check {
+		return map[string]knownvalue.Check{"id": knownvalue.StringExact(id(tokID)), "store_hash": knownvalue.StringExact(testStoreHash)}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		TerraformVersionChecks:   terraform112,
+		CheckDestroy:             env.checkNoTokensNamed("by-identity", "with-store", "by-id"),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr("by_identity"), plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(addr("with_store"), plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(addr("by_id"), plancheck.ResourceActionNoop),
+				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				// The token value, name and store come from the list, as with an import by id.
+				stateMatchesEmulator{env, addr("by_identity")},
+				stateMatchesEmulator{env, addr("with_store")},
+				stateMatchesEmulator{env, addr("by_id")},
+				statecheck.ExpectKnownValue(addr("by_identity"), tfjsonpath.New("store_hash"), knownvalue.StringExact(testStoreHash)),
+				statecheck.ExpectIdentity(addr("by_identity"), identity(byIdentity.ID)),
+				statecheck.ExpectIdentity(addr("with_store"), identity(withStore.ID)),
+				// An import by id sets the identity too.
+				statecheck.ExpectIdentity(addr("by_id"), identity(byID.ID)),
+			},
+		}},
+	})
+	if n := env.emu.CallCount("POST /auth/backend"); n != 0 {
+		t.Errorf("import must not create tokens, got %d creates", n)
+	}
+}
+
+func TestAccServerTokenIdentity_importRejectsInvalidIdentity(t *testing.T) {
+	env := newAccEnv(t)
+	authArg, _ := env.bootstrapAuthToken()
+	cases := map[string]struct{ identity, want string }{
+		"id not numeric":     {`id = "ci-deploy"`, `(?s)identity's id must be the numeric token id.*"ci-deploy"`},
+		"store_hash invalid": {`id = "1"` + "\n    store_hash = \"ABC\"", `(?s)identity's store_hash must be a BigCommerce store hash`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.factories(),
+				TerraformVersionChecks:   terraform112,
+				Steps: []resource.TestStep{{
+					Config:      env.provider(authArg) + identityImport(tokenAddr, tc.identity) + serverTokenConfig("x", withPasswordWO),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
+
+// TestAccServerTokenIdentity_importGeneratesConfig: `terraform plan -generate-config-out`
+// for an import by identity writes a configuration that plans as a no-op import, without a
+// password (the password is needed only to create a token).
+func TestAccServerTokenIdentity_importGeneratesConfig(t *testing.T) {
+	env := newAccEnv(t)
+	authArg, _ := env.bootstrapAuthToken()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		TerraformVersionChecks:   terraform112,
+		CheckDestroy:             env.checkNoTokensNamed("ci"),
+		Steps: []resource.TestStep{
+			{Config: env.provider(authArg) + serverTokenConfig("ci", withPasswordWO)},
+			{
+				Config:          env.provider(authArg),
+				ResourceName:    tokenAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				GenerateConfig:  true,
+			},
+		},
+	})
+}

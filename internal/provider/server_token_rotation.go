@@ -1,0 +1,245 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
+)
+
+// The rotation of b2b_server_token. Without keep_previous_for, a change of
+// rotate_when_changed replaces the resource. With it, the update rotates the token in
+// place: a new token becomes id and token, and the one it replaces stays valid as
+// previous_id and previous_token until previous_expires_at; the first plan after that is
+// an update that deletes it. ModifyPlan decides, and plans it (planTokenChange); Update
+// does what the plan says.
+
+type rotationKind int
+
+const (
+	rotationNone rotationKind = iota
+	rotationReplace
+	rotationInPlace
+)
+
+// rotationOf says what a change of rotate_when_changed from prior to planned does: nothing
+// when the token had none (after an import) or nothing changed; an in-place rotation when
+// keep_previous_for is set (known at plan); else a replacement.
+func rotationOf(prior, planned types.Map, keep timetypes.GoDuration) rotationKind {
+	switch {
+	case prior.IsNull() || planned.Equal(prior):
+		return rotationNone
+	case keep.IsNull() || keep.IsUnknown():
+		return rotationReplace
+	}
+	return rotationInPlace
+}
+
+const rotationReplacesDescription = "Replaces the token when the value changes, unless keep_previous_for is set."
+
+// rotationReplaces is rotate_when_changed's RequiresReplaceIf.
+func rotationReplaces(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+	var keep timetypes.GoDuration
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("keep_previous_for"), &keep)...)
+	resp.RequiresReplace = rotationOf(req.StateValue, req.PlanValue, keep) == rotationReplace
+}
+
+// planTokenChange plans what the plan does to the token itself, and requires a password
+// wherever it creates one. A create (new, or the second plan of a replacement, whose prior
+// state is null) keeps no previous token. An in-place rotation plans a new id and token,
+// and the current token as the previous one. A plan that changes nothing else deletes a
+// kept token whose time is up; a plan that changes something keeps it, so that the plan
+// Terraform makes again at apply agrees with this one whatever the time then.
+func (r *serverTokenResource) planTokenChange(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var plan, prior serverTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	creating := req.State.Raw.IsNull()
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	inPlace := !creating && rotationOf(prior.RotateWhenChanged, plan.RotateWhenChanged, plan.KeepPreviousFor) == rotationInPlace
+	switch {
+	case creating:
+		resp.Diagnostics.Append(requirePassword(ctx, req.Config, fmt.Sprintf("creates the server token %q", plan.Name.ValueString()))...)
+		plan.dropPrevious()
+	case inPlace:
+		resp.Diagnostics.Append(requirePassword(ctx, req.Config, fmt.Sprintf("rotates the server token %q in place, which creates a new token", plan.Name.ValueString()))...)
+		plan.ID, plan.Token, plan.EventChannel = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+		plan.PreviousID, plan.PreviousToken = prior.ID, prior.Token
+		plan.PreviousExpiresAt = timetypes.NewRFC3339Unknown()
+	case prior.keepsPrevious() && req.Plan.Raw.Equal(req.State.Raw) && r.previousExpired(prior):
+		plan.dropPrevious()
+		resp.Diagnostics.AddWarning("Kept server token expired: this apply deletes it",
+			fmt.Sprintf("The token %q (id %s) that the last rotation replaced was kept until %s (keep_previous_for). "+
+				"This apply deletes it; whatever still uses it fails from then on. The current token is unchanged.",
+				prior.Name.ValueString(), prior.PreviousID.ValueString(), prior.PreviousExpiresAt.ValueString()))
+	default:
+		plan.keepPreviousOf(prior)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// previousExpired: the kept token's time is up (or unknown, which only a hand-edited state has).
+func (r *serverTokenResource) previousExpired(m serverTokenModel) bool {
+	at, diags := m.PreviousExpiresAt.ValueRFC3339Time()
+	return m.PreviousExpiresAt.IsNull() || diags.HasError() || !r.data.now().Before(at)
+}
+
+// requirePassword fails a plan that creates a token without a password.
+func requirePassword(ctx context.Context, config tfsdk.Config, what string) diag.Diagnostics {
+	var password, passwordWO types.String
+	diags := config.GetAttribute(ctx, path.Root("password"), &password)
+	diags.Append(config.GetAttribute(ctx, path.Root("password_wo"), &passwordWO)...)
+	if !diags.HasError() && password.IsNull() && passwordWO.IsNull() {
+		diags.AddError("Missing password: set password_wo or password",
+			fmt.Sprintf("This plan %s, which needs the backend user's password: set password_wo (Terraform or "+
+				"OpenTofu 1.11 and later) or password. A token that exists needs neither until it is replaced "+
+				"or rotated.", what))
+	}
+	return diags
+}
+
+// passwordOf is the password that creates a token: password, else password_wo, which only
+// the configuration holds.
+func passwordOf(ctx context.Context, m serverTokenModel, config tfsdk.Config) (string, diag.Diagnostics) {
+	if p := m.Password.ValueString(); p != "" {
+		return p, nil
+	}
+	var wo types.String
+	diags := config.GetAttribute(ctx, path.Root("password_wo"), &wo)
+	return wo.ValueString(), diags
+}
+
+// keepsPrevious: a token replaced by an in-place rotation is still kept.
+func (m serverTokenModel) keepsPrevious() bool {
+	return !m.PreviousID.IsNull() || !m.PreviousToken.IsNull()
+}
+
+func (m *serverTokenModel) dropPrevious() {
+	m.PreviousID, m.PreviousToken, m.PreviousExpiresAt = types.StringNull(), types.StringNull(), timetypes.NewRFC3339Null()
+}
+
+func (m *serverTokenModel) keepPreviousOf(o serverTokenModel) {
+	m.PreviousID, m.PreviousToken, m.PreviousExpiresAt = o.PreviousID, o.PreviousToken, o.PreviousExpiresAt
+}
+
+// rotate creates the token's successor (same name, email and store), which becomes id and
+// token, and keeps the token it replaces for keep_previous_for. A token kept from an
+// earlier rotation is deleted first, so that at most two live. Should anything fail before
+// the new token exists, state stays the prior one (without the older kept token once it is
+// deleted), and the next apply rotates again. A new token is never orphaned: when its id
+// cannot be found, state keeps its value beside the previous token, and the update fails.
+func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, prior, plan serverTokenModel, resp *resource.UpdateResponse) {
+	password, diags := passwordOf(ctx, plan, config)
+	keep, keepDiags := plan.KeepPreviousFor.ValueGoDuration()
+	diags.Append(keepDiags...)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		return
+	}
+	ctx = r.data.mask(ctx, password)
+	if prior.keepsPrevious() {
+		diags := r.deletePrevious(ctx, prior)
+		if resp.Diagnostics.Append(diags...); diags.HasError() {
+			resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+			return
+		}
+		prior.dropPrevious()
+	}
+	storeHash := plan.StoreHash.ValueString()
+	token, err := r.data.store(storeHash, prior.Token.ValueString()).Provision(ctx, b2b.CreateServerTokenRequest{
+		StoreHash: storeHash,
+		Email:     plan.Email.ValueString(),
+		Password:  password,
+		Name:      plan.Name.ValueString(),
+	})
+	if token.Token == "" {
+		resp.Diagnostics.AddError("Could not rotate the server token",
+			"No new token was stored; the current token is unchanged and still valid.\n\n"+r.data.createErrorDetail(err))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		return
+	}
+	plan.PreviousID, plan.PreviousToken = prior.ID, prior.Token
+	plan.PreviousExpiresAt = timetypes.NewRFC3339TimeValue(r.data.now().Add(keep).UTC())
+	plan.Token = types.StringValue(token.Token)
+	if err != nil {
+		plan.ID, plan.EventChannel = types.StringNull(), types.StringNull()
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.AddError("Server token rotated, but the new token's id was not found",
+			fmt.Sprintf("BigCommerce created the new token %q, but it did not appear in the token list, so its id "+
+				"is unknown. State keeps its value as token, and the token it replaces as previous_token, so "+
+				"neither is orphaned: the next refresh looks for the new token's id by its value, and destroy "+
+				"deletes both.\n\n%s", plan.Name.ValueString(), err))
+		return
+	}
+	setFromListed(&plan, token)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &plan)...)
+}
+
+// deletePrevious deletes the token that the last rotation kept; one already gone is fine.
+func (r *serverTokenResource) deletePrevious(ctx context.Context, m serverTokenModel) diag.Diagnostics {
+	id, diags := tokenID(m.PreviousID, path.Root("previous_id"))
+	if diags.HasError() {
+		return diags
+	}
+	return r.data.deleteServerToken(ctx, tokenToDelete{
+		storeHash: m.StoreHash.ValueString(), id: id, value: m.PreviousToken.ValueString(), name: m.Name.ValueString(),
+	})
+}
+
+// tokenID reads a token id from state: 0 when it was never learned.
+func tokenID(s types.String, p path.Path) (int64, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if s.IsNull() || s.IsUnknown() || s.ValueString() == "" {
+		return 0, diags
+	}
+	id, err := strconv.ParseInt(s.ValueString(), 10, 64)
+	if err != nil {
+		diags.AddAttributeError(p, "Invalid id in state", fmt.Sprintf("The id %q is not a numeric token id.", s.ValueString()))
+	}
+	return id, diags
+}
+
+// durationAtLeast accepts a Go duration of at least least; the GoDuration type itself
+// reports a value that is not a duration.
+func durationAtLeast(least time.Duration) validator.String { return durationAtLeastValidator{least} }
+
+type durationAtLeastValidator struct{ least time.Duration }
+
+func (v durationAtLeastValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be a Go duration of at least %s", v.least)
+}
+
+func (v durationAtLeastValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v durationAtLeastValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err == nil && d < v.least {
+		resp.Diagnostics.AddAttributeError(req.Path, "Duration too short",
+			fmt.Sprintf("%s must be a Go duration of at least %s, such as \"24h\"; got %q.", req.Path, v.least, req.ConfigValue.ValueString()))
+	}
+}

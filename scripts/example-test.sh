@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# make example-test: what a module author does to test a module that uses this provider, with
+# no BigCommerce store. Builds the provider and the B2B API emulator, starts the emulator on
+# loopback, runs `terraform test` in a copy of examples/module-testing through a dev_overrides
+# CLI configuration (no `terraform init`, no network), checks that the test run left no token
+# behind, and stops the emulator. Exits non-zero when anything fails.
+#
+# TERRAFORM: the CLI to run (default `terraform`; Terraform >= 1.11 or OpenTofu >= 1.11).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+emulator_pid=""
+cleanup() {
+  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step() { printf '\n==> %s\n' "$*"; }
+TERRAFORM=${TERRAFORM:-terraform}
+command -v "$TERRAFORM" >/dev/null || { echo "example-test: $TERRAFORM is not on PATH (Terraform >= 1.11 or OpenTofu)" >&2; exit 1; }
+
+# What examples/module-testing/tests/*.tftest.hcl expects of the emulator.
+store_hash=teststore
+email=admin@example.com
+password=test-password
+
+step "Building the provider and the emulator"
+mkdir -p "$work/bin"
+(cd "$root" && go build -o "$work/bin/terraform-provider-b2b" . && go build -o "$work/bin/b2b-emulator" ./cmd/b2b-emulator)
+
+step "Starting the B2B API emulator on loopback"
+# -auth-token-file: a token of the emulator's own ("bootstrap"), used below to list what the
+# test run left behind.
+"$work/bin/b2b-emulator" -listen 127.0.0.1:0 -store-hash "$store_hash" \
+  -user-email "$email" -user-password "$password" \
+  -url-file "$work/url" -auth-token-file "$work/auth-token" 2>"$work/emulator.log" &
+emulator_pid=$!
+for _ in $(seq 100); do [ -s "$work/url" ] && [ -s "$work/auth-token" ] && break; sleep 0.1; done
+[ -s "$work/url" ] || { echo "example-test: the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
+api_url=$(cat "$work/url")
+echo "emulator at $api_url"
+
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/b2bedition/b2b" = "$work/bin"
+  }
+  direct {}
+}
+RC
+export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1
+export B2B_API_URL="$api_url" BIGCOMMERCE_STORE_HASH="$store_hash"
+unset B2B_AUTH_TOKEN BIGCOMMERCE_ACCESS_TOKEN TF_DATA_DIR
+
+# A copy: no .terraform directory or state is left in the checkout.
+mkdir "$work/module"
+(cd "$root/examples/module-testing" && tar --exclude=.terraform --exclude='*.tfstate*' -cf - .) | tar -C "$work/module" -xf -
+cd "$work/module"
+
+step "terraform test in examples/module-testing"
+status=0
+"$TERRAFORM" test -no-color || status=$?
+
+step "Tokens left on the emulator"
+# The tests' resources are destroyed when the run ends; only the emulator's bootstrap token
+# may remain.
+left=$(curl -fsS -H "authToken: $(cat "$work/auth-token")" "$api_url/backend/tokens?limit=250" |
+  sed -n 's/.*"totalCount": *\([0-9]*\).*/\1/p')
+echo "tokens: ${left:-unknown} (the emulator's own bootstrap token included)"
+if [ "${left:-}" != 1 ]; then
+  echo "example-test: terraform test left tokens behind on the emulator" >&2
+  status=1
+fi
+
+if [ "$status" -ne 0 ]; then
+  step "Emulator log (method, path, status)"
+  cat "$work/emulator.log"
+  echo "example-test: FAILED" >&2
+  exit "$status"
+fi
+echo
+echo "example-test: examples/module-testing passes its terraform test suite on the local emulator."
