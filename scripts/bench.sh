@@ -6,9 +6,16 @@
 # the floor (Terraform's own cost), as a ratio.
 set -euo pipefail
 
+# BENCH_MODE=auth_token lists with a provider auth_token; BENCH_MODE=none, the usual
+# configuration, with the resources' own tokens. BENCH_RATE_LIMIT/BENCH_RATE_WINDOW turn on
+# the emulator's limiter, BENCH_RESERVE is the provider's rate_limit_reserve.
 N=${BENCH_TOKENS:-5000}
 M=${BENCH_RESOURCES:-100}
 LATENCY=${BENCH_LATENCY:-50ms}
+MODE=${BENCH_MODE:-auth_token}
+RATE_LIMIT=${BENCH_RATE_LIMIT:-0}
+RATE_WINDOW=${BENCH_RATE_WINDOW:-60s}
+RESERVE=${BENCH_RESERVE:-20}
 TERRAFORM=${TERRAFORM:-terraform}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +32,7 @@ mkdir -p "$work/bin" "$work/b2b" "$work/floor"
 
 log="$work/emulator.log"
 "$work/bin/b2b-emulator" -listen 127.0.0.1:0 -store-hash benchstore -seed-tokens "$N" -latency "$LATENCY" \
+  -rate-limit "$RATE_LIMIT" -rate-window "$RATE_WINDOW" \
   -user-email admin@example.com -user-password bench-password \
   -url-file "$work/url" -auth-token-file "$work/token" 2>"$log" &
 emulator_pid=$!
@@ -40,9 +48,10 @@ provider_installation {
 }
 RC
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1
-export B2B_API_URL=$(cat "$work/url") BIGCOMMERCE_STORE_HASH=benchstore B2B_AUTH_TOKEN=$(cat "$work/token")
+export B2B_API_URL=$(cat "$work/url") BIGCOMMERCE_STORE_HASH=benchstore B2B_RATE_LIMIT_RESERVE="$RESERVE"
 export TF_VAR_backend_password=bench-password
-unset BIGCOMMERCE_ACCESS_TOKEN
+unset BIGCOMMERCE_ACCESS_TOKEN B2B_AUTH_TOKEN
+if [ "$MODE" = auth_token ]; then export B2B_AUTH_TOKEN=$(cat "$work/token"); fi
 
 cat >"$work/b2b/main.tf" <<HCL
 terraform {
@@ -85,14 +94,16 @@ run() {
   (cd "$dir" && "$TERRAFORM" "$@" -input=false -no-color >"$work/last.out" 2>&1) || { cat "$work/last.out" >&2; exit 1; }
   end=$(date +%s.%N)
   after=$(tail -n +"$((before + 1))" "$log")
-  local lists total
+  local lists total limited
   lists=$(grep -c '"/backend/tokens"' <<<"$after" || true)
   total=$(grep -cE '(GET|POST|DELETE) "/' <<<"$after" || true)
+  limited=$(grep -cE '(GET|POST|DELETE) "/.*" 429$' <<<"$after" || true)
   seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
-  echo "$label|$lists|$total|$seconds" >>"$work/results"
+  echo "$label|$lists|$total|$limited|$seconds" >>"$work/results"
 }
 
-echo "bench: N=$N tokens in the store, M=$M resources, latency $LATENCY per request, Terraform parallelism 10"
+echo "bench: mode $MODE, N=$N tokens in the store, M=$M resources, latency $LATENCY per request, Terraform parallelism 10," \
+  "rate limit $RATE_LIMIT per $RATE_WINDOW (0: off), rate_limit_reserve $RESERVE"
 run "$work/b2b" "apply ($M creates)" apply -auto-approve -parallelism=10
 apply_s=$seconds
 run "$work/b2b" "refresh plan ($M resources)" plan -parallelism=10
@@ -103,8 +114,8 @@ floor_s=$seconds
 run "$work/b2b" "destroy ($M deletes)" destroy -auto-approve -parallelism=10
 
 pages=$(( (N + M + 1 + 249) / 250 ))
-printf '\n| operation | list calls | requests | wall time (s) |\n| --- | ---: | ---: | ---: |\n'
-while IFS='|' read -r label lists total secs; do printf '| %s | %s | %s | %s |\n' "$label" "$lists" "$total" "$secs"; done <"$work/results"
+printf '\n| operation | list calls | requests | 429s | wall time (s) |\n| --- | ---: | ---: | ---: | ---: |\n'
+while IFS='|' read -r label lists total limited secs; do printf '| %s | %s | %s | %s | %s |\n' "$label" "$lists" "$total" "$limited" "$secs"; done <"$work/results"
 printf '\nstore pages: ceil((N+M+1)/250) = %s; targets: refresh <= %s list calls, apply <= %s list calls\n' \
   "$pages" "$((pages + 1))" "$(( ((M + 9) / 10 + 1) * pages ))"
 awk -v p="$plan_s" -v f="$floor_s" -v a="$apply_s" 'BEGIN { printf "refresh plan / floor plan: %.2fx (%.2fs vs %.2fs); apply: %.2fs\n", p / f, p, f, a }'

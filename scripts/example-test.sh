@@ -34,8 +34,8 @@ step "Starting the B2B API emulator on loopback"
 # -auth-token-file: a token of the emulator's own ("bootstrap"), used below to list what the
 # test run left behind.
 "$work/bin/b2b-emulator" -listen 127.0.0.1:0 -store-hash "$store_hash" \
-  -user-email "$email" -user-password "$password" \
-  -url-file "$work/url" -auth-token-file "$work/auth-token" 2>"$work/emulator.log" &
+  -user "$email:$password:administrator" \
+  -url-file "$work/url" -auth-token-file "$work/auth-token" >"$work/emulator.out" 2>"$work/emulator.log" &
 emulator_pid=$!
 for _ in $(seq 100); do [ -s "$work/url" ] && [ -s "$work/auth-token" ] && break; sleep 0.1; done
 [ -s "$work/url" ] || { echo "example-test: the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }

@@ -176,6 +176,9 @@ type call struct {
 	// stop, when set, is the caller's context for a request sent on a context that is not
 	// cancelled with it (a create): once stop is done, the request is not retried.
 	stop context.Context
+	// notSent: the latest attempt was never sent, as it waited for the store's rate-limit
+	// window until its time ran out or the caller stopped.
+	notSent bool
 }
 
 type callInfoKey struct{}
@@ -251,7 +254,11 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return &Error{Method: cl.method, Path: cl.path, Err: c.scrubTransportError(ctx, err)}
+		cause := c.scrubTransportError(ctx, err)
+		if cl.notSent {
+			cause = fmt.Errorf("%w: %w", errNotSent, cause)
+		}
+		return &Error{Method: cl.method, Path: cl.path, Err: cause}
 	}
 	if read != resp {
 		// Retries ran out on a status the policy retries: the handler never saw that reply.

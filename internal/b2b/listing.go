@@ -20,6 +20,8 @@ const (
 	// pageOverlap is how many tokens consecutive pages share, so that a listing can verify
 	// that no token slipped between two pages while someone else created or deleted tokens.
 	pageOverlap = 5
+	// maxListingPages bounds a listing of a server whose pages never end (a million tokens).
+	maxListingPages = 4000
 )
 
 // TokenList is every S2S token of a store, as one listing saw them.
@@ -93,6 +95,10 @@ func (c *Client) readPages(ctx context.Context, header http.Header, store string
 	size := len(first.Tokens) // a server may serve fewer than the limit per page
 	step := size - min(pageOverlap, size/2)
 	for next := step; size > 0 && isFull(pages[len(pages)-1], size) && pageWanted(next, step, first.TotalCount); {
+		if len(pages) >= maxListingPages {
+			return TokenList{}, &Error{Method: http.MethodGet, Path: pathBackendTokens,
+				Err: fmt.Errorf("gave up after %d full pages: the store's token list does not end", len(pages))}
+		}
 		wave, err := c.readWave(ctx, header, store, next, step, size, first.TotalCount)
 		if err != nil {
 			return TokenList{}, err

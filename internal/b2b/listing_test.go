@@ -320,9 +320,11 @@ func sameElements(a, b []string) bool {
 // concurrent pages finish in, the listing must not miss a token that existed throughout:
 // a reader would take it for revoked and drop it from state.
 func TestListingNeverMissesATokenWhenOthersDeleteAndCreate(t *testing.T) {
-	step := MaxPageSize - pageOverlap
+	// The server serves 20 tokens a page (its own cap on limit), so that the store is small.
+	const pageSize = 20
+	step := pageSize - pageOverlap
 	page := func(i int) int { return i * step }
-	const n = 900 // four pages
+	n := page(3) + pageSize/2 // four pages, the last one short
 	tests := []struct {
 		name        string
 		newestFirst bool
@@ -333,16 +335,17 @@ func TestListingNeverMissesATokenWhenOthersDeleteAndCreate(t *testing.T) {
 		// deleteAt is the position, in the list's order, of the token deleted.
 		deleteAt int
 	}{
-		{"oldest first, pages in order", false, page(0), []int{page(1), page(2), page(3)}, 100},
-		{"newest first, pages in order", true, page(0), []int{page(1), page(2), page(3)}, 100},
-		{"oldest first, third page before the second and fourth", false, page(2), []int{page(1), page(3)}, page(2) + 100},
-		{"newest first, third page before the second and fourth", true, page(2), []int{page(1), page(3)}, page(2) + 100},
+		{"oldest first, pages in order", false, page(0), []int{page(1), page(2), page(3)}, 2},
+		{"newest first, pages in order", true, page(0), []int{page(1), page(2), page(3)}, 2},
+		{"oldest first, third page before the second and fourth", false, page(2), []int{page(1), page(3)}, page(2) + 2},
+		{"newest first, third page before the second and fourth", true, page(2), []int{page(1), page(3)}, page(2) + 2},
 		{"oldest first, a token deleted in the second page", false, page(0), []int{page(1), page(2), page(3)}, page(1) + 2},
 		{"newest first, a token deleted in the second page", true, page(0), []int{page(1), page(2), page(3)}, page(1) + 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t)
+			f.setMaxLimit(pageSize)
 			f.setNewestFirst(tt.newestFirst)
 			before := f.seed(n, "tok", "o@example.com")
 			deleted := f.visible()[tt.deleteAt]

@@ -2,6 +2,7 @@ package b2b
 
 import (
 	"context"
+	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -118,6 +119,10 @@ func parseTimes(v string) (int, bool) {
 	return int(n), true
 }
 
+// errNotSent marks a request that was never sent: it waited for the store's rate-limit
+// window until its time ran out, or its caller stopped. It cannot have reached the server.
+var errNotSent = errors.New("not sent while it waited for the store's rate-limit window to reset")
+
 // pacedTransport paces every HTTP attempt, retries included, by the store it is for.
 type pacedTransport struct {
 	next         http.RoundTripper
@@ -126,12 +131,27 @@ type pacedTransport struct {
 }
 
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	store := infoOf(req.Context()).store
+	info := infoOf(req.Context())
+	store := info.store
 	if store == "" {
 		store = t.defaultStore
 	}
 	p := t.pacers.of(store)
-	if err := p.acquire(req.Context()); err != nil {
+	// The wait counts against the request timeout. A create waits on a context that Ctrl-C
+	// does not cancel: its caller's stop ends the wait too, and it is then not sent.
+	waitCtx := req.Context()
+	if info.stop != nil {
+		var cancel context.CancelFunc
+		waitCtx, cancel = context.WithCancel(waitCtx)
+		defer cancel()
+		defer context.AfterFunc(info.stop, cancel)()
+	}
+	err := p.acquire(waitCtx)
+	if err == nil && info.stop != nil && info.stop.Err() != nil {
+		p.release(nil)
+		err = info.stop.Err()
+	}
+	if info.notSent = err != nil; err != nil {
 		return nil, err
 	}
 	resp, err := t.next.RoundTrip(req)

@@ -156,7 +156,11 @@ func (s *Store) findLostToken(ctx context.Context, req CreateServerTokenRequest,
 			}
 		}
 		if before == nil {
-			candidates = s.index.unclaimed(fresh)
+			// Nothing can be adopted without a listing from before: once the candidates show
+			// and no create of this client is in flight, there is nothing more to learn.
+			if candidates = s.index.unclaimed(fresh); len(candidates) > 0 && !s.index.creatingNow() {
+				break
+			}
 		} else {
 			claim := s.index.claimSole(fresh)
 			switch {

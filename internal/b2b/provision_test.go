@@ -218,6 +218,11 @@ func TestProvisionListFailsAfterCreate(t *testing.T) {
 	if got.Token != f.lastToken().Token || got.ID != 0 {
 		t.Errorf("returned %+v, want the token value", got)
 	}
+	// A token created in this run that the API refuses is skipped for the call, not
+	// dropped: it may be accepted a moment later.
+	if s := c.Store(testStoreHash); s.Refused(got.Token) || !s.HasCredential() {
+		t.Errorf("the new token was dropped: Refused %v, HasCredential %v", s.Refused(got.Token), s.HasCredential())
+	}
 }
 
 // A token that was just created may be refused as a credential for a moment; listing with
@@ -582,7 +587,7 @@ func TestProvisionCreateRefused(t *testing.T) {
 			}
 			return false
 		}, 429, "GET /backend/tokens, POST /auth/backend, POST /auth/backend, POST /auth/backend, POST /auth/backend"},
-		{"listing before the create fails", true, testPassword, func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+		{"listing before the create fails (not a refusal): no create", true, testPassword, func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
 			if r.Method == http.MethodGet {
 				writeStatus(w, 503)
 				return true

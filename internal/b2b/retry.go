@@ -38,7 +38,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	}
 	if err != nil {
 		// A transport error, or a reply cut off while it was read.
-		if !resendable && !neverReachedServer(err) {
+		if !resendable && !neverReachedServer(err) && !info.notSent {
 			return false, nil
 		}
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
@@ -61,7 +61,7 @@ func retryStatus(status int, resendable bool) bool {
 // neverReachedServer reports whether a transport error happened before the request could
 // be delivered: the name did not resolve or the connection was refused.
 func neverReachedServer(err error) bool {
-	if errors.Is(err, syscall.ECONNREFUSED) {
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, errNotSent) {
 		return true
 	}
 	var dnsErr *net.DNSError

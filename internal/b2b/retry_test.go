@@ -507,6 +507,9 @@ func TestMayHaveReachedServer(t *testing.T) {
 		{"read timeout", &Error{Err: &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}}, true},
 		{"cancelled", &Error{Err: context.Canceled}, true},
 		{"no authToken: never sent", &Error{Method: "DELETE", Path: "/auth/backend", Err: ErrNoAuthToken}, false},
+		{"redirect refused", &Error{StatusCode: 307, Err: &redirectError{status: 307, host: "http://elsewhere"}}, false},
+		{"not sent: waited for the rate-limit window", &Error{Err: fmt.Errorf("%w: %w", errNotSent, context.DeadlineExceeded)}, false},
+		{"not sent: the caller stopped", &Error{Err: fmt.Errorf("%w: %w", errNotSent, context.Canceled)}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -604,6 +607,9 @@ func TestCheckRetry(t *testing.T) {
 		{"create EOF", ctxFor(false), 0, io.EOF, false},
 		{"create refused", ctxFor(false), 0, refused, true},
 		{"no call info is not resendable", context.Background(), 502, nil, false},
+		{"create not sent (rate-limit wait timed out)", context.WithValue(context.Background(), callInfoKey{}, &call{notSent: true}), 0, context.DeadlineExceeded, true},
+		{"create stopped by its caller", context.WithValue(context.Background(), callInfoKey{}, &call{stop: cancelledContext()}), 429, nil, false},
+		{"redirect", ctxFor(true), 0, &redirectError{status: 302}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -647,4 +653,10 @@ func TestCancelledContextDuringRequest(t *testing.T) {
 	if got := f.count(http.MethodDelete, "/auth/backend"); got != 1 {
 		t.Errorf("%d requests, want 1: a cancelled request is not retried", got)
 	}
+}
+
+func cancelledContext() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }

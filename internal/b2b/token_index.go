@@ -180,6 +180,13 @@ func (x *TokenIndex) claimSole(candidates []ServerToken) claim {
 	return claim{adopted: &free[0]}
 }
 
+// creatingNow reports whether a create of this client is in flight.
+func (x *TokenIndex) creatingNow() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.creating > 0
+}
+
 // unclaimed are the candidates that no create or reconciliation of this client claimed.
 func (x *TokenIndex) unclaimed(candidates []ServerToken) []ServerToken {
 	x.mu.Lock()

@@ -9,9 +9,9 @@ import (
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -131,13 +131,11 @@ func (r *serverTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	if resp.Diagnostics.HasError() || !configured(r.data, &resp.Diagnostics) {
 		return
 	}
-	if model.StoreHash.IsNull() {
-		if r.data.storeHash == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)
-			return
-		}
-		model.StoreHash = types.StringValue(r.data.storeHash)
+	storeHash, diags := r.data.storeHashOr(model.StoreHash)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
 	}
+	model.StoreHash = types.StringValue(storeHash)
 	suffix, err := r.newSuffix()
 	if err != nil {
 		resp.Diagnostics.AddError("Could not make a random token name", err.Error())
@@ -147,35 +145,56 @@ func (r *serverTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	ctx = r.data.mask(ctx, model.Password.ValueString())
 
 	token, err := r.data.client.ProvisionServerToken(ctx, b2b.CreateServerTokenRequest{
-		StoreHash: model.StoreHash.ValueString(),
+		StoreHash: storeHash,
 		Email:     model.Email.ValueString(),
 		Password:  model.Password.ValueString(),
 		Name:      name,
 	})
+	// The client hands back the value of every token it created, with an error when only
+	// the id is missing: no value means no token.
 	if token.Token == "" {
 		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(err))
 		return
 	}
-	private := serverTokenPrivate{ID: token.ID, Name: name, Token: token.Token, StoreHash: model.StoreHash.ValueString()}
+	private := r.created(&model, name, token, err, &resp.Diagnostics)
+	if !keepForClose(ctx, resp, private) {
+		return
+	}
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &model)...)
+}
+
+// created fills the model's results with the new token and returns what Close needs to
+// delete it. idErr is the client's error when the token's id was not found: the token can
+// still be used, and Close looks the id up by the token's value.
+func (r *serverTokenEphemeral) created(model *serverTokenEphemeralModel, name string, token b2b.ServerToken,
+	idErr error, diags *diag.Diagnostics,
+) serverTokenPrivate {
 	model.Name = types.StringValue(name)
 	model.Token = types.StringValue(token.Token)
-	model.ID = types.StringValue(strconv.FormatInt(token.ID, 10))
-	if err != nil {
-		// Created, but not listed yet: Close looks the id up by the token's value.
-		private.ID = 0
-		model.ID = types.StringNull()
-		resp.Diagnostics.AddWarning("Server token created, but its id was not found",
-			fmt.Sprintf("BigCommerce created the token %q, but it did not appear in the token list yet, so its id "+
-				"is unknown. The token can be used; at the end of the run the provider looks its id up again "+
-				"to delete it.\n\n%s", name, err))
+	private := serverTokenPrivate{ID: token.ID, Name: name, Token: token.Token, StoreHash: model.StoreHash.ValueString()}
+	if idErr == nil {
+		model.ID = types.StringValue(strconv.FormatInt(token.ID, 10))
+		return private
 	}
+	private.ID = 0
+	model.ID = types.StringNull()
+	diags.AddWarning("Server token created, but its id was not found",
+		fmt.Sprintf("BigCommerce created the token %q, but it did not appear in the token list yet, so its id "+
+			"is unknown. The token can be used; at the end of the run the provider looks its id up again "+
+			"to delete it.\n\n%s", name, idErr))
+	return private
+}
+
+// keepForClose hands private to Close through the ephemeral resource's private data; it
+// reports whether that worked.
+func keepForClose(ctx context.Context, resp *ephemeral.OpenResponse, private serverTokenPrivate) bool {
 	raw, err := json.Marshal(private)
 	if err != nil {
 		resp.Diagnostics.AddError("Could not keep the server token for its deletion", err.Error())
-		return
+		return false
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, serverTokenPrivateKey, raw)...)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &model)...)
+	return true
 }
 
 // Close deletes the token Open created. A token the API no longer knows (404) is fine; any

@@ -36,8 +36,7 @@ type storefrontTokenByCredentialsModel struct {
 	StoreHash types.String `tfsdk:"store_hash"`
 	BeginAt   types.Int64  `tfsdk:"begin_at"`
 	EndAt     types.Int64  `tfsdk:"end_at"`
-	Token     types.String `tfsdk:"token"`
-	ExpiresAt types.String `tfsdk:"expires_at"`
+	storefrontTokenResult
 }
 
 func (r *storefrontTokenByCredentialsEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
@@ -49,7 +48,7 @@ func (r *storefrontTokenByCredentialsEphemeral) Schema(_ context.Context, _ ephe
 		MarkdownDescription: "A B2B Edition storefront token for a storefront customer's email and password " +
 			"(`POST /auth/customers`). The provider sends its `access_token` with `store_hash` when set for this " +
 			"store; the endpoint needs no other credential." + ephemeralNote,
-		Attributes: map[string]schema.Attribute{
+		Attributes: withStorefrontTokenResult(map[string]schema.Attribute{
 			"email": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Email of the storefront customer.",
@@ -91,16 +90,7 @@ func (r *storefrontTokenByCredentialsEphemeral) Schema(_ context.Context, _ ephe
 					int64validator.AtLeastSumOf(path.MatchRoot("begin_at")),
 				},
 			},
-			"token": schema.StringAttribute{
-				Computed:            true,
-				Sensitive:           true,
-				MarkdownDescription: storefrontTokenDescription,
-			},
-			"expires_at": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: storefrontExpiresAtDescription,
-			},
-		},
+		}),
 	}
 }
 
@@ -114,13 +104,11 @@ func (r *storefrontTokenByCredentialsEphemeral) Open(ctx context.Context, req ep
 	if resp.Diagnostics.HasError() || !configured(r.data, &resp.Diagnostics) {
 		return
 	}
-	if model.StoreHash.IsNull() {
-		if r.data.storeHash == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)
-			return
-		}
-		model.StoreHash = types.StringValue(r.data.storeHash)
+	storeHash, diags := r.data.storeHashOr(model.StoreHash)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
 	}
+	model.StoreHash = types.StringValue(storeHash)
 	ctx = r.data.mask(ctx, model.Password.ValueString())
 
 	token, err := r.data.client.CredentialsToken(ctx, b2b.CredentialsTokenRequest{
@@ -132,11 +120,5 @@ func (r *storefrontTokenByCredentialsEphemeral) Open(ctx context.Context, req ep
 		BeginAt:   model.BeginAt.ValueInt64Pointer(),
 		EndAt:     model.EndAt.ValueInt64Pointer(),
 	})
-	if err != nil {
-		resp.Diagnostics.AddError("Could not get a storefront token with the customer's credentials", err.Error())
-		return
-	}
-	model.Token = types.StringValue(token.Token)
-	model.ExpiresAt = jwtExpiresAt(token.Token)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &model)...)
+	setStorefrontTokenResult(ctx, resp, &model, token, err, "Could not get a storefront token with the customer's credentials")
 }

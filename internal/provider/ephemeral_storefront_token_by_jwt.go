@@ -29,8 +29,7 @@ type storefrontTokenByJWTEphemeral struct {
 type storefrontTokenByJWTModel struct {
 	JWTToken  types.String `tfsdk:"jwt_token"`
 	ChannelID types.Int64  `tfsdk:"channel_id"`
-	Token     types.String `tfsdk:"token"`
-	ExpiresAt types.String `tfsdk:"expires_at"`
+	storefrontTokenResult
 }
 
 func (r *storefrontTokenByJWTEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
@@ -42,7 +41,7 @@ func (r *storefrontTokenByJWTEphemeral) Schema(_ context.Context, _ ephemeral.Sc
 		MarkdownDescription: "A B2B Edition storefront token for a BigCommerce customer login JWT " +
 			"(`GET /auth/storefront`). The JWT is the credential; the provider adds its `store_hash` as " +
 			"`X-Store-Hash` when set, and sends no other credential." + ephemeralNote,
-		Attributes: map[string]schema.Attribute{
+		Attributes: withStorefrontTokenResult(map[string]schema.Attribute{
 			"jwt_token": schema.StringAttribute{
 				Required:  true,
 				Sensitive: true,
@@ -56,16 +55,7 @@ func (r *storefrontTokenByJWTEphemeral) Schema(_ context.Context, _ ephemeral.Sc
 					"multi-storefront enabled.",
 				Validators: channelIDValidators,
 			},
-			"token": schema.StringAttribute{
-				Computed:            true,
-				Sensitive:           true,
-				MarkdownDescription: storefrontTokenDescription,
-			},
-			"expires_at": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: storefrontExpiresAtDescription,
-			},
-		},
+		}),
 	}
 }
 
@@ -85,11 +75,5 @@ func (r *storefrontTokenByJWTEphemeral) Open(ctx context.Context, req ephemeral.
 		JWTToken:  model.JWTToken.ValueString(),
 		ChannelID: model.ChannelID.ValueInt64(),
 	})
-	if err != nil {
-		resp.Diagnostics.AddError("Could not get a storefront token for the JWT", err.Error())
-		return
-	}
-	model.Token = types.StringValue(token.Token)
-	model.ExpiresAt = jwtExpiresAt(token.Token)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &model)...)
+	setStorefrontTokenResult(ctx, resp, &model, token, err, "Could not get a storefront token for the JWT")
 }

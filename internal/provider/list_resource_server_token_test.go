@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -193,7 +194,7 @@ func TestAccServerTokenListResource_generatedConfigImports(t *testing.T) {
 	cli.write("tokens.tfquery.hcl", listBlock("ci", "", `name_prefix = "ci-"`))
 	env.emu.ResetCalls()
 
-	cli.run("query", "-generate-config-out=generated.tf")
+	printed := cli.run("query", "-generate-config-out=generated.tf")
 	generated := cli.read("generated.tf")
 	for _, tok := range handmade {
 		if !regexp.MustCompile(`id\s*=\s*"` + strconv.FormatInt(tok.ID, 10) + `"`).MatchString(generated) {
@@ -231,6 +232,15 @@ func TestAccServerTokenListResource_generatedConfigImports(t *testing.T) {
 	// The adopted tokens are managed: a second plan has nothing to do.
 	if plan := cli.plan(); len(plan.ResourceChanges) != len(handmade) || !allNoOp(plan) {
 		t.Errorf("the plan after adoption is not empty")
+	}
+
+	// A query that includes the resources shows no token value either.
+	cli.write("tokens.tfquery.hcl", listBlock("ci", "include_resource = true", `name_prefix = "ci-"`))
+	printed += cli.run("query")
+	for _, tok := range env.emu.Tokens() {
+		if strings.Contains(printed+generated, tok.Token) {
+			t.Errorf("the value of token %d appears in the query output or the generated configuration", tok.ID)
+		}
 	}
 }
 
@@ -318,26 +328,10 @@ func (c *terraformCLI) versionAtLeast(min string) bool {
 		Version string `json:"terraform_version"`
 	}
 	if json.Unmarshal([]byte(out), &v) != nil {
-		return false // OpenTofu, or an old CLI: neither has list resources nor actions
+		return false
 	}
-	return compareVersions(v.Version, min) >= 0
-}
-
-func compareVersions(a, b string) int {
-	pa, pb := strings.Split(strings.SplitN(a, "-", 2)[0], "."), strings.Split(b, ".")
-	for i := 0; i < 3; i++ {
-		var x, y int
-		if i < len(pa) {
-			x, _ = strconv.Atoi(pa[i])
-		}
-		if i < len(pb) {
-			y, _ = strconv.Atoi(pb[i])
-		}
-		if x != y {
-			return x - y
-		}
-	}
-	return 0
+	got, err := version.NewVersion(v.Version)
+	return err == nil && got.Core().GreaterThanOrEqual(version.Must(version.NewVersion(min)))
 }
 
 func (c *terraformCLI) write(name, content string) {

@@ -95,6 +95,10 @@ func (d *providerData) store(storeHash string, known ...string) *b2b.Store {
 // the run knows.
 func (d *providerData) listTokens(ctx context.Context, storeHash string) (b2b.TokenList, diag.Diagnostics) {
 	var diags diag.Diagnostics
+	if storeHash == "" && d.storeHash == "" {
+		diags.AddError("Missing store hash", missingStoreHashDetail)
+		return b2b.TokenList{}, diags
+	}
 	store := d.store(storeHash)
 	if !store.HasCredential() {
 		diags.AddError("No credential to list the store's server tokens", noCredentialDetail(store.Hash()))

@@ -34,7 +34,7 @@ var lostReplies = []lostReply{
 		`POST /auth/backend: HTTP 502 Bad Gateway: reply is not JSON \(text/html\)`},
 	{"503", emulator.Fault{Kind: emulator.FaultStatus, Status: 503, AfterHandling: true},
 		`POST /auth/backend: HTTP 503 Service Unavailable: Service Unavailable`},
-	{"reply slower than request_timeout", emulator.Fault{Kind: emulator.FaultSlow, Delay: 2 * time.Second, AfterHandling: true},
+	{"reply slower than request_timeout", emulator.Fault{Kind: emulator.FaultSlow, Delay: 4 * time.Second, AfterHandling: true},
 		`POST /auth/backend: no reply within request_timeout`},
 	{"connection reset", emulator.Fault{Kind: emulator.FaultConnectionReset, AfterHandling: true},
 		`POST /auth/backend: `},
@@ -62,7 +62,7 @@ func TestAccResilience_lostCreateReplyIsAdopted(t *testing.T) {
 				CheckDestroy:             env.checkNoTokensNamed("adopted"),
 				Steps: []resource.TestStep{{
 					PreConfig: func() { env.emu.InjectFault("POST /auth/backend", tt.fault) },
-					Config:    env.provider(authArg, `request_timeout = "300ms"`) + serverTokenConfig("adopted", withPasswordWO),
+					Config:    env.provider(authArg, `request_timeout = "1s"`) + serverTokenConfig("adopted", withPasswordWO),
 					ConfigStateChecks: []statecheck.StateCheck{
 						stateMatchesEmulator{env, tokenAddr},
 					},
@@ -108,7 +108,7 @@ func TestAccResilience_lostCreateReplyWithoutAuthTokenNamesTheToken(t *testing.T
 				},
 				Steps: []resource.TestStep{{
 					PreConfig: func() { env.emu.InjectFault("POST /auth/backend", tt.fault) },
-					Config:    env.provider(`request_timeout = "300ms"`) + serverTokenConfig("uncertain", withPasswordWO),
+					Config:    env.provider(`request_timeout = "1s"`) + serverTokenConfig("uncertain", withPasswordWO),
 					ExpectError: errorText(`Could not create the server token`,
 						`BigCommerce may still have created the token`, `It was not re-sent, so at most one token was created`,
 						`Tokens named "uncertain" for admin@example.com that this run did not\s+create: id \d+`, `import`, tt.want),

@@ -105,8 +105,8 @@ var (
 // the delete of destroy. The apply and the destroy succeed, exactly one token is created,
 // and every fault was served.
 func TestAccResilience_transientFaultsAreRetried(t *testing.T) {
-	slow := emulator.Fault{Kind: emulator.FaultSlow, Delay: 2 * time.Second}
-	slowAfterDelete := emulator.Fault{Kind: emulator.FaultSlow, Delay: 2 * time.Second, AfterHandling: true}
+	slow := emulator.Fault{Kind: emulator.FaultSlow, Delay: 4 * time.Second}
+	slowAfterDelete := emulator.Fault{Kind: emulator.FaultSlow, Delay: 4 * time.Second, AfterHandling: true}
 	reset := emulator.Fault{Kind: emulator.FaultConnectionReset}
 	tests := []struct {
 		name                     string
@@ -130,7 +130,7 @@ func TestAccResilience_transientFaultsAreRetried(t *testing.T) {
 			// The second delete is carried out, then its reply is lost: the third one's 404
 			// says the token is gone, which is what destroy wanted.
 			name:         "reply slower than request_timeout",
-			providerArgs: []string{`request_timeout = "200ms"`},
+			providerArgs: []string{`request_timeout = "1s"`},
 			onList:       []emulator.Fault{slow}, onDrop: []emulator.Fault{slow, slowAfterDelete},
 		},
 	}
@@ -187,7 +187,7 @@ func TestAccResilience_transientFaultsAreRetried(t *testing.T) {
 func TestAccResilience_persistentFaultsFailClearlyAndKeepState(t *testing.T) {
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
-	config := env.provider(authArg, "max_retries = 2", `request_timeout = "300ms"`) + serverTokenConfig("kept", withPasswordWO)
+	config := env.provider(authArg, "max_retries = 2", `request_timeout = "1s"`) + serverTokenConfig("kept", withPasswordWO)
 	const attempts = 3 // max_retries + 1
 	failures := []struct {
 		route     string
@@ -201,7 +201,7 @@ func TestAccResilience_persistentFaultsFailClearlyAndKeepState(t *testing.T) {
 			`GET /backend/tokens: HTTP 200 OK \(body code 500\): Internal Server Error`},
 		{"GET /backend/tokens", emulator.Fault{Kind: emulator.FaultHTMLPage}, attempts,
 			`GET /backend/tokens: HTTP 502 Bad Gateway: reply is not JSON \(text/html\)`},
-		{"GET /backend/tokens", emulator.Fault{Kind: emulator.FaultSlow, Delay: 2 * time.Second}, attempts,
+		{"GET /backend/tokens", emulator.Fault{Kind: emulator.FaultSlow, Delay: 4 * time.Second}, attempts,
 			`GET /backend/tokens: no reply within request_timeout`},
 		// An HTTP 200 that is not JSON is no transient failure: it is not retried (a retry
 		// would succeed, and the step would not fail).
@@ -302,7 +302,7 @@ func TestAccResilience_rateLimitWaitsAsTheServerAsks(t *testing.T) {
 		}
 		return nil
 	}
-	const retryWaitMin = 2 * time.Second // backoff without a usable header: 1 s to 2 s
+	const retryWaitMin = 8 * time.Second // backoff without a usable header: 4 s to 8 s
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks: writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factoriesWith(func(c *b2b.Config) {

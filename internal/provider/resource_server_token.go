@@ -277,7 +277,7 @@ func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest
 	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &state)...) // also for a token kept unread
 	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString())
 	own := state.Token.ValueString()
-	store := r.data.store(state.StoreHash.ValueString(), own)
+	store := r.data.store(state.StoreHash.ValueString(), own, state.PreviousToken.ValueString())
 	list, err := store.List(ctx)
 	idKnown := !state.ID.IsNull() && state.ID.ValueString() != ""
 	switch {
@@ -285,7 +285,7 @@ func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.Diagnostics.AddWarning("Server token no longer valid",
 			fmt.Sprintf("BigCommerce rejects the token %q (id %s) as invalid, so it has been revoked or deleted "+
 				"outside Terraform. It is removed from state; the next plan creates a new one.", state.Name.ValueString(), state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
+		r.removeGone(ctx, state, resp)
 		return
 	case errors.Is(err, b2b.ErrNoAuthToken):
 		resp.Diagnostics.AddError("No credential to read the server token", noCredentialDetail(store.Hash()))
@@ -326,6 +326,22 @@ func (r *serverTokenResource) readMissing(ctx context.Context, state serverToken
 		return
 	}
 	tflog.Warn(ctx, "server token is gone from the complete token list; removing it from state", map[string]any{"id": state.ID.ValueString()})
+	r.removeGone(ctx, state, resp)
+}
+
+// removeGone removes a token that is gone from state. A previous token that a rotation
+// still kept would then be tracked by nothing, so it is deleted first; if that fails, the
+// resource stays in state (with the error) so that nothing is orphaned.
+func (r *serverTokenResource) removeGone(ctx context.Context, state serverTokenModel, resp *resource.ReadResponse) {
+	if !state.PreviousToken.IsNull() && state.PreviousToken.ValueString() != "" {
+		diags := r.deletePrevious(ctx, state)
+		if resp.Diagnostics.Append(diags...); diags.HasError() {
+			return
+		}
+		resp.Diagnostics.AddWarning("Previous server token deleted",
+			fmt.Sprintf("The token %q is gone, so the previous token that its last rotation kept (id %s) was deleted "+
+				"with it rather than left untracked.", state.Name.ValueString(), state.PreviousID.ValueString()))
+	}
 	resp.State.RemoveResource(ctx)
 }
 

@@ -26,6 +26,7 @@ func TestAccServerToken_lostReplyAmongCreatesNamesTheToken(t *testing.T) {
 	env := newAccEnv(t)
 	config := env.provider(`request_timeout = "2s"`) + tokensConfig("l", 3)
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
@@ -64,6 +65,7 @@ func TestAccServerToken_unknownIDIsNeverDroppedByARefresh(t *testing.T) {
 	env.emu.SetListLag(-1)
 	config := env.provider() + serverTokenConfig("hidden", withPasswordWO)
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("hidden"),
 		Steps: []resource.TestStep{{
@@ -90,6 +92,7 @@ func TestAccServerToken_emailCaseNeverReplaces(t *testing.T) {
 	env := newAccEnv(t)
 	config := env.provider() + strings.Replace(serverTokenConfig("cased", withPasswordWO), testEmail, "Admin@Example.COM", 1)
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("cased"),
 		Steps: []resource.TestStep{{
@@ -119,6 +122,7 @@ func TestAccServerToken_unexpectedRepliesKeepState(t *testing.T) {
 		}
 	}
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("kept"),
 		Steps: []resource.TestStep{
@@ -156,6 +160,7 @@ func TestAccServerToken_shiftedListingNeverDropsAToken(t *testing.T) {
 	config := env.provider() + serverTokenConfig("shifted", withPasswordWO)
 	var once sync.Once
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("shifted"),
 		Steps: []resource.TestStep{{

@@ -27,7 +27,8 @@ func namedTokenConfig(address, name, passwordArg string) string {
 
 func TestAccServerTokenIdentity_setOnCreateAndRead(t *testing.T) {
 	env := newAccEnv(t)
-	config := env.provider() + serverTokenConfig("ci", withPasswordWO)
+	authArg, _ := env.bootstrapAuthToken() // an import has no token of its own to list with
+	config := env.provider(authArg) + serverTokenConfig("ci", withPasswordWO)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		TerraformVersionChecks:   terraform112,

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -184,6 +185,52 @@ func TestAccServerTokenRotation_keepsPreviousUntilExpiry(t *testing.T) {
 	if n := env.emu.CallCount("POST /auth/backend"); n != 2 {
 		t.Errorf("want 2 creates (the token and its successor), got %d", n)
 	}
+}
+
+// duringPlanCheck runs fn between the plan and its apply.
+type duringPlanCheck func()
+
+func (f duringPlanCheck) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	f()
+}
+
+// A saved plan that changes something else keeps the kept token, even if it expires before
+// the apply (which plans again): the apply succeeds, and the next plan deletes it.
+func TestAccServerTokenRotation_expiryBetweenPlanAndApply(t *testing.T) {
+	env := newAccEnv(t)
+	clock := newTestClock()
+	config := func(keep string) string {
+		return env.provider() + serverTokenConfig(rotatingName, withPasswordWO,
+			`rotate_when_changed = { rotation = "2" }`, fmt.Sprintf("keep_previous_for = %q", keep))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factoriesWithClock(clock),
+		CheckDestroy:             env.checkNoTokensNamed(rotatingName),
+		Steps: []resource.TestStep{
+			{Config: rotatingConfig(env, "1")},
+			{Config: rotatingConfig(env, "2"), Check: env.liveTokens(2)},
+			{
+				Config: config("2h"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+						duringPlanCheck(func() { clock.Advance(3 * time.Hour) }),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("previous_id"), knownvalue.Null()),
+					},
+				},
+				ExpectNonEmptyPlan: true,
+				Check:              resource.ComposeTestCheckFunc(env.liveTokens(2), env.previousIsEmulatorToken),
+			},
+			{
+				Config:            config("2h"),
+				ConfigStateChecks: noPrevious,
+				Check:             env.liveTokens(1),
+			},
+		},
+	})
 }
 
 // Rotations in quick succession delete the older kept token before creating a new one:
@@ -417,14 +464,15 @@ func TestAccServerTokenRotation_planTimeValidation(t *testing.T) {
 // finds it, with no previous token.
 func TestAccServerTokenRotation_identityImportAfterRotation(t *testing.T) {
 	env := newAccEnv(t)
+	authArg, _ := env.bootstrapAuthToken() // an import knows no token of its own
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factoriesWithClock(newTestClock()),
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		CheckDestroy:             env.checkNoTokensNamed(rotatingName),
 		Steps: []resource.TestStep{
-			{Config: rotatingConfig(env, "1")},
+			{Config: rotatingConfig(env, "1", authArg)},
 			{
-				Config: rotatingConfig(env, "2"),
+				Config: rotatingConfig(env, "2", authArg),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentityValueMatchesState(tokenAddr, tfjsonpath.New("id")),
 				},
@@ -443,6 +491,39 @@ func TestAccServerTokenRotation_identityImportAfterRotation(t *testing.T) {
 						plancheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("previous_token"), knownvalue.Null()),
 					},
 				},
+			},
+		},
+	})
+}
+
+// A current token deleted out of band while a rotation keeps the previous one: the refresh
+// removes the resource, and deletes the previous token with it rather than leave it
+// untracked.
+func TestAccServerTokenRotation_goneCurrentTakesPreviousWithIt(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t)
+	var current int64
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
+		ProtoV6ProviderFactories: env.factoriesWithClock(newTestClock()),
+		CheckDestroy:             env.checkNoTokensNamed(rotatingName),
+		Steps: []resource.TestStep{
+			{Config: rotatingConfig(env, "1")},
+			{
+				Config: rotatingConfig(env, "2"),
+				Check: resource.ComposeTestCheckFunc(env.liveTokens(2), func(s *terraform.State) error {
+					current, _ = strconv.ParseInt(s.RootModule().Resources[tokenAddr].Primary.Attributes["id"], 10, 64)
+					return nil
+				}),
+			},
+			{
+				PreConfig: func() { env.emu.RemoveToken(current) },
+				Config:    rotatingConfig(env, "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate),
+					checkNow(func() error { return env.liveTokens(0)(nil) }),
+				}},
+				Check: env.liveTokens(1),
 			},
 		},
 	})

@@ -1,0 +1,22 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// storeHashOr is the store an object works on: its own store_hash when configured, else
+// the provider's. With neither, the error points at the object's store_hash, where the
+// user can set it. (The store_hash validators refuse an empty string, so "" means unset.)
+func (d *providerData) storeHashOr(configured types.String) (string, diag.Diagnostics) {
+	if hash := configured.ValueString(); hash != "" {
+		return hash, nil
+	}
+	if d.storeHash != "" {
+		return d.storeHash, nil
+	}
+	var diags diag.Diagnostics
+	diags.AddAttributeError(path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)
+	return "", diags
+}
