@@ -14,6 +14,10 @@ trap 'rm -rf "$work"' EXIT
 : >"$work/terraformrc"
 export TF_CLI_CONFIG_FILE="$work/terraformrc"
 
+# The copy below is not beside ../shared: find the newest Terraform from here.
+TERRAFORM_NEWEST=$("$root/scripts/newest-terraform.sh")
+export TERRAFORM_NEWEST
+
 echo "==> Regenerating docs/ in a copy of the working tree"
 mkdir "$work/tree"
 # Everything `make generate` reads; not .git, tool binaries or build output.
@@ -34,6 +38,8 @@ fi
 echo "docs/ is up to date"
 
 echo "==> tfplugindocs validate"
+ln -s "$TERRAFORM_NEWEST" "$work/terraform"
+export PATH="$work:$PATH"
 cd "$root/tools"
 go tool tfplugindocs validate --provider-dir .. --provider-name b2b 2>"$work/validate.log" || {
   cat "$work/validate.log" >&2

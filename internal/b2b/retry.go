@@ -24,7 +24,8 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	}
 	info := infoOf(ctx)
 	if info.stop != nil && info.stop.Err() != nil {
-		return false, nil // the caller stopped: the reply at hand is the last
+		return false, nil //nolint:nilerr // the caller stopped: the reply or error at hand is the last
+
 	}
 	var redirect *redirectError
 	if errors.As(err, &redirect) {

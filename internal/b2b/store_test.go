@@ -37,7 +37,7 @@ func credentialsSent(t *testing.T, f *fakeB2B) []string {
 func TestStoreIsOnePerHash(t *testing.T) {
 	f := newFake(t)
 	c := f.client(t, nil)
-	if c.Store("a") != c.Store("a") {
+	if first, again := c.Store("a"), c.Store("a"); first != again {
 		t.Error("two views of store a")
 	}
 	if c.Store("a") == c.Store("b") || c.Store("a").index == c.Store("b").index {

@@ -45,6 +45,15 @@ func (s *Server) checkAccessToken(h http.Header) (sent bool, rep *reply) {
 	return true, nil
 }
 
+// formAfterAccessToken checks X-Auth-Token when it is sent, then parses the body: the start
+// of the endpoints that need no credential but refuse a wrong one.
+func (s *Server) formAfterAccessToken(req *request) (*form, *reply) {
+	if _, rep := s.checkAccessToken(req.header); rep != nil {
+		return nil, rep
+	}
+	return parseForm(req.body)
+}
+
 // requireAuthToken demands an existing S2S token of this store in authToken.
 func (s *Server) requireAuthToken(h http.Header) *reply {
 	token := h.Get(hdrAuthToken)

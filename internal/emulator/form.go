@@ -106,6 +106,17 @@ func (f *form) object(field string) {
 	}
 }
 
+// loginFields are what both logins send, POST /auth/backend for a backend user and POST
+// /auth/customers for a storefront customer: the store, the user's email and password, and
+// a name for the new token.
+type loginFields struct {
+	storeHash, email, password, name string
+}
+
+func (f *form) login() loginFields {
+	return loginFields{storeHash: f.str("storeHash"), email: f.str("email"), password: f.str("password"), name: f.str("name")}
+}
+
 func (f *form) err() *reply {
 	if len(f.errs) == 0 {
 		return nil

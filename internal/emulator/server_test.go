@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"strings"
@@ -70,43 +71,18 @@ func TestServesThroughRecorder(t *testing.T) {
 	}
 }
 
-func TestConcurrentUse(t *testing.T) {
+// Creates, lists, fault injections and reads of the record, all at once: every create
+// gets a token of its own, ids stay dense, and the record misses no call.
+func TestConcurrentCreatesEachGetTheirOwnToken(t *testing.T) {
 	f := newFixture(t)
 	admin := f.create("first")
 	const workers, each = 16, 10
-	var wg sync.WaitGroup
-	values := make(chan string, workers*each)
-	errs := make(chan error, workers*each*3)
-	for w := range workers {
-		wg.Go(func() {
-			for i := range each {
-				r, err := f.doCtx(t.Context(), "POST", "/auth/backend", nil, createBody(fmt.Sprintf("w%d-%d", w, i)))
-				if err != nil || r.status != 200 {
-					errs <- fmt.Errorf("create: %v %v", err, r)
-					continue
-				}
-				var d []nameToken
-				if err := jsonUnmarshal(r.env.Data, &d); err != nil || len(d) != 1 {
-					errs <- fmt.Errorf("create data %s", r.env.Data)
-					continue
-				}
-				values <- d[0].Token
-				if r, err := f.doCtx(t.Context(), "GET", "/backend/tokens?limit=5", hdr{"authToken": d[0].Token}, ""); err != nil || r.status != 200 {
-					errs <- fmt.Errorf("list: %v", err)
-				}
-				f.srv.InjectFault("GET /nowhere", Fault{})
-				_ = f.srv.Calls()
-			}
-		})
-	}
-	wg.Wait()
-	close(values)
-	close(errs)
-	for err := range errs {
+	values, errs := f.createConcurrently(t.Context(), workers, each)
+	for _, err := range errs {
 		t.Error(err)
 	}
 	seen := map[string]bool{admin: true}
-	for v := range values {
+	for _, v := range values {
 		if seen[v] {
 			t.Fatalf("duplicate token value %q", v)
 		}
@@ -121,10 +97,62 @@ func TestConcurrentUse(t *testing.T) {
 			t.Fatalf("token %d: %+v", i, tok)
 		}
 	}
+	if got := f.srv.CallCount("POST /auth/backend"); got != workers*each+1 {
+		t.Fatalf("CallCount %d", got)
+	}
+}
 
-	// Concurrent deletes of one id: exactly one wins.
+// createConcurrently runs workers goroutines that each, each times, create a token, list
+// with it, inject a fault and read the record. It returns the values created and the
+// failures.
+func (f *fixture) createConcurrently(ctx context.Context, workers, each int) (values []string, errs []error) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				value, err := f.createAndList(ctx, fmt.Sprintf("w%d-%d", w, i))
+				f.srv.InjectFault("GET /nowhere", Fault{})
+				_ = f.srv.Calls()
+				mu.Lock()
+				if value != "" {
+					values = append(values, value)
+				}
+				if err != nil {
+					errs = append(errs, err)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return values, errs
+}
+
+// createAndList creates a token named name and lists the tokens with it; it returns the
+// token's value, empty when the create failed.
+func (f *fixture) createAndList(ctx context.Context, name string) (string, error) {
+	r, err := f.doCtx(ctx, "POST", "/auth/backend", nil, createBody(name))
+	if err != nil || r.status != 200 {
+		return "", fmt.Errorf("create: %v %v", err, r)
+	}
+	var d []nameToken
+	if err := jsonUnmarshal(r.env.Data, &d); err != nil || len(d) != 1 {
+		return "", fmt.Errorf("create data %s", r.env.Data)
+	}
+	if r, err := f.doCtx(ctx, "GET", "/backend/tokens?limit=5", hdr{"authToken": d[0].Token}, ""); err != nil || r.status != 200 {
+		return d[0].Token, fmt.Errorf("list: %v", err)
+	}
+	return d[0].Token, nil
+}
+
+func TestConcurrentDeletesOfOneIDExactlyOneWins(t *testing.T) {
+	f := newFixture(t)
+	admin := f.create("first")
+	f.create("second")
 	var ok, notFound int
 	var mu sync.Mutex
+	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
 			r, err := f.doCtx(t.Context(), "DELETE", "/auth/backend", hdr{"authToken": admin}, `{"id": 2}`)
@@ -145,9 +173,6 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if ok != 1 || notFound != 7 {
 		t.Fatalf("deletes: %d ok, %d not found", ok, notFound)
-	}
-	if got := f.srv.CallCount("POST /auth/backend"); got != workers*each+1 {
-		t.Fatalf("CallCount %d", got)
 	}
 }
 

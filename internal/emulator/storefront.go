@@ -46,45 +46,58 @@ func (s *Server) customerStorefrontToken(req *request) reply {
 // credentialsToken is POST /auth/customers: a storefront token from a
 // customer's email and password.
 func (s *Server) credentialsToken(req *request) reply {
-	if _, rep := s.checkAccessToken(req.header); rep != nil {
-		return *rep
-	}
-	f, rep := parseForm(req.body)
+	f, rep := s.formAfterAccessToken(req)
 	if rep != nil {
 		return *rep
 	}
-	storeHash := f.str("storeHash")
-	email := f.str("email")
-	password := f.str("password")
-	name := f.str("name")
+	login := f.login()
 	channelID, _ := f.integer("channelId", true)
-	beginAt, hasBegin := f.integer("beginAt", false)
-	endAt, hasEnd := f.integer("endAt", false)
+	window := f.validity()
 	if rep := f.err(); rep != nil {
 		return *rep
 	}
-	c, ok := s.customerByEmail(email, channelID)
-	if storeHash != s.storeHash || !ok || c.Password != password {
+	c, ok := s.customerByEmail(login.email, channelID)
+	if login.storeHash != s.storeHash || !ok || c.Password != login.password {
 		return failure(http.StatusBadRequest, msgBadLogin, catLogic)
 	}
-	now := s.now()
-	if !hasBegin {
-		beginAt = now.Unix()
-	}
-	if !hasEnd {
-		endAt = now.Add(24 * time.Hour).Unix()
-	}
+	nbf, exp := window.at(s.now())
 	token := s.sign(credentialsClaims{
 		Email:      c.Email,
 		StoreHash:  s.storeHash,
 		DB:         tokenDB,
-		Name:       name,
+		Name:       login.name,
 		ChannelIDs: []int64{channelID},
 		TokenType:  3,
-		Nbf:        beginAt,
-		Exp:        endAt,
+		Nbf:        nbf,
+		Exp:        exp,
 	})
-	return success(nameToken{Name: name, Token: token})
+	return success(nameToken{Name: login.name, Token: token})
+}
+
+// validity is the optional beginAt and endAt of POST /auth/customers, in unix seconds.
+type validity struct {
+	beginAt, endAt   int64
+	hasBegin, hasEnd bool
+}
+
+func (f *form) validity() validity {
+	var v validity
+	v.beginAt, v.hasBegin = f.integer("beginAt", false)
+	v.endAt, v.hasEnd = f.integer("endAt", false)
+	return v
+}
+
+// at is the token's validity for a request at now: from now, for one day, unless the
+// request says otherwise.
+func (v validity) at(now time.Time) (begin, end int64) {
+	begin, end = v.beginAt, v.endAt
+	if !v.hasBegin {
+		begin = now.Unix()
+	}
+	if !v.hasEnd {
+		end = now.Add(24 * time.Hour).Unix()
+	}
+	return begin, end
 }
 
 // storefrontFromJWT is GET /auth/storefront: the jwtToken query parameter,

@@ -25,22 +25,16 @@ type tokenItem struct {
 // createBackendToken is POST /auth/backend. No credential is required; an
 // authToken header is ignored, an X-Auth-Token must be valid.
 func (s *Server) createBackendToken(req *request) reply {
-	if _, rep := s.checkAccessToken(req.header); rep != nil {
-		return *rep
-	}
-	f, rep := parseForm(req.body)
+	f, rep := s.formAfterAccessToken(req)
 	if rep != nil {
 		return *rep
 	}
-	storeHash := f.str("storeHash")
-	email := f.str("email")
-	password := f.str("password")
-	name := f.str("name")
+	login := f.login()
 	if rep := f.err(); rep != nil {
 		return *rep
 	}
-	user, ok := s.findUser(email)
-	if storeHash != s.storeHash || !ok || user.Password != password {
+	user, ok := s.findUser(login.email)
+	if login.storeHash != s.storeHash || !ok || user.Password != login.password {
 		return failure(http.StatusBadRequest, msgBadLogin, catLogic)
 	}
 	if !canCreateTokens(user) {
@@ -48,7 +42,7 @@ func (s *Server) createBackendToken(req *request) reply {
 	}
 	now := s.now()
 	s.mu.Lock()
-	t := s.newTokenLocked(name, user.Email, now)
+	t := s.newTokenLocked(login.name, user.Email, now)
 	if s.listLag != 0 {
 		s.hidden[t.ID] = max(s.listLag, -1)
 	}

@@ -36,6 +36,7 @@ func checkRevoked(t *testing.T, env *accEnv, want int64, keep ...int64) {
 // TestAccRevokeServerTokenAction_invokeByID is `terraform apply -invoke` with the token's id,
 // driven through the CLI directly: terraform-plugin-testing has no -invoke.
 func TestAccRevokeServerTokenAction_invokeByID(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, bootstrap := env.bootstrapAuthToken()
 	leaked := env.emu.AddToken("ci-deploy", testEmail)
@@ -70,6 +71,7 @@ func TestAccRevokeServerTokenAction_invokeByID(t *testing.T) {
 // TestAccRevokeServerTokenAction_invokeByValue revokes a leaked token known only by its value,
 // with no credential but the token itself, which is never printed.
 func TestAccRevokeServerTokenAction_invokeByValue(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	other := env.emu.AddToken("erp-sync", testEmail)
 	leaked := env.emu.AddToken("ci-deploy", testEmail)
@@ -107,6 +109,7 @@ func TestAccRevokeServerTokenAction_invokeByValue(t *testing.T) {
 // TestAccRevokeServerTokenAction_trigger runs the action from a resource's action_trigger,
 // through terraform-plugin-testing.
 func TestAccRevokeServerTokenAction_trigger(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, bootstrap := env.bootstrapAuthToken()
 	leaked := env.emu.AddToken("ci-deploy", testEmail)
@@ -139,6 +142,7 @@ resource "terraform_data" "incident" {
 }
 
 func TestAccRevokeServerTokenAction_validation(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	cases := map[string]struct{ config, want string }{
 		"id and token":    {revokeAction(`id = 1`, `token = "x"`), `(?s)Exactly one of these attributes must be configured.*id.*token`},

@@ -28,6 +28,7 @@ var writeOnlyVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tf
 // plan time with an error that names the argument and the Terraform version it needs, and
 // nothing is created.
 func TestAccCLICompat_writeOnlyPasswordNeedsTerraform1_11(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
@@ -50,6 +51,7 @@ func TestAccCLICompat_writeOnlyPasswordNeedsTerraform1_11(t *testing.T) {
 // with password (stored in state), an empty plan after it, and an import block (Terraform
 // 1.5+) that adopts a token created elsewhere, with no password, with no change planned.
 func TestAccCLICompat_passwordAndImportBlock(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	legacy := env.emu.AddToken("legacy", testEmail)

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -31,16 +29,12 @@ var tokenIDPattern = regexp.MustCompile(`^[0-9]+$`)
 func NewServerTokenDataSource() datasource.DataSource { return &serverTokenDataSource{} }
 
 type serverTokenDataSource struct {
-	data *providerData
+	tokenListDataSource
 }
 
 type serverTokenDataModel struct {
-	ID           types.String `tfsdk:"id"`
-	Name         types.String `tfsdk:"name"`
-	Email        types.String `tfsdk:"email"`
-	StoreHash    types.String `tfsdk:"store_hash"`
-	Token        types.String `tfsdk:"token"`
-	EventChannel types.String `tfsdk:"event_channel"`
+	listedServerTokenModel
+	Token types.String `tfsdk:"token"`
 }
 
 func (d *serverTokenDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -50,9 +44,9 @@ func (d *serverTokenDataSource) Metadata(_ context.Context, req datasource.Metad
 func (d *serverTokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one existing B2B Edition server-to-server (S2S) token, value included, by its " +
-			"`id` or by its `name` (exactly one of them). Authenticates with the provider's `auth_token`. " +
+			"`id` or by its `name` (exactly one of them). Lists with any credential of the store that the run knows: `auth_token`, `access_token` where BigCommerce accepts it, or the token of a `b2b_server_token` resource of the same store. " +
 			"The token value is stored in state, marked sensitive.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withListedTokenAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
@@ -70,24 +64,12 @@ func (d *serverTokenDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 					"an error that lists the candidates' ids; select by `id` then.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
-			"email": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Email of the backend user who created the token.",
-			},
-			"store_hash": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Hash of the store the token belongs to.",
-			},
 			"token": schema.StringAttribute{
 				Computed:            true,
 				Sensitive:           true,
 				MarkdownDescription: "The token value, sent as the `authToken` header to B2B Edition's server-to-server APIs.",
 			},
-			"event_channel": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The token's event channel, as the API returns it.",
-			},
-		},
+		}),
 	}
 }
 
@@ -97,38 +79,32 @@ func (d *serverTokenDataSource) ConfigValidators(context.Context) []datasource.C
 	}
 }
 
-func (d *serverTokenDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *serverTokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var config serverTokenDataModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
+	list, ok := d.configAndTokens(ctx, req, resp, &config)
+	if !ok {
 		return
 	}
-	list, diags := d.data.listTokens(ctx, "")
+	token, diags := selectedToken(list, config)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	var token b2b.ServerToken
-	if config.ID.IsNull() {
-		token, diags = tokenNamed(list, config.Name.ValueString())
-	} else {
-		token, diags = tokenWithID(list, config.ID.ValueString())
+	// A configured id stays as written (such as "007"), so that state matches configuration.
+	configuredID := config.ID
+	config.listedServerTokenModel = listedTokenFrom(token)
+	if !configuredID.IsNull() {
+		config.ID = configuredID
 	}
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	if config.ID.IsNull() {
-		config.ID = types.StringValue(strconv.FormatInt(token.ID, 10))
-	}
-	config.Name = types.StringValue(token.Name)
-	config.Email = types.StringValue(token.Email)
-	config.StoreHash = types.StringValue(token.StoreHash)
 	config.Token = types.StringValue(token.Token)
-	config.EventChannel = types.StringValue(token.EventChannel)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
+}
+
+// selectedToken is the token the configuration selects: by id, or else by name.
+func selectedToken(list b2b.TokenList, config serverTokenDataModel) (b2b.ServerToken, diag.Diagnostics) {
+	if config.ID.IsNull() {
+		return tokenNamed(list, config.Name.ValueString())
+	}
+	return tokenWithID(list, config.ID.ValueString())
 }
 
 func tokenWithID(list b2b.TokenList, raw string) (b2b.ServerToken, diag.Diagnostics) {
@@ -162,22 +138,9 @@ func tokenNamed(list b2b.TokenList, name string) (b2b.ServerToken, diag.Diagnost
 		diags.AddAttributeError(path.Root("name"), "Server token not found",
 			fmt.Sprintf("No server token is named %q: none of the store's %d tokens has this exact name (case included).", name, len(list.Tokens)))
 	default:
-		ids := make([]int64, len(found))
-		for i, t := range found {
-			ids[i] = t.ID
-		}
-		slices.Sort(ids)
 		diags.AddAttributeError(path.Root("name"), "Several server tokens have this name",
 			fmt.Sprintf("%d server tokens are named %q, with the ids %s. Names need not be unique: select one "+
-				"of them with id instead of name.", len(found), name, joinTokenIDs(ids)))
+				"of them with id instead of name.", len(found), name, sortedTokenIDList(found)))
 	}
 	return b2b.ServerToken{}, diags
-}
-
-func joinTokenIDs(ids []int64) string {
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(s, ", ")
 }

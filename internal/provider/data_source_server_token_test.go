@@ -17,28 +17,29 @@ import (
 // serverTokenDataConfig is a b2b_server_token data block named label with the given
 // argument lines.
 func serverTokenDataConfig(label string, args ...string) string {
-	body := ""
-	for _, a := range args {
-		body += "  " + a + "\n"
-	}
-	return fmt.Sprintf("data \"b2b_server_token\" %q {\n%s}\n", label, body)
+	return hclBlock(fmt.Sprintf("data \"b2b_server_token\" %q", label), args...)
 }
 
 func tokenIDArg(t emulator.Token) string { return fmt.Sprintf("id = %q", strconv.FormatInt(t.ID, 10)) }
 
 // expectDataToken checks every attribute of the data source at addr against t.
 func expectDataToken(addr string, t emulator.Token) []statecheck.StateCheck {
-	checks := []statecheck.StateCheck{statecheck.ExpectSensitiveValue(addr, tfjsonpath.New("token"))}
-	for attr, want := range map[string]string{
-		"id": strconv.FormatInt(t.ID, 10), "name": t.Name, "email": t.Email,
-		"store_hash": t.StoreHash, "event_channel": t.EventChannel, "token": t.Token,
-	} {
-		checks = append(checks, statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), knownvalue.StringExact(want)))
+	want := func(attr, value string) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), knownvalue.StringExact(value))
 	}
-	return checks
+	return []statecheck.StateCheck{
+		statecheck.ExpectSensitiveValue(addr, tfjsonpath.New("token")),
+		want("id", strconv.FormatInt(t.ID, 10)),
+		want("name", t.Name),
+		want("email", t.Email),
+		want("store_hash", t.StoreHash),
+		want("event_channel", t.EventChannel),
+		want("token", t.Token),
+	}
 }
 
-func TestAccServerTokenDataSource_byIDAndByName(t *testing.T) {
+func TestAccServerTokenDataSource_readsTokenByIDOrByName(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	seeded := env.emu.SeedTokens(seededTokenCount, "seed-", testEmail)
@@ -59,7 +60,8 @@ func TestAccServerTokenDataSource_byIDAndByName(t *testing.T) {
 	})
 }
 
-func TestAccServerTokenDataSource_lookupErrors(t *testing.T) {
+func TestAccServerTokenDataSource_lookupErrorsNameTheCandidates(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	env.emu.SeedTokens(seededTokenCount, "seed-", testEmail)
@@ -94,7 +96,8 @@ func TestAccServerTokenDataSource_lookupErrors(t *testing.T) {
 	})
 }
 
-func TestAccServerTokenDataSource_exactlyOneOfIDAndName(t *testing.T) {
+func TestAccServerTokenDataSource_needsExactlyOneOfIDAndName(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	tok := env.emu.AddToken("solo", testEmail)
@@ -122,7 +125,8 @@ func TestAccServerTokenDataSource_exactlyOneOfIDAndName(t *testing.T) {
 	}
 }
 
-func TestAccServerTokenDataSource_missingAuthToken(t *testing.T) {
+func TestAccServerTokenDataSource_needsACredentialToList(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	tok := env.emu.AddToken("solo", testEmail)
 	resource.Test(t, resource.TestCase{

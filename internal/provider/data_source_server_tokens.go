@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -10,8 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 )
 
 var _ datasource.DataSourceWithConfigure = (*serverTokensDataSource)(nil)
@@ -20,7 +17,7 @@ var _ datasource.DataSourceWithConfigure = (*serverTokensDataSource)(nil)
 func NewServerTokensDataSource() datasource.DataSource { return &serverTokensDataSource{} }
 
 type serverTokensDataSource struct {
-	data *providerData
+	tokenListDataSource
 }
 
 type serverTokensModel struct {
@@ -28,16 +25,6 @@ type serverTokensModel struct {
 	Email      types.String             `tfsdk:"email"`
 	TotalCount types.Int64              `tfsdk:"total_count"`
 	Tokens     []listedServerTokenModel `tfsdk:"tokens"`
-}
-
-// listedServerTokenModel is one element of tokens: everything the list shows but the token
-// value, so that a listing never copies the store's secrets into state.
-type listedServerTokenModel struct {
-	ID           types.String `tfsdk:"id"`
-	Name         types.String `tfsdk:"name"`
-	Email        types.String `tfsdk:"email"`
-	StoreHash    types.String `tfsdk:"store_hash"`
-	EventChannel types.String `tfsdk:"event_channel"`
 }
 
 func (d *serverTokensDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -49,7 +36,7 @@ func (d *serverTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 		MarkdownDescription: "Lists the B2B Edition server-to-server (S2S) tokens of the store, reading every page " +
 			"of `GET /backend/tokens`, optionally filtered by name and email. Token values are not exposed, so " +
 			"the listing never copies the store's secrets into state: read one token's value with the " +
-			"`b2b_server_token` data source. Authenticates with the provider's `auth_token`.",
+			"`b2b_server_token` data source. Lists with any credential of the store that the run knows: `auth_token`, `access_token` where BigCommerce accepts it, or the token of a `b2b_server_token` resource of the same store.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				Optional:            true,
@@ -70,7 +57,7 @@ func (d *serverTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "The tokens that match the filters, in the order the API lists them. " +
 					"Each has the attributes of the `b2b_server_token` resource except the token value.",
 				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
+					Attributes: withListedTokenAttributes(map[string]schema.Attribute{
 						"id": schema.StringAttribute{
 							Computed:            true,
 							MarkdownDescription: "The token's numeric id, as decimal text: the id to import it or read it with the `b2b_server_token` data source.",
@@ -79,37 +66,17 @@ func (d *serverTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 							Computed:            true,
 							MarkdownDescription: "Name of the token.",
 						},
-						"email": schema.StringAttribute{
-							Computed:            true,
-							MarkdownDescription: "Email of the backend user who created the token.",
-						},
-						"store_hash": schema.StringAttribute{
-							Computed:            true,
-							MarkdownDescription: "Hash of the store the token belongs to.",
-						},
-						"event_channel": schema.StringAttribute{
-							Computed:            true,
-							MarkdownDescription: "The token's event channel, as the API returns it.",
-						},
-					},
+					}),
 				},
 			},
 		},
 	}
 }
 
-func (d *serverTokensDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *serverTokensDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var config serverTokensModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	list, diags := d.data.listTokens(ctx, "")
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	list, ok := d.configAndTokens(ctx, req, resp, &config)
+	if !ok {
 		return
 	}
 	config.TotalCount = types.Int64Value(int64(list.TotalCount))
@@ -126,14 +93,4 @@ func (d *serverTokensDataSource) Read(ctx context.Context, req datasource.ReadRe
 // tokenFilterMatches is an optional exact-match filter: a null filter matches everything.
 func tokenFilterMatches(filter types.String, value string) bool {
 	return filter.IsNull() || filter.ValueString() == value
-}
-
-func listedTokenFrom(t b2b.ServerToken) listedServerTokenModel {
-	return listedServerTokenModel{
-		ID:           types.StringValue(strconv.FormatInt(t.ID, 10)),
-		Name:         types.StringValue(t.Name),
-		Email:        types.StringValue(t.Email),
-		StoreHash:    types.StringValue(t.StoreHash),
-		EventChannel: types.StringValue(t.EventChannel),
-	}
 }

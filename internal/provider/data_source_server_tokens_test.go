@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -18,11 +17,6 @@ import (
 	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
 )
-
-// seededTokenCount puts the store well past two full pages of GET /backend/tokens.
-const seededTokenCount = 600
-
-const opsEmail = "ops@example.com"
 
 // listedToken is how the b2b_server_tokens data source shows t: every attribute but the
 // token value (ObjectExact fails on an extra attribute).
@@ -46,25 +40,40 @@ func listedInAPIOrder(tokens ...emulator.Token) knownvalue.Check {
 	return knownvalue.ListExact(checks)
 }
 
-// wrappedText matches text in Terraform's error output, which wraps long lines at any space.
-func wrappedText(text string) *regexp.Regexp {
-	words := strings.Fields(text)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
+// everyPageListedOnce checks the listing calls since the last ResetCalls: one complete
+// listing of the store's total tokens, the first page first, then the others (concurrently)
+// each once, all authenticated with authToken.
+func (e *accEnv) everyPageListedOnce(total int, authToken string) func(*terraform.State) error {
+	pages := (total + b2b.MaxPageSize - 1) / b2b.MaxPageSize
+	return func(*terraform.State) error {
+		calls := e.callsTo("GET /backend/tokens")
+		if len(calls) != pages {
+			return fmt.Errorf("want %d list calls (ceil(%d/%d)), got %d", pages, total, b2b.MaxPageSize, len(calls))
+		}
+		offsets := map[string]bool{}
+		for i, c := range calls {
+			q, _ := url.ParseQuery(c.RawQuery)
+			if q.Get("limit") != strconv.Itoa(b2b.MaxPageSize) || (i == 0 && q.Get("offset") != "0") || offsets[q.Get("offset")] {
+				return fmt.Errorf("list call %d asked for %q: want limit=%d, the first page first, no page twice", i, c.RawQuery, b2b.MaxPageSize)
+			}
+			offsets[q.Get("offset")] = true
+			if c.Header.Get("authToken") != authToken {
+				return fmt.Errorf("list call %d did not authenticate with the provider's auth_token", i)
+			}
+		}
+		return nil
 	}
-	return regexp.MustCompile(strings.Join(words, `\s+`))
 }
 
 func TestAccServerTokensDataSource_readsEveryPageAndFilters(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, bootstrap := env.bootstrapAuthToken()
 	seeded := env.emu.SeedTokens(seededTokenCount, "seed-", testEmail)
 	deployOps1 := env.emu.AddToken("deploy", opsEmail)
 	deployOps2 := env.emu.AddToken("deploy", opsEmail)
 	deployAdmin := env.emu.AddToken("deploy", testEmail)
-	all := env.emu.Tokens()
-	total := len(all)
-	pages := (total + b2b.MaxPageSize - 1) / b2b.MaxPageSize
+	total := len(env.emu.Tokens())
 
 	noSecretInState := make([]statecheck.StateCheck, 0, 4)
 	for _, tok := range []emulator.Token{seeded[0], seeded[seededTokenCount/2], seeded[seededTokenCount-1], deployOps1} {
@@ -72,20 +81,10 @@ func TestAccServerTokensDataSource_readsEveryPageAndFilters(t *testing.T) {
 	}
 
 	const allAddr = "data.b2b_server_tokens.all"
-	filters := `
-data "b2b_server_tokens" "by_name" {
-  name = "deploy"
-}
-
-data "b2b_server_tokens" "by_email" {
-  email = "` + opsEmail + `"
-}
-
-data "b2b_server_tokens" "by_name_and_email" {
-  name  = "deploy"
-  email = "` + opsEmail + `"
-}
-`
+	opsFilter := fmt.Sprintf("email = %q", opsEmail)
+	filters := hclBlock(`data "b2b_server_tokens" "by_name"`, `name = "deploy"`) +
+		hclBlock(`data "b2b_server_tokens" "by_email"`, opsFilter) +
+		hclBlock(`data "b2b_server_tokens" "by_name_and_email"`, `name = "deploy"`, opsFilter)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
@@ -99,25 +98,7 @@ data "b2b_server_tokens" "by_name_and_email" {
 				statecheck.ExpectKnownValue(allAddr, tfjsonpath.New("tokens").AtSliceIndex(total-1), listedToken(bootstrap)),
 			}, noSecretInState...),
 			// One read of the data source (at plan) is one complete listing: every page, once.
-			Check: func(*terraform.State) error {
-				calls := env.callsTo("GET /backend/tokens")
-				if len(calls) != pages {
-					return fmt.Errorf("want %d list calls (ceil(%d/%d)), got %d", pages, total, b2b.MaxPageSize, len(calls))
-				}
-				// The first page, then the others concurrently, each once.
-				offsets := map[string]bool{}
-				for i, c := range calls {
-					q, _ := url.ParseQuery(c.RawQuery)
-					if q.Get("limit") != strconv.Itoa(b2b.MaxPageSize) || (i == 0 && q.Get("offset") != "0") || offsets[q.Get("offset")] {
-						return fmt.Errorf("list call %d asked for %q: want limit=%d, the first page first, no page twice", i, c.RawQuery, b2b.MaxPageSize)
-					}
-					offsets[q.Get("offset")] = true
-					if c.Header.Get("authToken") != bootstrap.Token {
-						return fmt.Errorf("list call %d did not authenticate with the provider's auth_token", i)
-					}
-				}
-				return nil
-			},
+			Check: env.everyPageListedOnce(total, bootstrap.Token),
 		}, {
 			Config: env.provider(authArg) + filters,
 			ConfigStateChecks: append([]statecheck.StateCheck{
@@ -135,7 +116,8 @@ data "b2b_server_tokens" "by_name_and_email" {
 	})
 }
 
-func TestAccServerTokensDataSource_missingAuthToken(t *testing.T) {
+func TestAccServerTokensDataSource_needsACredentialToList(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	env.emu.SeedTokens(3, "seed-", testEmail)
 	resource.Test(t, resource.TestCase{

@@ -29,7 +29,7 @@ func NewServerTokenEphemeralResource() ephemeral.EphemeralResource {
 }
 
 type serverTokenEphemeral struct {
-	data *providerData
+	ephemeralProviderData
 	// newSuffix makes the random part of the token's name.
 	newSuffix func() (string, error)
 }
@@ -121,21 +121,14 @@ func (r *serverTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 	}
 }
 
-func (r *serverTokenEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (r *serverTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var model serverTokenEphemeralModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() || !configured(r.data, &resp.Diagnostics) {
+	if !r.openConfig(ctx, req, resp, &model) {
 		return
 	}
-	storeHash, diags := r.data.storeHashOr(model.StoreHash)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	if !r.data.defaultStoreHash(&model.StoreHash, &resp.Diagnostics) {
 		return
 	}
-	model.StoreHash = types.StringValue(storeHash)
 	suffix, err := r.newSuffix()
 	if err != nil {
 		resp.Diagnostics.AddError("Could not make a random token name", err.Error())
@@ -145,7 +138,7 @@ func (r *serverTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	ctx = r.data.mask(ctx, model.Password.ValueString())
 
 	token, err := r.data.client.ProvisionServerToken(ctx, b2b.CreateServerTokenRequest{
-		StoreHash: storeHash,
+		StoreHash: model.StoreHash.ValueString(),
 		Email:     model.Email.ValueString(),
 		Password:  model.Password.ValueString(),
 		Name:      name,
@@ -156,17 +149,17 @@ func (r *serverTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(err))
 		return
 	}
-	private := r.created(&model, name, token, err, &resp.Diagnostics)
+	private := recordCreatedToken(&model, name, token, err, &resp.Diagnostics)
 	if !keepForClose(ctx, resp, private) {
 		return
 	}
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &model)...)
 }
 
-// created fills the model's results with the new token and returns what Close needs to
+// recordCreatedToken fills the model's results with the new token and returns what Close needs to
 // delete it. idErr is the client's error when the token's id was not found: the token can
 // still be used, and Close looks the id up by the token's value.
-func (r *serverTokenEphemeral) created(model *serverTokenEphemeralModel, name string, token b2b.ServerToken,
+func recordCreatedToken(model *serverTokenEphemeralModel, name string, token b2b.ServerToken,
 	idErr error, diags *diag.Diagnostics,
 ) serverTokenPrivate {
 	model.Name = types.StringValue(name)

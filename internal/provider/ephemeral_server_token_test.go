@@ -17,20 +17,17 @@ import (
 	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
 )
 
+// ephemeralServerTokenConfig is a valid b2b_server_token ephemeral resource, named ci-…,
+// with the extra arguments.
 func ephemeralServerTokenConfig(extra ...string) string {
-	const prefix = "ci-"
-	body := fmt.Sprintf("  name_prefix = %q\n  email       = %q\n  password    = %q\n", prefix, testEmail, testPassword)
-	for _, line := range extra {
-		body += "  " + line + "\n"
-	}
-	return "ephemeral \"b2b_server_token\" \"x\" {\n" + body + "}\n"
+	return hclBlock(`ephemeral "b2b_server_token" "x"`, append([]string{
+		`name_prefix = "ci-"`,
+		fmt.Sprintf("email       = %q", testEmail),
+		fmt.Sprintf("password    = %q", testPassword),
+	}, extra...)...)
 }
 
-const echoServerTokenResults = `{
-    id    = ephemeral.b2b_server_token.x.id
-    name  = ephemeral.b2b_server_token.x.name
-    token = ephemeral.b2b_server_token.x.token
-  }`
+var echoServerTokenResults = echoAttributes("ephemeral.b2b_server_token.x", "id", "name", "token")
 
 var ciTokenName = regexp.MustCompile(`^ci-[0-9a-f]{8}$`)
 
@@ -104,21 +101,18 @@ func (e *accEnv) everyCreatedTokenDeleted(prefix string) error {
 }
 
 func TestAccEphemeralServerToken_deletedWithOwnTokenAtClose(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: env.echoFactories(),
-		Steps: []resource.TestStep{{
-			Config: env.provider() + ephemeralServerTokenConfig() + echoConfig(echoServerTokenResults),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(echoAddr, echoed("name"), knownvalue.StringRegexp(ciTokenName)),
-				statecheck.ExpectKnownValue(echoAddr, echoed("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
-				statecheck.ExpectKnownValue(echoAddr, echoed("token"), tokenWithClaims(map[string]any{"email": testEmail, "store_hash": testStoreHash})),
-				echoedTokenDeleted{env: env},
-				onlyEcho{},
-				secretAbsentFromState{testPassword},
-			},
-		}},
+	env.testEphemeral(t, resource.TestStep{
+		Config: env.provider() + ephemeralServerTokenConfig() + echoServerTokenResults,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(echoAddr, echoed("name"), knownvalue.StringRegexp(ciTokenName)),
+			statecheck.ExpectKnownValue(echoAddr, echoed("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
+			statecheck.ExpectKnownValue(echoAddr, echoed("token"), tokenWithClaims(map[string]any{"email": testEmail, "store_hash": testStoreHash})),
+			echoedTokenDeleted{env: env},
+			onlyEcho{},
+			secretAbsentFromState{testPassword},
+		},
 	})
 	if err := env.everyCreatedTokenDeleted("ci-"); err != nil {
 		t.Error(err)
@@ -137,20 +131,17 @@ func TestAccEphemeralServerToken_deletedWithOwnTokenAtClose(t *testing.T) {
 }
 
 func TestAccEphemeralServerToken_deletedWithProviderAuthToken(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, bootstrap := env.bootstrapAuthToken()
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: env.echoFactories(),
-		Steps: []resource.TestStep{{
-			Config: env.provider(authArg) + ephemeralServerTokenConfig(fmt.Sprintf("store_hash = %q", testStoreHash)) +
-				echoConfig(echoServerTokenResults),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(echoAddr, echoed("name"), knownvalue.StringRegexp(ciTokenName)),
-				echoedTokenDeleted{env: env, wantAuth: bootstrap.Token},
-				onlyEcho{},
-			},
-		}},
+	env.testEphemeral(t, resource.TestStep{
+		Config: env.provider(authArg) + ephemeralServerTokenConfig(fmt.Sprintf("store_hash = %q", testStoreHash)) +
+			echoServerTokenResults,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(echoAddr, echoed("name"), knownvalue.StringRegexp(ciTokenName)),
+			echoedTokenDeleted{env: env, wantAuth: bootstrap.Token},
+			onlyEcho{},
+		},
 	})
 	if err := env.everyCreatedTokenDeleted("ci-"); err != nil {
 		t.Error(err)
@@ -161,15 +152,14 @@ func TestAccEphemeralServerToken_deletedWithProviderAuthToken(t *testing.T) {
 }
 
 func TestAccEphemeralServerToken_failedCloseIsAnError(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
-	env.emu.InjectFault("DELETE /auth/backend", emulator.Fault{Kind: emulator.FaultStatus, Status: 400})
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: env.echoFactories(),
-		Steps: []resource.TestStep{{
-			Config:      env.provider() + ephemeralServerTokenConfig() + echoConfig(echoServerTokenResults),
-			ExpectError: regexp.MustCompile(`(?s)Could not delete the server token.*"ci-[0-9a-f]{8}"\s+\(id\s+\d+\).*may\s+still\s+exist.*DELETE /auth/backend: HTTP\s+400`),
-		}},
+	env.testEphemeral(t, resource.TestStep{
+		PreConfig: func() {
+			env.emu.InjectFault("DELETE /auth/backend", emulator.Fault{Kind: emulator.FaultStatus, Status: 400})
+		},
+		Config:      env.provider() + ephemeralServerTokenConfig() + echoServerTokenResults,
+		ExpectError: regexp.MustCompile(`(?s)Could not delete the server token.*"ci-[0-9a-f]{8}"\s+\(id\s+\d+\).*may\s+still\s+exist.*DELETE /auth/backend: HTTP\s+400`),
 	})
 	// The error tells the truth: the token whose delete failed is still there.
 	if left := env.tokensPrefixed("ci-"); len(left) != 1 {
@@ -178,55 +168,51 @@ func TestAccEphemeralServerToken_failedCloseIsAnError(t *testing.T) {
 }
 
 func TestAccEphemeralServerToken_alreadyDeletedIsFine(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
-	// Someone deletes each token as soon as it is created: the 404 at close is no error.
-	env.emu.OnRequest(func(c emulator.Call) {
-		if c.Method == "GET" && c.Path == "/backend/tokens" {
-			for _, tok := range env.tokensPrefixed("ci-") {
-				env.emu.RemoveToken(tok.ID)
-			}
-		}
-	})
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: env.echoFactories(),
-		Steps: []resource.TestStep{{
-			Config: env.provider(authArg) + ephemeralServerTokenConfig() + echoConfig(echoServerTokenResults),
-			Check: func(*terraform.State) error {
-				for _, c := range env.callsTo("DELETE /auth/backend") {
-					if c.Status != 404 {
-						return fmt.Errorf("DELETE /auth/backend answered %d, want 404 for every close", c.Status)
+	env.testEphemeral(t, resource.TestStep{
+		// Someone deletes each token as soon as it is created: the 404 at close is no error.
+		PreConfig: func() {
+			env.emu.OnRequest(func(c emulator.Call) {
+				if c.Method == "GET" && c.Path == "/backend/tokens" {
+					for _, tok := range env.tokensPrefixed("ci-") {
+						env.emu.RemoveToken(tok.ID)
 					}
 				}
-				return nil
-			},
-		}},
+			})
+		},
+		Config: env.provider(authArg) + ephemeralServerTokenConfig() + echoServerTokenResults,
+		Check: func(*terraform.State) error {
+			for _, c := range env.callsTo("DELETE /auth/backend") {
+				if c.Status != 404 {
+					return fmt.Errorf("DELETE /auth/backend answered %d, want 404 for every close", c.Status)
+				}
+			}
+			return nil
+		},
 	})
 }
 
-func TestAccEphemeralServerToken_validation(t *testing.T) {
+func TestAccEphemeralServerToken_refusesInvalidConfigurationBeforeTheAPI(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
-	echo := echoConfig(echoServerTokenResults)
-	config := func(args string) string {
-		return env.provider() + "ephemeral \"b2b_server_token\" \"x\" {\n" + args + "\n}\n" + echo
+	config := func(args ...string) string {
+		return env.provider() + hclBlock(`ephemeral "b2b_server_token" "x"`, args...) + echoServerTokenResults
 	}
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: env.echoFactories(),
-		Steps: []resource.TestStep{{
-			Config:      config(`name_prefix = "ci-"` + "\n" + `email = "admin"` + "\n" + `password = "p"`),
-			ExpectError: regexp.MustCompile(`Attribute email must be an email address`),
-		}, {
-			Config:      config(`name_prefix = ""` + "\n" + fmt.Sprintf("email = %q", testEmail) + "\n" + `password = "p"`),
-			ExpectError: regexp.MustCompile(`Attribute name_prefix string length must be at least 1`),
-		}, {
-			Config:      config(`name_prefix = "ci-"` + "\n" + fmt.Sprintf("email = %q", testEmail) + "\n" + `password = "p"` + "\n" + `store_hash = "Not_A_Hash"`),
-			ExpectError: regexp.MustCompile(`Attribute store_hash must be a BigCommerce store hash`),
-		}, {
-			Config:      config(`name_prefix = "ci-"` + "\n" + fmt.Sprintf("email = %q", testEmail) + "\n" + `password = "wrong"`),
-			ExpectError: regexp.MustCompile(`(?s)Could not create the server token.*POST /auth/backend: HTTP 400`),
-		}},
+	email := fmt.Sprintf("email = %q", testEmail)
+	env.testEphemeral(t, resource.TestStep{
+		Config:      config(`name_prefix = "ci-"`, `email = "admin"`, `password = "p"`),
+		ExpectError: regexp.MustCompile(`Attribute email must be an email address`),
+	}, resource.TestStep{
+		Config:      config(`name_prefix = ""`, email, `password = "p"`),
+		ExpectError: regexp.MustCompile(`Attribute name_prefix string length must be at least 1`),
+	}, resource.TestStep{
+		Config:      config(`name_prefix = "ci-"`, email, `password = "p"`, `store_hash = "Not_A_Hash"`),
+		ExpectError: regexp.MustCompile(`Attribute store_hash must be a BigCommerce store hash`),
+	}, resource.TestStep{
+		Config:      config(`name_prefix = "ci-"`, email, `password = "wrong"`),
+		ExpectError: regexp.MustCompile(`(?s)Could not create the server token.*POST /auth/backend: HTTP 400`),
 	})
 	if n := env.emu.CallCount("POST /auth/backend"); n != 1 {
 		t.Errorf("want only the wrong password to reach the API, got %d creates", n)

@@ -28,9 +28,9 @@ type storefrontTokenResult struct {
 
 func (r *storefrontTokenResult) result() *storefrontTokenResult { return r }
 
-// storefrontModel is a storefront token ephemeral resource's model: any struct that embeds
-// storefrontTokenResult.
-type storefrontModel interface {
+// storefrontResultHolder is a storefront token ephemeral resource's model: any struct that
+// embeds storefrontTokenResult.
+type storefrontResultHolder interface {
 	result() *storefrontTokenResult
 }
 
@@ -53,7 +53,7 @@ func withStorefrontTokenResult(attributes map[string]schema.Attribute) map[strin
 
 // setStorefrontTokenResult ends every storefront token's Open: a failed request is an
 // error under summary, a token fills the model's results and becomes the result.
-func setStorefrontTokenResult(ctx context.Context, resp *ephemeral.OpenResponse, model storefrontModel,
+func setStorefrontTokenResult(ctx context.Context, resp *ephemeral.OpenResponse, model storefrontResultHolder,
 	token b2b.StorefrontToken, err error, summary string,
 ) {
 	if err != nil {

@@ -24,7 +24,7 @@ func NewStorefrontTokenEphemeralResource() ephemeral.EphemeralResource {
 }
 
 type storefrontTokenEphemeral struct {
-	data *providerData
+	ephemeralProviderData
 }
 
 type storefrontTokenModel struct {
@@ -86,14 +86,9 @@ func customerAccessTokenAttribute() schema.SingleNestedAttribute {
 	}
 }
 
-func (r *storefrontTokenEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (r *storefrontTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var model storefrontTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() || !configured(r.data, &resp.Diagnostics) {
+	if !r.openConfig(ctx, req, resp, &model) {
 		return
 	}
 	if model.ChannelID.IsNull() {

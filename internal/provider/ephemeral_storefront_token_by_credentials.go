@@ -25,7 +25,7 @@ func NewStorefrontTokenByCredentialsEphemeralResource() ephemeral.EphemeralResou
 }
 
 type storefrontTokenByCredentialsEphemeral struct {
-	data *providerData
+	ephemeralProviderData
 }
 
 type storefrontTokenByCredentialsModel struct {
@@ -94,21 +94,14 @@ func (r *storefrontTokenByCredentialsEphemeral) Schema(_ context.Context, _ ephe
 	}
 }
 
-func (r *storefrontTokenByCredentialsEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (r *storefrontTokenByCredentialsEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var model storefrontTokenByCredentialsModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() || !configured(r.data, &resp.Diagnostics) {
+	if !r.openConfig(ctx, req, resp, &model) {
 		return
 	}
-	storeHash, diags := r.data.storeHashOr(model.StoreHash)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	if !r.data.defaultStoreHash(&model.StoreHash, &resp.Diagnostics) {
 		return
 	}
-	model.StoreHash = types.StringValue(storeHash)
 	ctx = r.data.mask(ctx, model.Password.ValueString())
 
 	token, err := r.data.client.CredentialsToken(ctx, b2b.CredentialsTokenRequest{

@@ -23,7 +23,7 @@ func NewStorefrontTokenByJWTEphemeralResource() ephemeral.EphemeralResource {
 }
 
 type storefrontTokenByJWTEphemeral struct {
-	data *providerData
+	ephemeralProviderData
 }
 
 type storefrontTokenByJWTModel struct {
@@ -59,14 +59,9 @@ func (r *storefrontTokenByJWTEphemeral) Schema(_ context.Context, _ ephemeral.Sc
 	}
 }
 
-func (r *storefrontTokenByJWTEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (r *storefrontTokenByJWTEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var model storefrontTokenByJWTModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() || !configured(r.data, &resp.Diagnostics) {
+	if !r.openConfig(ctx, req, resp, &model) {
 		return
 	}
 	ctx = r.data.mask(ctx, model.JWTToken.ValueString())

@@ -4,8 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -36,108 +38,94 @@ func customerLoginJWT(t *testing.T, customerID int64) string {
 	})
 }
 
+// jwtTokenConfig is a b2b_storefront_token_by_jwt for jwt with the extra arguments.
 func jwtTokenConfig(jwt string, extra ...string) string {
-	body := fmt.Sprintf("  jwt_token = %q\n", jwt)
-	for _, line := range extra {
-		body += "  " + line + "\n"
-	}
-	return "ephemeral \"b2b_storefront_token_by_jwt\" \"x\" {\n" + body + "}\n"
+	return hclBlock(`ephemeral "b2b_storefront_token_by_jwt" "x"`, append([]string{fmt.Sprintf("jwt_token = %q", jwt)}, extra...)...)
 }
 
-const echoJWTResults = `{
-    token      = ephemeral.b2b_storefront_token_by_jwt.x.token
-    expires_at = ephemeral.b2b_storefront_token_by_jwt.x.expires_at
-  }`
+var echoJWTResults = echoAttributes("ephemeral.b2b_storefront_token_by_jwt.x", "token", "expires_at")
 
-// storefrontQuery checks the query of a GET /auth/storefront.
+// storefrontQuery checks the query of a GET /auth/storefront. It names the parameters but
+// not their values: the JWT is a secret.
 func storefrontQuery(c emulator.Call, want url.Values) error {
 	got, err := url.ParseQuery(c.RawQuery)
 	if err != nil {
 		return err
 	}
 	if got.Encode() != want.Encode() {
-		return fmt.Errorf("query has %d parameter(s) %v, want %v", len(got), keys(got), keys(want))
+		return fmt.Errorf("query has %d parameter(s) %v, want %v", len(got), parameterNames(got), parameterNames(want))
 	}
 	return nil
 }
 
-func keys(v url.Values) []string {
+// parameterNames lists a query's parameters as "name=…", in name order.
+func parameterNames(v url.Values) []string {
 	var out []string
-	for k := range v {
+	for _, k := range slices.Sorted(maps.Keys(v)) {
 		out = append(out, k+"=…")
 	}
 	return out
 }
 
-func TestAccEphemeralStorefrontTokenByJWT_channelAndStoreHash(t *testing.T) {
+func TestAccEphemeralStorefrontTokenByJWT_sendsChannelAndStoreHash(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, withCustomers)
 	authArg, _ := env.bootstrapAuthToken()
 	jwt := customerLoginJWT(t, storefrontCustomer.ID)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: env.echoFactories(),
-		Steps: []resource.TestStep{{
-			// The provider's auth_token is never sent with X-Store-Hash, nor to this endpoint.
-			Config: env.provider(authArg) + jwtTokenConfig(jwt, "channel_id = 2") + echoConfig(echoJWTResults),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(echoAddr, echoed("token"), tokenWithClaims(map[string]any{
-					"bc_customer_id": 42, "bc_channel_id": 2, "email": customerEmail,
-				})),
-				expiresAtOfToken{},
-				onlyEcho{},
-				secretAbsentFromState{jwt},
-			},
-			Check: func(*terraform.State) error {
-				return env.checkCalls("GET /auth/storefront", func(c emulator.Call) error {
-					if err := credentialHeaders(c, map[string]string{"X-Store-Hash": testStoreHash}); err != nil {
-						return err
-					}
-					return storefrontQuery(c, url.Values{"jwtToken": {jwt}, "channelId": {"2"}})
-				})
-			},
-		}},
+	env.testEphemeral(t, resource.TestStep{
+		// The provider's auth_token is never sent with X-Store-Hash, nor to this endpoint.
+		Config: env.provider(authArg) + jwtTokenConfig(jwt, "channel_id = 2") + echoJWTResults,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(echoAddr, echoed("token"), tokenWithClaims(map[string]any{
+				"bc_customer_id": 42, "bc_channel_id": 2, "email": customerEmail,
+			})),
+			expiresAtOfToken{},
+			onlyEcho{},
+			secretAbsentFromState{jwt},
+		},
+		Check: func(*terraform.State) error {
+			return env.checkCalls("GET /auth/storefront", func(c emulator.Call) error {
+				if err := credentialHeaders(c, map[string]string{"X-Store-Hash": testStoreHash}); err != nil {
+					return err
+				}
+				return storefrontQuery(c, url.Values{"jwtToken": {jwt}, "channelId": {"2"}})
+			})
+		},
 	})
 }
 
-func TestAccEphemeralStorefrontTokenByJWT_noChannelSendsNone(t *testing.T) {
+func TestAccEphemeralStorefrontTokenByJWT_sendsNoChannelWhenUnset(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, withCustomers)
 	jwt := customerLoginJWT(t, storefrontCustomer.ID)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: env.echoFactories(),
-		Steps: []resource.TestStep{{
-			Config: env.provider() + jwtTokenConfig(jwt) + echoConfig(echoJWTResults),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(echoAddr, echoed("token"), tokenWithClaims(map[string]any{"bc_customer_id": 42, "bc_channel_id": 1})),
-				expiresAtOfToken{},
-				onlyEcho{},
-			},
-			Check: func(*terraform.State) error {
-				return env.checkCalls("GET /auth/storefront", func(c emulator.Call) error {
-					return storefrontQuery(c, url.Values{"jwtToken": {jwt}})
-				})
-			},
-		}},
+	env.testEphemeral(t, resource.TestStep{
+		Config: env.provider() + jwtTokenConfig(jwt) + echoJWTResults,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(echoAddr, echoed("token"), tokenWithClaims(map[string]any{"bc_customer_id": 42, "bc_channel_id": 1})),
+			expiresAtOfToken{},
+			onlyEcho{},
+		},
+		Check: func(*terraform.State) error {
+			return env.checkCalls("GET /auth/storefront", func(c emulator.Call) error {
+				return storefrontQuery(c, url.Values{"jwtToken": {jwt}})
+			})
+		},
 	})
 }
 
-func TestAccEphemeralStorefrontTokenByJWT_errors(t *testing.T) {
+func TestAccEphemeralStorefrontTokenByJWT_refusesInvalidConfigurationBeforeTheAPI(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, withCustomers)
-	echo := echoConfig(echoJWTResults)
 	unknownCustomer := customerLoginJWT(t, 999)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: env.echoFactories(),
-		Steps: []resource.TestStep{{
-			Config:      env.provider() + jwtTokenConfig("") + echo,
-			ExpectError: regexp.MustCompile(`Attribute jwt_token string length must be at least 1`),
-		}, {
-			Config:      env.provider() + jwtTokenConfig("x.y.z", "channel_id = 0") + echo,
-			ExpectError: regexp.MustCompile(`Attribute channel_id value must be at least 1`),
-		}, {
-			Config:      env.provider() + jwtTokenConfig(unknownCustomer) + echo,
-			ExpectError: regexp.MustCompile(`GET /auth/storefront: HTTP 400 Bad Request: Invalid JWT token\.`),
-		}},
+	env.testEphemeral(t, resource.TestStep{
+		Config:      env.provider() + jwtTokenConfig("") + echoJWTResults,
+		ExpectError: regexp.MustCompile(`Attribute jwt_token string length must be at least 1`),
+	}, resource.TestStep{
+		Config:      env.provider() + jwtTokenConfig("x.y.z", "channel_id = 0") + echoJWTResults,
+		ExpectError: regexp.MustCompile(`Attribute channel_id value must be at least 1`),
+	}, resource.TestStep{
+		Config:      env.provider() + jwtTokenConfig(unknownCustomer) + echoJWTResults,
+		ExpectError: regexp.MustCompile(`GET /auth/storefront: HTTP 400 Bad Request: Invalid JWT token\.`),
 	})
 	if n := env.emu.CallCount("GET /auth/storefront"); n != 1 {
 		t.Errorf("want only the unknown customer's JWT to reach the API, got %d calls", n)

@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
-	"sort"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -81,40 +82,45 @@ func claimValue(v any) (attr.Value, error) {
 		}
 		return types.NumberValue(n), nil
 	case []any:
-		elemTypes := make([]attr.Type, len(v))
-		elems := make([]attr.Value, len(v))
-		for i, item := range v {
-			elem, err := claimValue(item)
-			if err != nil {
-				return nil, err
-			}
-			elems[i], elemTypes[i] = elem, elem.Type(context.Background())
-		}
-		tuple, diags := types.TupleValue(elemTypes, elems)
-		if diags.HasError() {
-			return nil, fmt.Errorf("%s", diags.Errors()[0].Detail())
-		}
-		return tuple, nil
+		return claimTuple(v)
 	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		attrTypes := make(map[string]attr.Type, len(v))
-		attrs := make(map[string]attr.Value, len(v))
-		for _, k := range keys {
-			value, err := claimValue(v[k])
-			if err != nil {
-				return nil, err
-			}
-			attrs[k], attrTypes[k] = value, value.Type(context.Background())
-		}
-		object, diags := types.ObjectValue(attrTypes, attrs)
-		if diags.HasError() {
-			return nil, fmt.Errorf("%s", diags.Errors()[0].Detail())
-		}
-		return object, nil
+		return claimObject(v)
 	}
 	return nil, fmt.Errorf("unexpected JSON value of type %T", v)
+}
+
+func claimTuple(items []any) (attr.Value, error) {
+	elemTypes := make([]attr.Type, len(items))
+	elems := make([]attr.Value, len(items))
+	for i, item := range items {
+		elem, err := claimValue(item)
+		if err != nil {
+			return nil, err
+		}
+		elems[i], elemTypes[i] = elem, elem.Type(context.Background())
+	}
+	tuple, diags := types.TupleValue(elemTypes, elems)
+	if diags.HasError() {
+		return nil, fmt.Errorf("%s", diags.Errors()[0].Detail())
+	}
+	return tuple, nil
+}
+
+// claimObject converts the members in key order, so that the first bad member reported is
+// the same on every run.
+func claimObject(members map[string]any) (attr.Value, error) {
+	attrTypes := make(map[string]attr.Type, len(members))
+	attrs := make(map[string]attr.Value, len(members))
+	for _, k := range slices.Sorted(maps.Keys(members)) {
+		value, err := claimValue(members[k])
+		if err != nil {
+			return nil, err
+		}
+		attrs[k], attrTypes[k] = value, value.Type(context.Background())
+	}
+	object, diags := types.ObjectValue(attrTypes, attrs)
+	if diags.HasError() {
+		return nil, fmt.Errorf("%s", diags.Errors()[0].Detail())
+	}
+	return object, nil
 }

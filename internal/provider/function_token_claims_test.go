@@ -37,7 +37,7 @@ func runTokenClaims(t *testing.T, token string) (attr.Value, *function.FuncError
 	return dyn.UnderlyingValue(), nil
 }
 
-func TestFunctionTokenClaims_typesOfClaims(t *testing.T) {
+func TestFunctionTokenClaims_keepsTheJSONTypesOfClaims(t *testing.T) {
 	got, funcErr := runTokenClaims(t, jwtOf(`{"email":"a@example.com","exp":1690854292,"ratio":0.5,`+
 		`"channel_ids":[1,2],"mixed":[1,"x",true],"customer":{"id":7,"tags":[]},"active":false,"gone":null}`))
 	if funcErr != nil {
@@ -97,6 +97,7 @@ func TestFunctionTokenClaims_notAJWTIsAnArgumentError(t *testing.T) {
 const documentedStorefrontToken = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJlbWFpbCI6IjEyM0AxMi5jb20iLCJiY19jdXN0b21lcl9pZCI6MzEzLCJzdG9yZV9oYXNoIjoiaW1rOHp6N2ppcCIsImRiIjoiZGVmYXVsdCIsImJjX2NoYW5uZWxfaWQiOjEsImV4cCI6MTY5MDg1NDI5Mn0.97rY-1aGDFKtLbIePR5g202AHZJ0x2kDjmyzGVGK45"
 
 func TestAccFunctionTokenClaims_decodesClaims(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	nested := jwtOf(`{"email":"a@example.com","channel_ids":[1,2],"customer":{"id":7,"group":"vip"},"nbf":1000}`)
 	resource.Test(t, resource.TestCase{
@@ -144,7 +145,8 @@ output "expires" {
 	})
 }
 
-func TestAccFunctionTokenClaims_notAJWT(t *testing.T) {
+func TestAccFunctionTokenClaims_rejectsAValueThatIsNotAJWT(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	steps := []resource.TestStep{}
 	for _, garbage := range []string{"garbage", "a.b", jwtOf(`[1,2]`), "a.!!!.c"} {
@@ -162,22 +164,19 @@ func TestAccFunctionTokenClaims_notAJWT(t *testing.T) {
 
 // A storefront token fresh from the ephemeral resource decodes too, and its claims can
 // configure another provider without the token itself ever reaching state.
-func TestAccFunctionTokenClaims_ofEphemeralStorefrontToken(t *testing.T) {
+func TestAccFunctionTokenClaims_decodesAnEphemeralStorefrontToken(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, withCustomers)
 	authArg, _ := env.bootstrapAuthToken()
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: env.echoFactories(),
-		Steps: []resource.TestStep{{
-			Config: env.provider(authArg) + storefrontTokenConfig("  customer_id = 42") + echoConfig(`{
+	env.testEphemeral(t, resource.TestStep{
+		Config: env.provider(authArg) + storefrontTokenConfig("customer_id = 42") + echoConfig(`{
     customer = provider::b2b::token_claims(ephemeral.b2b_storefront_token.x.token).bc_customer_id
     email    = provider::b2b::token_claims(ephemeral.b2b_storefront_token.x.token).email
   }`),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(echoAddr, echoed("customer"), knownvalue.Int64Exact(42)),
-				statecheck.ExpectKnownValue(echoAddr, echoed("email"), knownvalue.StringExact(customerEmail)),
-				onlyEcho{},
-			},
-		}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(echoAddr, echoed("customer"), knownvalue.Int64Exact(42)),
+			statecheck.ExpectKnownValue(echoAddr, echoed("email"), knownvalue.StringExact(customerEmail)),
+			onlyEcho{},
+		},
 	})
 }

@@ -52,6 +52,7 @@ func listBlock(name, meta string, config ...string) string {
 }
 
 func TestAccServerTokenListResource_filtersAndDisplayNames(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	seeded := env.emu.SeedTokens(seededTokenCount, "seed-", testEmail)
@@ -126,6 +127,7 @@ func checkOneListing(t *testing.T, env *accEnv, pages int) {
 }
 
 func TestAccServerTokenListResource_includeResource(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	tok := env.emu.AddToken("ci-deploy", testEmail)
@@ -156,6 +158,7 @@ func TestAccServerTokenListResource_includeResource(t *testing.T) {
 }
 
 func TestAccServerTokenListResource_errors(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	cases := map[string]struct{ provider, query, want string }{
 		"no credential": {env.provider(), listBlock("all", ""), `(?s)No credential to list.*B2B_AUTH_TOKEN`},
@@ -181,6 +184,7 @@ func TestAccServerTokenListResource_errors(t *testing.T) {
 // apply` of what it wrote imports them all, creating nothing. terraform-plugin-testing runs
 // query steps without -generate-config-out, so this drives the CLI directly.
 func TestAccServerTokenListResource_generatedConfigImports(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	handmade := []emulator.Token{
@@ -319,7 +323,7 @@ func (c *terraformCLI) requiredProviders() string {
 	return "terraform {\n  required_providers {\n    b2b = {\n      source = \"b2bedition/b2b\"\n    }\n  }\n}\n"
 }
 
-func (c *terraformCLI) versionAtLeast(min string) bool {
+func (c *terraformCLI) versionAtLeast(least string) bool {
 	out, err := c.exec("version", "-json")
 	if err != nil {
 		c.t.Fatalf("terraform version: %v\n%s", err, out)
@@ -331,7 +335,7 @@ func (c *terraformCLI) versionAtLeast(min string) bool {
 		return false
 	}
 	got, err := version.NewVersion(v.Version)
-	return err == nil && got.Core().GreaterThanOrEqual(version.Must(version.NewVersion(min)))
+	return err == nil && got.Core().GreaterThanOrEqual(version.Must(version.NewVersion(least)))
 }
 
 func (c *terraformCLI) write(name, content string) {

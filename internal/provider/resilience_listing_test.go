@@ -70,6 +70,7 @@ func (c listingMatchesEmulator) CheckState(_ context.Context, req statecheck.Che
 // imported token at a page boundary gone (the plan stays empty), and the data source must
 // list every token exactly once.
 func TestAccResilience_tokensChangingBetweenPagesAreNeitherMissedNorCountedTwice(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	seeded := env.emu.SeedTokens(600, "seed-", testEmail) // ids 2..601; list index i is id 601-i
@@ -203,6 +204,7 @@ func TestAccResilience_tokensChangingBetweenPagesAreNeitherMissedNorCountedTwice
 // every plan, apply and destroy (its default, which is also Terraform's). The test checks
 // that creates did overlap, and never more than 10 at once.
 func TestAccResilience_fiftyTokensInParallelUnderRateLimits(t *testing.T) {
+	t.Parallel()
 	const count = 50
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()

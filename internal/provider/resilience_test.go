@@ -105,6 +105,7 @@ var (
 // the delete of destroy. The apply and the destroy succeed, exactly one token is created,
 // and every fault was served.
 func TestAccResilience_transientFaultsAreRetried(t *testing.T) {
+	t.Parallel()
 	slow := emulator.Fault{Kind: emulator.FaultSlow, Delay: 4 * time.Second}
 	slowAfterDelete := emulator.Fault{Kind: emulator.FaultSlow, Delay: 4 * time.Second, AfterHandling: true}
 	reset := emulator.Fault{Kind: emulator.FaultConnectionReset}
@@ -185,6 +186,7 @@ func TestAccResilience_transientFaultsAreRetried(t *testing.T) {
 // BigCommerce's message; the token stays in state and in the emulator, and the next run
 // plans nothing.
 func TestAccResilience_persistentFaultsFailClearlyAndKeepState(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	config := env.provider(authArg, "max_retries = 2", `request_timeout = "1s"`) + serverTokenConfig("kept", withPasswordWO)
@@ -262,6 +264,7 @@ func TestAccResilience_persistentFaultsFailClearlyAndKeepState(t *testing.T) {
 // waits that long, and one with neither waits the configured backoff. Measured on the
 // emulator's clock of replies: from the 429 to the retry.
 func TestAccResilience_rateLimitWaitsAsTheServerAsks(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	var mu sync.Mutex

@@ -26,6 +26,7 @@ func namedTokenConfig(address, name, passwordArg string) string {
 }
 
 func TestAccServerTokenIdentity_setOnCreateAndRead(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken() // an import has no token of its own to list with
 	config := env.provider(authArg) + serverTokenConfig("ci", withPasswordWO)
@@ -61,6 +62,7 @@ func TestAccServerTokenIdentity_setOnCreateAndRead(t *testing.T) {
 }
 
 func TestAccServerTokenIdentity_importRecoversToken(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	byIdentity := env.emu.AddToken("by-identity", testEmail)
@@ -110,6 +112,7 @@ func TestAccServerTokenIdentity_importRecoversToken(t *testing.T) {
 }
 
 func TestAccServerTokenIdentity_importRejectsInvalidIdentity(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	cases := map[string]struct{ identity, want string }{
@@ -135,6 +138,7 @@ func TestAccServerTokenIdentity_importRejectsInvalidIdentity(t *testing.T) {
 // for an import by identity writes a configuration that plans as a no-op import, without a
 // password (the password is needed only to create a token).
 func TestAccServerTokenIdentity_importGeneratesConfig(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	resource.Test(t, resource.TestCase{

@@ -14,6 +14,7 @@ import (
 // The password is needed only where a plan creates a token: an imported token, and the
 // configuration Terraform generates for it, need none until it is replaced or rotated.
 func TestAccServerToken_importNeedsNoPassword(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	seeded := env.emu.AddToken("imported", testEmail)

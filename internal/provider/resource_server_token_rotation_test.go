@@ -106,6 +106,7 @@ var noPrevious = []statecheck.StateCheck{
 // A rotation keeps the old token beside the new one, with plans empty until it expires;
 // the first plan after that is an update whose only effect is deleting it.
 func TestAccServerTokenRotation_keepsPreviousUntilExpiry(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	clock := newTestClock()
 	previousIsFirst := statecheck.CompareValue(compare.ValuesSame())
@@ -197,6 +198,7 @@ func (f duringPlanCheck) CheckPlan(context.Context, plancheck.CheckPlanRequest, 
 // A saved plan that changes something else keeps the kept token, even if it expires before
 // the apply (which plans again): the apply succeeds, and the next plan deletes it.
 func TestAccServerTokenRotation_expiryBetweenPlanAndApply(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	clock := newTestClock()
 	config := func(keep string) string {
@@ -236,6 +238,7 @@ func TestAccServerTokenRotation_expiryBetweenPlanAndApply(t *testing.T) {
 // Rotations in quick succession delete the older kept token before creating a new one:
 // never more than two live tokens, the current and the one it replaced.
 func TestAccServerTokenRotation_twiceQuicklyNeverThreeTokens(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	clock := newTestClock()
 	var mu sync.Mutex
@@ -307,6 +310,7 @@ func containsID(ids []int64, id int64) bool {
 
 // Destroy deletes the kept token too, also when it is already gone.
 func TestAccServerTokenRotation_destroyDeletesPrevious(t *testing.T) {
+	t.Parallel()
 	for name, goneOutOfBand := range map[string]bool{"kept token live": false, "kept token already gone": true} {
 		t.Run(name, func(t *testing.T) {
 			env := newAccEnv(t)
@@ -335,6 +339,7 @@ func TestAccServerTokenRotation_destroyDeletesPrevious(t *testing.T) {
 // A rotation whose create reply is lost adopts the token the create made: one new token,
 // no second create.
 func TestAccServerTokenRotation_lostCreateReplyNoDuplicate(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	timeout := `request_timeout = "300ms"`
 	resource.Test(t, resource.TestCase{
@@ -367,6 +372,7 @@ func TestAccServerTokenRotation_lostCreateReplyNoDuplicate(t *testing.T) {
 // A rotated token whose id is never listed stays in state with its value, beside the token
 // it replaced; the update fails; once listed, its id is found and destroy deletes both.
 func TestAccServerTokenRotation_newTokenIDNotFoundOrphansNothing(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   writeOnlyVersions,
@@ -400,6 +406,7 @@ func TestAccServerTokenRotation_newTokenIDNotFoundOrphansNothing(t *testing.T) {
 
 // keep_previous_for can be added to a token, and changed, without rotating it.
 func TestAccServerTokenRotation_keepPreviousForChangeAloneDoesNotRotate(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	config := func(keep string) string {
 		extra := []string{`rotate_when_changed = { rotation = "1" }`}
@@ -435,6 +442,7 @@ func TestAccServerTokenRotation_keepPreviousForChangeAloneDoesNotRotate(t *testi
 }
 
 func TestAccServerTokenRotation_planTimeValidation(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	cases := map[string]struct{ keep, want string }{
 		"shorter than 1s": {"500ms", `(?s)keep_previous_for.*must be a Go duration of at least 1s`},
@@ -463,6 +471,7 @@ func TestAccServerTokenRotation_planTimeValidation(t *testing.T) {
 // After an in-place rotation, the identity names the new token: an import by identity
 // finds it, with no previous token.
 func TestAccServerTokenRotation_identityImportAfterRotation(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken() // an import knows no token of its own
 	resource.Test(t, resource.TestCase{

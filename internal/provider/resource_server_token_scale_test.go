@@ -16,6 +16,7 @@ import (
 // (ceil(M/10)+1) x ceil(N/250) list calls. Terraform's default parallelism (10) applies;
 // the injected latency makes concurrent requests overlap as they do against the real API.
 func TestAccServerToken_listCostIndependentOfResourceCount(t *testing.T) {
+	t.Parallel()
 	const seeded, managed = 600, 30
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()

@@ -31,6 +31,7 @@ var withPasswordWO = fmt.Sprintf("password_wo = %q", testPassword)
 var withPassword = fmt.Sprintf("password = %q", testPassword)
 
 func TestAccServerToken_createWithWriteOnlyPasswordAndOwnToken(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   writeOnlyVersions,
@@ -74,6 +75,7 @@ func TestAccServerToken_createWithWriteOnlyPasswordAndOwnToken(t *testing.T) {
 }
 
 func TestAccServerToken_passwordInStateUsesProviderAuthToken(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, bootstrap := env.bootstrapAuthToken()
 	resource.Test(t, resource.TestCase{
@@ -120,6 +122,7 @@ func TestAccServerToken_passwordInStateUsesProviderAuthToken(t *testing.T) {
 }
 
 func TestAccServerToken_outOfBandDeletionPlansRecreate(t *testing.T) {
+	t.Parallel()
 	for name, withAuthToken := range map[string]bool{"scanned with auth_token": true, "own token rejected": false} {
 		t.Run(name, func(t *testing.T) {
 			env := newAccEnv(t)
@@ -154,6 +157,7 @@ func TestAccServerToken_outOfBandDeletionPlansRecreate(t *testing.T) {
 }
 
 func TestAccServerToken_listErrorKeepsState(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	config := env.provider(authArg, "max_retries = 1") + serverTokenConfig("ci", withPasswordWO)
@@ -186,6 +190,7 @@ func TestAccServerToken_listErrorKeepsState(t *testing.T) {
 }
 
 func TestAccServerToken_importRecoversToken(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	seeded := env.emu.AddToken("imported", testEmail)
@@ -243,6 +248,7 @@ func TestAccServerToken_importRecoversToken(t *testing.T) {
 }
 
 func TestAccServerToken_importWithoutAuthTokenNamesIt(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	seeded := env.emu.AddToken("imported", testEmail)
 	resource.Test(t, resource.TestCase{
@@ -258,6 +264,7 @@ func TestAccServerToken_importWithoutAuthTokenNamesIt(t *testing.T) {
 }
 
 func TestAccServerToken_renameReplaces(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   writeOnlyVersions,
@@ -283,6 +290,7 @@ func TestAccServerToken_renameReplaces(t *testing.T) {
 }
 
 func TestAccServerToken_rotationCreatesBeforeDestroying(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	config := func(rotation string) string {
 		return env.provider() + serverTokenConfig("rotating", withPasswordWO,
@@ -340,6 +348,7 @@ func TestAccServerToken_rotationCreatesBeforeDestroying(t *testing.T) {
 }
 
 func TestAccServerToken_idFoundLate(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	env.emu.SetListLag(2)
 	resource.Test(t, resource.TestCase{
@@ -357,6 +366,7 @@ func TestAccServerToken_idFoundLate(t *testing.T) {
 }
 
 func TestAccServerToken_idNeverFoundOrphansNothing(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	env.emu.SetListLag(-1)
 	config := env.provider() + serverTokenConfig("unlisted", withPasswordWO)
@@ -396,6 +406,7 @@ func TestAccServerToken_idNeverFoundOrphansNothing(t *testing.T) {
 }
 
 func TestAccServerToken_deleteOfUnknownIDSucceeds(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	resource.Test(t, resource.TestCase{
@@ -421,6 +432,7 @@ func TestAccServerToken_deleteOfUnknownIDSucceeds(t *testing.T) {
 }
 
 func TestAccServerToken_planTimeValidation(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t)
 	token := func(name, email string, args ...string) string {
 		return fmt.Sprintf("resource \"b2b_server_token\" \"test\" {\n  name  = %q\n  email = %q\n  %s\n}\n", name, email, strings.Join(args, "\n  "))

@@ -20,3 +20,14 @@ func (d *providerData) storeHashOr(configured types.String) (string, diag.Diagno
 	diags.AddAttributeError(path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)
 	return "", diags
 }
+
+// defaultStoreHash sets a model's unset store_hash to the provider's, so that the result
+// shows the store used; false, with the error, when there is none.
+func (d *providerData) defaultStoreHash(storeHash *types.String, diags *diag.Diagnostics) bool {
+	hash, errs := d.storeHashOr(*storeHash)
+	if diags.Append(errs...); errs.HasError() {
+		return false
+	}
+	*storeHash = types.StringValue(hash)
+	return true
+}
