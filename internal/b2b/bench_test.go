@@ -2,39 +2,24 @@ package b2b
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
 )
 
-// benchStore serves a store of n tokens on loopback, with latency per request, and returns
-// a client for it.
+// benchStore serves a store of n tokens, newest first, with latency per request, and
+// returns a client for it.
 func benchStore(b *testing.B, n int, latency time.Duration, concurrency int) *Client {
 	b.Helper()
-	tokens := make([]ServerToken, n)
-	for i := range tokens {
-		id := int64(n - i) // newest first
-		tokens[i] = ServerToken{ID: id, Name: "bench-" + strconv.FormatInt(id, 10), Email: "a@example.com", StoreHash: "abc123", Token: "tok-" + strconv.FormatInt(id, 10), EventChannel: "app"}
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f := newFake(b)
+	f.seed(n, "bench", "a@example.com")
+	f.setNewestFirst(true)
+	f.setHook(func(*fakeB2B, http.ResponseWriter, *http.Request, fakeRequest, int) bool {
 		time.Sleep(latency)
-		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-		page := tokens[min(offset, n):min(offset+limit, n)]
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"code": 200, "data": page,
-			"meta": map[string]any{"message": "SUCCESS", "pagination": map[string]int{"totalCount": n, "offset": offset, "limit": limit}},
-		})
-	}))
-	b.Cleanup(srv.Close)
-	c, err := New(Config{BaseURL: srv.URL + "/api/io", AuthToken: "bench", ListConcurrency: concurrency})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return c
+		return false
+	})
+	return f.client(b, func(cfg *Config) { withAuthToken(cfg); cfg.ListConcurrency = concurrency })
 }
 
 // A complete listing of 5,000 tokens (20 pages) with 5 ms per request: concurrent pages

@@ -44,8 +44,11 @@ type Config struct {
 	// AuthToken is a legacy B2B server-to-server token, sent as authToken.
 	AuthToken string
 
-	// MaxRetries is how often a failed request is retried; negative means never.
-	MaxRetries     int
+	// MaxRetries is how often a failed request is retried; 0 means DefaultMaxRetries.
+	MaxRetries int
+	// NoRetries sends every request once, whatever MaxRetries says. A negative MaxRetries
+	// means the same, as it did before NoRetries existed.
+	NoRetries      bool
 	RequestTimeout time.Duration
 	RetryWaitMin   time.Duration
 	RetryWaitMax   time.Duration
@@ -71,6 +74,34 @@ type Config struct {
 	Transport http.RoundTripper
 }
 
+// withDefaults fills the zero fields of cfg with the defaults, and settles the retries:
+// after it, MaxRetries is the number of retries and NoRetries says whether it is 0.
+func (cfg Config) withDefaults() Config {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	switch {
+	case cfg.NoRetries || cfg.MaxRetries < 0:
+		cfg.MaxRetries, cfg.NoRetries = 0, true
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = DefaultMaxRetries
+	}
+	cfg.RequestTimeout = positiveOr(cfg.RequestTimeout, DefaultRequestTimeout)
+	cfg.RetryWaitMin = positiveOr(cfg.RetryWaitMin, DefaultRetryWaitMin)
+	cfg.RetryWaitMax = positiveOr(cfg.RetryWaitMax, DefaultRetryWaitMax)
+	cfg.LocateAttempts = positiveOr(cfg.LocateAttempts, DefaultLocateAttempts)
+	cfg.LocateWait = positiveOr(cfg.LocateWait, DefaultLocateWait)
+	cfg.ListConcurrency = positiveOr(cfg.ListConcurrency, DefaultListConcurrency)
+	return cfg
+}
+
+func positiveOr[T int | time.Duration](v, fallback T) T {
+	if v <= 0 {
+		return fallback
+	}
+	return v
+}
+
 // Client calls the B2B Edition API. It is safe for concurrent use.
 type Client struct {
 	cfg     Config
@@ -84,37 +115,11 @@ type Client struct {
 
 // New returns a client for cfg, filling defaults for zero fields.
 func New(cfg Config) (*Client, error) {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
+	cfg = cfg.withDefaults()
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		// The URL is not echoed: it may hold a password (userinfo).
 		return nil, fmt.Errorf("invalid API base URL: want an absolute URL such as %s", DefaultBaseURL)
-	}
-	if cfg.MaxRetries == 0 {
-		cfg.MaxRetries = DefaultMaxRetries
-	}
-	if cfg.MaxRetries < 0 {
-		cfg.MaxRetries = 0
-	}
-	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = DefaultRequestTimeout
-	}
-	if cfg.RetryWaitMin <= 0 {
-		cfg.RetryWaitMin = DefaultRetryWaitMin
-	}
-	if cfg.RetryWaitMax <= 0 {
-		cfg.RetryWaitMax = DefaultRetryWaitMax
-	}
-	if cfg.LocateAttempts <= 0 {
-		cfg.LocateAttempts = DefaultLocateAttempts
-	}
-	if cfg.LocateWait <= 0 {
-		cfg.LocateWait = DefaultLocateWait
-	}
-	if cfg.ListConcurrency <= 0 {
-		cfg.ListConcurrency = DefaultListConcurrency
 	}
 	httpClient := cleanhttp.DefaultPooledClient()
 	httpClient.Timeout = cfg.RequestTimeout
@@ -155,7 +160,8 @@ func (c *Client) BaseURL() string { return c.base.Redacted() }
 // HasAuthToken reports whether the client has an authToken for the S2S endpoints.
 func (c *Client) HasAuthToken() bool { return c.cfg.AuthToken != "" }
 
-// call describes one API request.
+// call describes one API request. It does not change while the request is sent; what the
+// sending learns is kept in a [callState].
 type call struct {
 	method string
 	path   string
@@ -165,42 +171,79 @@ type call struct {
 	// resendable is false for a request that must not be sent twice once it may have
 	// reached the server (a create without an idempotency key).
 	resendable bool
-	// bodyCode is the retryable envelope code of the latest reply whose HTTP status said
-	// success, so that the backoff honours the rate-limit window of a 429 in the body too.
-	bodyCode int
 	// store is the store the request is for, whose rate limit it counts against; empty
 	// means the client's default store.
 	store string
-	// attempts counts the requests sent.
-	attempts int
 	// stop, when set, is the caller's context for a request sent on a context that is not
 	// cancelled with it (a create): once stop is done, the request is not retried.
 	stop context.Context
+}
+
+// fail is the *Error of cl with the HTTP status (0: no reply) and the cause.
+func (cl call) fail(status int, cause error) *Error {
+	return &Error{Method: cl.method, Path: cl.path, StatusCode: status, Err: cause}
+}
+
+// callState is a call and what its sending has learnt so far. The retry policy, the pacing
+// transport and the log hooks see only the request, so it travels in the request's
+// context (see [callStateOf]).
+type callState struct {
+	call
+	// attempts counts the requests sent.
+	attempts int
+	// bodyCode is the retryable envelope code of the latest reply whose HTTP status said
+	// success, so that the backoff honours the rate-limit window of a 429 in the body too.
+	bodyCode int
 	// notSent: the latest attempt was never sent, as it waited for the store's rate-limit
 	// window until its time ran out or the caller stopped.
 	notSent bool
 }
 
-type callInfoKey struct{}
+type callStateKey struct{}
 
-// do sends c, retrying as the policy allows, and decodes the envelope's data into out.
+// callStateOf is the state of the call a request belongs to; an empty one for a request
+// that did not come from [Client.do].
+func callStateOf(ctx context.Context) *callState {
+	if state, ok := ctx.Value(callStateKey{}).(*callState); ok {
+		return state
+	}
+	return &callState{}
+}
+
+// do sends cl, retrying as the policy allows, and decodes the envelope's data into out.
 func (c *Client) do(ctx context.Context, cl call, out any) error {
-	u := *c.base
-	u.Path = c.base.Path + cl.path
-	u.RawQuery = cl.query.Encode()
+	state := &callState{call: cl}
+	ctx = context.WithValue(ctx, callStateKey{}, state)
+	req, err := c.newRequest(ctx, cl)
+	if err != nil {
+		return cl.fail(0, err)
+	}
+	handler := &replyHandler{client: c, state: state}
+	req.SetResponseHandler(handler.read)
+	resp, err := c.retrier.Do(req)
+	raw, err := c.lastReply(ctx, state, handler, resp, err)
+	if err != nil {
+		return err
+	}
+	return decodeReply(cl, state.attempts, resp, raw, out)
+}
 
+// newRequest builds the HTTP request of cl: its URL, its JSON body and its headers.
+func (c *Client) newRequest(ctx context.Context, cl call) (*retryablehttp.Request, error) {
 	var body any
 	if cl.body != nil {
 		encoded, err := json.Marshal(cl.body)
 		if err != nil {
-			return &Error{Method: cl.method, Path: cl.path, Err: fmt.Errorf("encoding request: %w", err)}
+			return nil, fmt.Errorf("encoding request: %w", err)
 		}
 		body = encoded
 	}
-	ctx = context.WithValue(ctx, callInfoKey{}, &cl)
+	u := *c.base
+	u.Path = c.base.Path + cl.path
+	u.RawQuery = cl.query.Encode()
 	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), body)
 	if err != nil {
-		return &Error{Method: cl.method, Path: cl.path, Err: err}
+		return nil, err
 	}
 	req.Header = cl.header.Clone()
 	if req.Header == nil {
@@ -213,61 +256,79 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if c.cfg.UserAgent != "" {
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
+	return req, nil
+}
 
-	// The reply is read inside the retry loop, so that the retry policy also sees a reply
-	// cut off mid-read and a failure that only the body code shows.
-	var raw []byte
-	var read *http.Response
-	req.SetResponseHandler(func(resp *http.Response) error {
-		defer resp.Body.Close()
-		read, cl.bodyCode = resp, 0
-		var err error
-		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-			err = &redirectError{status: resp.StatusCode, host: locationHost(resp)}
-		} else if raw, err = io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes)); err != nil {
-			err = &replyReadError{err}
-		} else if code := retryableBodyCode(resp.StatusCode, raw); code != 0 {
-			cl.bodyCode = code
-			err = &bodyCodeError{code}
-		}
-		if err != nil {
-			c.logReply(nil, resp) // the retrier logs only replies that it takes as they are
-		}
-		return err
-	})
+// replyHandler reads every reply inside the retry loop, so that the retry policy also sees
+// a reply cut off mid-read, a redirect and a failure that only the body code shows.
+type replyHandler struct {
+	client *Client
+	state  *callState
+	// resp is the latest reply read, raw its body.
+	resp *http.Response
+	raw  []byte
+}
 
-	resp, err := c.retrier.Do(req)
+func (h *replyHandler) read(resp *http.Response) error {
+	defer resp.Body.Close()
+	h.resp, h.state.bodyCode = resp, 0
+	var err error
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		err = &redirectError{status: resp.StatusCode, host: locationHost(resp)}
+	} else if h.raw, err = readBody(resp); err != nil {
+		err = &replyReadError{err}
+	} else if code := retryableBodyCode(resp.StatusCode, h.raw); code != 0 {
+		h.state.bodyCode = code
+		err = &bodyCodeError{code}
+	}
+	if err != nil {
+		h.client.logReply(nil, resp) // the retrier logs only replies that it takes as they are
+	}
+	return err
+}
+
+// lastReply interprets what the retrier ended with: the body of the reply to decode, or
+// the error the call fails with.
+func (c *Client) lastReply(ctx context.Context, state *callState, handler *replyHandler, resp *http.Response, err error) ([]byte, error) {
+	var redirect *redirectError
 	var readErr *replyReadError
 	var codeErr *bodyCodeError
-	var redirect *redirectError
 	switch {
 	case errors.As(err, &redirect):
-		if resp != nil {
-			resp.Body.Close()
-		}
-		return &Error{Method: cl.method, Path: cl.path, StatusCode: redirect.status, Err: redirect}
-	case err == nil, errors.As(err, &codeErr) && resp != nil && read == resp:
+		closeBody(resp)
+		return nil, state.fail(redirect.status, redirect)
+	case err == nil, errors.As(err, &codeErr) && resp != nil && handler.resp == resp:
 		// A reply, or retries ran out on a failure in the body code: decode it as usual.
 	case errors.As(err, &readErr) && resp != nil:
-		return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading reply: %w", c.scrubTransportError(ctx, readErr.err))}
+		return nil, state.fail(resp.StatusCode, fmt.Errorf("reading reply: %w", c.scrubTransportError(ctx, readErr.err)))
 	default:
-		if resp != nil {
-			resp.Body.Close()
-		}
+		closeBody(resp)
 		cause := c.scrubTransportError(ctx, err)
-		if cl.notSent {
+		if state.notSent {
 			cause = fmt.Errorf("%w: %w", errNotSent, cause)
 		}
-		return &Error{Method: cl.method, Path: cl.path, Err: cause}
+		return nil, state.fail(0, cause)
 	}
-	if read != resp {
-		// Retries ran out on a status the policy retries: the handler never saw that reply.
-		defer resp.Body.Close()
-		if raw, err = io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes)); err != nil {
-			return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading reply: %w", c.scrubTransportError(ctx, err))}
-		}
+	if handler.resp == resp {
+		return handler.raw, nil
 	}
-	return decodeReply(cl, resp, raw, out)
+	// Retries ran out on a status the policy retries: the handler never saw that reply.
+	defer resp.Body.Close()
+	raw, err := readBody(resp)
+	if err != nil {
+		return nil, state.fail(resp.StatusCode, fmt.Errorf("reading reply: %w", c.scrubTransportError(ctx, err)))
+	}
+	return raw, nil
+}
+
+func readBody(resp *http.Response) ([]byte, error) {
+	return io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
+}
+
+func closeBody(resp *http.Response) {
+	if resp != nil {
+		resp.Body.Close()
+	}
 }
 
 // replyReadError is a reply whose body broke off while it was read.
@@ -320,12 +381,12 @@ func (c *Client) scrubTransportError(ctx context.Context, err error) error {
 }
 
 func (c *Client) logAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
-	info := infoOf(req.Context())
-	info.attempts = retry + 1
+	state := callStateOf(req.Context())
+	state.attempts = retry + 1
 	if c.cfg.Log == nil {
 		return
 	}
-	fields := map[string]any{"method": info.method, "path": info.path, "attempt": retry + 1}
+	fields := map[string]any{"method": state.method, "path": state.path, "attempt": retry + 1}
 	c.cfg.Log(req.Context(), "B2B API request", fields)
 }
 
@@ -333,17 +394,10 @@ func (c *Client) logReply(_ retryablehttp.Logger, resp *http.Response) {
 	if c.cfg.Log == nil || resp.Request == nil {
 		return
 	}
-	info := infoOf(resp.Request.Context())
-	fields := map[string]any{"method": info.method, "path": info.path, "status": resp.StatusCode}
+	state := callStateOf(resp.Request.Context())
+	fields := map[string]any{"method": state.method, "path": state.path, "status": resp.StatusCode}
 	if v := resp.Header.Get("X-Requests-Remaining"); v != "" {
 		fields["requests_remaining"] = v
 	}
 	c.cfg.Log(resp.Request.Context(), "B2B API reply", fields)
-}
-
-func infoOf(ctx context.Context) *call {
-	if info, ok := ctx.Value(callInfoKey{}).(*call); ok {
-		return info
-	}
-	return &call{}
 }

@@ -10,19 +10,19 @@ import (
 	"time"
 )
 
-func TestNewDefaults(t *testing.T) {
+func TestNewFillsDefaultsForZeroFields(t *testing.T) {
 	c, err := New(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	type settings struct {
+	type defaults struct {
 		BaseURL                                                string
-		MaxRetries, LocateAttempts                             int
+		MaxRetries, LocateAttempts, ListConcurrency            int
 		RequestTimeout, RetryWaitMin, RetryWaitMax, LocateWait time.Duration
 	}
-	want := settings{DefaultBaseURL, DefaultMaxRetries, DefaultLocateAttempts,
+	want := defaults{DefaultBaseURL, DefaultMaxRetries, DefaultLocateAttempts, DefaultListConcurrency,
 		DefaultRequestTimeout, DefaultRetryWaitMin, DefaultRetryWaitMax, DefaultLocateWait}
-	got := settings{c.cfg.BaseURL, c.cfg.MaxRetries, c.cfg.LocateAttempts,
+	got := defaults{c.cfg.BaseURL, c.cfg.MaxRetries, c.cfg.LocateAttempts, c.cfg.ListConcurrency,
 		c.cfg.RequestTimeout, c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, c.cfg.LocateWait}
 	if got != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
@@ -30,7 +30,7 @@ func TestNewDefaults(t *testing.T) {
 	if c.base.String() != DefaultBaseURL {
 		t.Errorf("base = %q, want %q", c.base, DefaultBaseURL)
 	}
-	if c.retrier.RetryMax != DefaultMaxRetries || c.retrier.HTTPClient.Timeout != DefaultRequestTimeout {
+	if c.retrier.RetryMax != DefaultMaxRetries || c.cfg.NoRetries || c.retrier.HTTPClient.Timeout != DefaultRequestTimeout {
 		t.Errorf("retrier: RetryMax %d, Timeout %v", c.retrier.RetryMax, c.retrier.HTTPClient.Timeout)
 	}
 	if c.HasAuthToken() {
@@ -38,7 +38,7 @@ func TestNewDefaults(t *testing.T) {
 	}
 }
 
-func TestNewInvalidBaseURL(t *testing.T) {
+func TestNewRefusesABaseURLThatIsNotAbsolute(t *testing.T) {
 	tests := []string{"not a url", "/api/io", "api-b2b.bigcommerce.com/api/io", "https://", "://x"}
 	for _, raw := range tests {
 		t.Run(raw, func(t *testing.T) {
@@ -53,16 +53,18 @@ func TestNewInvalidBaseURL(t *testing.T) {
 	}
 }
 
-func TestNewMaxRetries(t *testing.T) {
+func TestRetriesAreBoundedByMaxRetries(t *testing.T) {
 	tests := []struct {
 		name       string
 		maxRetries int
+		noRetries  bool
 		wantGETs   int
 	}{
-		{"negative means never", -1, 1},
-		{"zero means the default", 0, DefaultMaxRetries + 1},
-		{"one", 1, 2},
-		{"three", 3, 4},
+		{"NoRetries sends once", 3, true, 1},
+		{"negative means never, as before NoRetries", -1, false, 1},
+		{"zero means the default", 0, false, DefaultMaxRetries + 1},
+		{"one", 1, false, 2},
+		{"three", 3, false, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,7 +73,7 @@ func TestNewMaxRetries(t *testing.T) {
 				writeStatus(w, http.StatusServiceUnavailable)
 				return true
 			})
-			c := f.client(t, func(cfg *Config) { withAuthToken(cfg); cfg.MaxRetries = tt.maxRetries })
+			c := f.client(t, func(cfg *Config) { withAuthToken(cfg); cfg.MaxRetries, cfg.NoRetries = tt.maxRetries, tt.noRetries })
 			_, err := c.ListServerTokensPage(context.Background(), 10, 0)
 			if got := asAPIError(t, err).StatusCode; got != http.StatusServiceUnavailable {
 				t.Errorf("StatusCode = %d, want 503", got)
@@ -83,7 +85,7 @@ func TestNewMaxRetries(t *testing.T) {
 	}
 }
 
-func TestBaseURLPath(t *testing.T) {
+func TestBaseURLTrailingSlashesAreIgnored(t *testing.T) {
 	for _, suffix := range []string{"", "/", "//"} {
 		t.Run(fmt.Sprintf("suffix %q", suffix), func(t *testing.T) {
 			f := newFake(t)
@@ -103,7 +105,7 @@ func TestBaseURLPath(t *testing.T) {
 	}
 }
 
-func TestCommonHeaders(t *testing.T) {
+func TestRequestsSendAcceptUserAgentAndTheirBodysContentType(t *testing.T) {
 	tests := []struct {
 		name            string
 		call            func(*Client) error
@@ -145,7 +147,7 @@ func TestCommonHeaders(t *testing.T) {
 	}
 }
 
-func TestUserAgentDefault(t *testing.T) {
+func TestUserAgentIsSentWhenNoneIsConfigured(t *testing.T) {
 	f := newFake(t)
 	c := f.client(t, func(cfg *Config) { withAuthToken(cfg); cfg.UserAgent = "" })
 	if _, err := c.ListServerTokensPage(context.Background(), 1, 0); err != nil {
@@ -156,9 +158,9 @@ func TestUserAgentDefault(t *testing.T) {
 	}
 }
 
-func TestWithAuthToken(t *testing.T) {
+func TestWithAuthTokenCopiesTheClientSharingItsConnections(t *testing.T) {
 	f := newFake(t)
-	c := f.client(t, nil)
+	c := f.client(t)
 	c2 := c.WithAuthToken("other-token")
 	if c.HasAuthToken() {
 		t.Error("WithAuthToken changed the original client")
@@ -180,7 +182,7 @@ func TestWithAuthToken(t *testing.T) {
 	}
 }
 
-func TestLogHook(t *testing.T) {
+func TestLogGetsALineForEveryAttemptAndReplyWithoutSecrets(t *testing.T) {
 	f := newFake(t)
 	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, n int) bool {
 		if n == 1 {
@@ -228,7 +230,7 @@ func TestLogHook(t *testing.T) {
 	}
 }
 
-func TestCustomTransport(t *testing.T) {
+func TestConfiguredTransportCarriesTheRequests(t *testing.T) {
 	f := newFake(t)
 	var calls int
 	var mu sync.Mutex
@@ -255,7 +257,7 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func TestRequestTimeoutConfigured(t *testing.T) {
+func TestRequestTimeoutBoundsEveryAttempt(t *testing.T) {
 	c, err := New(Config{RequestTimeout: 1500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -265,7 +267,7 @@ func TestRequestTimeoutConfigured(t *testing.T) {
 	}
 }
 
-func TestDoRequestErrors(t *testing.T) {
+func TestRequestThatCannotBeBuiltIsNeverSent(t *testing.T) {
 	f := newFake(t)
 	c := f.client(t, withAuthToken)
 	tests := []struct {
@@ -291,18 +293,13 @@ func TestDoRequestErrors(t *testing.T) {
 	}
 }
 
-func TestReplyCutShort(t *testing.T) {
+func TestReplyCutOffMidReadIsAnErrorThatMayHaveReachedTheServer(t *testing.T) {
 	f := newFake(t)
 	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", "1000")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(`{"code":200,"data":[{"id":1,"token":"` + testAuthToken))
-		_ = http.NewResponseController(w).Flush()
-		resetConnection(t, w)
+		cutOffReply(t, w, `{"code":200,"data":[{"id":1,"token":"`+testAuthToken)
 		return true
 	})
-	c := f.client(t, func(cfg *Config) { withAuthToken(cfg); cfg.MaxRetries = -1 })
+	c := f.client(t, func(cfg *Config) { withAuthToken(cfg); cfg.NoRetries = true })
 	_, err := c.ListServerTokensPage(context.Background(), 10, 0)
 	apiErr := asAPIError(t, err)
 	if apiErr.StatusCode != http.StatusOK || apiErr.Err == nil || !strings.Contains(err.Error(), "GET /backend/tokens: HTTP 200 OK: reading reply: ") {

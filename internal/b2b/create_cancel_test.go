@@ -9,11 +9,12 @@ import (
 	"time"
 )
 
-// holdCreate holds the first create until the test has cancelled the caller's context,
-// then answers it with answer. It tells the test through arrived that the create is held.
-func holdCreate(t *testing.T, arrived chan<- struct{}, cancelled <-chan struct{}, answer func(f *fakeB2B, w http.ResponseWriter, r *http.Request, body []byte)) fakeHook {
-	return func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool {
-		if r.Method != http.MethodPost || n != 1 {
+// cancelWhileCreating returns a context that is cancelled while the fake holds the first
+// create; once it is cancelled, the fake answers that create with answer.
+func cancelWhileCreating(t *testing.T, f *fakeB2B, answer func(f *fakeB2B, w http.ResponseWriter, req CreateServerTokenRequest)) context.Context {
+	arrived, cancelled := make(chan struct{}, 1), make(chan struct{})
+	f.setHook(onCreate(func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, req CreateServerTokenRequest, n int) bool {
+		if n != 1 {
 			return false
 		}
 		arrived <- struct{}{}
@@ -22,38 +23,30 @@ func holdCreate(t *testing.T, arrived chan<- struct{}, cancelled <-chan struct{}
 		case <-time.After(5 * time.Second):
 			t.Error("the test never cancelled")
 		}
-		answer(f, w, r, req.Body)
+		answer(f, w, req)
 		return true
-	}
-}
-
-// cancelWhenHeld cancels the caller's context once the create is held, then lets the fake
-// answer it.
-func cancelWhenHeld(arrived <-chan struct{}, cancel context.CancelFunc, cancelled chan<- struct{}) {
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
 	go func() {
 		<-arrived
 		cancel()
 		close(cancelled)
 	}()
+	return ctx
 }
 
-func answerCreate(t *testing.T) func(f *fakeB2B, w http.ResponseWriter, r *http.Request, body []byte) {
-	return func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, body []byte) {
-		cr := decodeCreate(t, body)
-		writeCreated(w, f.addToken(cr.Name, cr.Email))
-	}
+// answerCreate makes the token and replies as the API does.
+func answerCreate(f *fakeB2B, w http.ResponseWriter, req CreateServerTokenRequest) {
+	writeCreated(w, f.addToken(req.Name, req.Email))
 }
 
 // Ctrl-C while BigCommerce makes the token: the create that was sent is finished, its
 // reply read, and the token returned, so that it is never orphaned.
-func TestCreateServerTokenFinishesAfterCancel(t *testing.T) {
+func TestCreateSentBeforeCancelIsFinishedAndReturnsTheToken(t *testing.T) {
 	f := newFake(t)
-	arrived, cancelled := make(chan struct{}, 1), make(chan struct{})
-	f.setHook(holdCreate(t, arrived, cancelled, answerCreate(t)))
-	c := f.client(t, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancelWhenHeld(arrived, cancel, cancelled)
-	created, err := c.CreateServerToken(ctx, provisionReq)
+	ctx := cancelWhileCreating(t, f, answerCreate)
+	created, err := f.client(t).CreateServerToken(ctx, provisionReq)
 	if err != nil {
 		t.Fatalf("err = %v, want the created token", err)
 	}
@@ -64,16 +57,12 @@ func TestCreateServerTokenFinishesAfterCancel(t *testing.T) {
 
 // Retries stop once the caller has stopped: a create refused with a 429 after Ctrl-C is
 // not sent again.
-func TestCreateNotRetriedAfterCancel(t *testing.T) {
+func TestCreateIsNotRetriedAfterCancel(t *testing.T) {
 	f := newFake(t)
-	arrived, cancelled := make(chan struct{}, 1), make(chan struct{})
-	f.setHook(holdCreate(t, arrived, cancelled, func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ []byte) {
+	ctx := cancelWhileCreating(t, f, func(_ *fakeB2B, w http.ResponseWriter, _ CreateServerTokenRequest) {
 		writeStatus(w, http.StatusTooManyRequests)
-	}))
-	c := f.client(t, func(cfg *Config) { cfg.MaxRetries = 3 })
-	ctx, cancel := context.WithCancel(context.Background())
-	cancelWhenHeld(arrived, cancel, cancelled)
-	_, err := c.CreateServerToken(ctx, provisionReq)
+	})
+	_, err := f.client(t, func(cfg *Config) { cfg.MaxRetries = 3 }).CreateServerToken(ctx, provisionReq)
 	if got := asAPIError(t, err).StatusCode; got != http.StatusTooManyRequests {
 		t.Errorf("err = %v, want the 429", err)
 	}
@@ -84,19 +73,11 @@ func TestCreateNotRetriedAfterCancel(t *testing.T) {
 
 // Provision after Ctrl-C: the token comes back with its value, found or not.
 func TestProvisionAfterCancelReturnsTheToken(t *testing.T) {
-	for _, auth := range []bool{true, false} {
-		t.Run(map[bool]string{true: "with auth_token", false: "without credential"}[auth], func(t *testing.T) {
+	for _, cc := range credentialCases {
+		t.Run(cc.name, func(t *testing.T) {
 			f := newFake(t)
-			arrived, cancelled := make(chan struct{}, 1), make(chan struct{})
-			f.setHook(holdCreate(t, arrived, cancelled, answerCreate(t)))
-			c := f.client(t, func(cfg *Config) {
-				if auth {
-					withAuthToken(cfg)
-				}
-			})
-			ctx, cancel := context.WithCancel(context.Background())
-			cancelWhenHeld(arrived, cancel, cancelled)
-			got, err := c.ProvisionServerToken(ctx, provisionReq)
+			ctx := cancelWhileCreating(t, f, answerCreate)
+			got, err := f.client(t, cc.config).ProvisionServerToken(ctx, provisionReq)
 			made := f.lastToken()
 			if got.Token != made.Token {
 				t.Fatalf("returned %+v (%v), want the token's value", got, err)
@@ -114,24 +95,15 @@ func TestProvisionAfterCancelReturnsTheToken(t *testing.T) {
 
 // Provision after Ctrl-C whose create reply is lost: the error says that a token may
 // exist, names it and how to find it, and nothing else is created.
-func TestProvisionAfterCancelReplyLost(t *testing.T) {
-	for _, auth := range []bool{true, false} {
-		t.Run(map[bool]string{true: "with auth_token", false: "without credential"}[auth], func(t *testing.T) {
+func TestProvisionAfterCancelWithTheReplyLostSaysATokenMayExist(t *testing.T) {
+	for _, cc := range credentialCases {
+		t.Run(cc.name, func(t *testing.T) {
 			f := newFake(t)
-			arrived, cancelled := make(chan struct{}, 1), make(chan struct{})
-			f.setHook(holdCreate(t, arrived, cancelled, func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, body []byte) {
-				cr := decodeCreate(t, body)
-				f.addToken(cr.Name, cr.Email) // made, but the reply is lost
+			ctx := cancelWhileCreating(t, f, func(f *fakeB2B, w http.ResponseWriter, req CreateServerTokenRequest) {
+				f.addToken(req.Name, req.Email) // made, but the reply is lost
 				resetConnection(t, w)
-			}))
-			c := f.client(t, func(cfg *Config) {
-				if auth {
-					withAuthToken(cfg)
-				}
 			})
-			ctx, cancel := context.WithCancel(context.Background())
-			cancelWhenHeld(arrived, cancel, cancelled)
-			got, err := c.ProvisionServerToken(ctx, provisionReq)
+			got, err := f.client(t, cc.config).ProvisionServerToken(ctx, provisionReq)
 			if got != (ServerToken{}) {
 				t.Errorf("returned %+v", got)
 			}

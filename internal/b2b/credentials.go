@@ -42,6 +42,12 @@ func (cr credential) header(storeHash string) http.Header {
 
 // refusedBy reports whether err means the API does not accept cr for these endpoints: 401
 // for any credential, and 403 for the access token, which these endpoints may not know.
+// configured: the provider's auth_token or access token, tried before any S2S token the
+// run learned.
+func (cr credential) configured() bool {
+	return cr.source == SourceAuthToken || cr.source == SourceAccessToken
+}
+
 func (cr credential) refusedBy(err error) bool {
 	return IsUnauthorized(err) || (cr.accessToken && hasStatus(err, http.StatusForbidden))
 }
@@ -53,6 +59,9 @@ type credentialSet struct {
 	mu      sync.Mutex
 	list    []credential
 	refused map[string]bool
+	// retiring are tokens being deleted: tried last, so that concurrent deletes do not all
+	// reach for a token that is about to be gone.
+	retiring map[string]bool
 }
 
 func (s *credentialSet) add(cr credential) bool {
@@ -70,17 +79,43 @@ func (s *credentialSet) add(cr credential) bool {
 	return true
 }
 
-// usable returns the credentials not refused yet, in order.
+// usable returns the credentials not refused yet, in order, the retiring ones last.
 func (s *credentialSet) usable() []credential {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]credential, 0, len(s.list))
+	var last []credential
 	for _, cr := range s.list {
-		if !s.refused[cr.value] {
+		switch {
+		case s.refused[cr.value]:
+		case s.retiring[cr.value]:
+			last = append(last, cr)
+		default:
 			out = append(out, cr)
 		}
 	}
-	return out
+	return append(out, last...)
+}
+
+// retire marks a token that is being deleted; done says whether it is gone.
+func (s *credentialSet) retire(value string) (done func(gone bool)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.retiring == nil {
+		s.retiring = map[string]bool{}
+	}
+	s.retiring[value] = true
+	return func(gone bool) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.retiring, value)
+		if gone {
+			if s.refused == nil {
+				s.refused = map[string]bool{}
+			}
+			s.refused[value] = true
+		}
+	}
 }
 
 func (s *credentialSet) refuse(value string) {

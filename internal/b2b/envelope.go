@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -33,12 +34,13 @@ var errNotJSON = errors.New("reply is not a JSON envelope")
 
 // decodeReply fails when either the HTTP status or the body code is 400 or more, as public
 // clients of B2B Edition do, and otherwise decodes data (and meta, for pages) into out.
-func decodeReply(cl call, resp *http.Response, raw []byte, out any) error {
+// attempts is how many times the request was sent, for the error.
+func decodeReply(cl call, attempts int, resp *http.Response, raw []byte, out any) error {
 	var env envelope
 	jsonErr := json.Unmarshal(raw, &env)
-	failed := resp.StatusCode >= 400 || (jsonErr == nil && env.Code >= 400)
-	if failed {
-		apiErr := &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Attempts: cl.attempts}
+	if resp.StatusCode >= 400 || (jsonErr == nil && env.Code >= 400) {
+		apiErr := cl.fail(resp.StatusCode, nil)
+		apiErr.Attempts = attempts
 		if jsonErr != nil {
 			apiErr.Err = describeNonJSON(resp)
 			return apiErr
@@ -52,7 +54,7 @@ func decodeReply(cl call, resp *http.Response, raw []byte, out any) error {
 		return apiErr
 	}
 	if jsonErr != nil {
-		return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("%w: %s", errNotJSON, describeNonJSON(resp))}
+		return cl.fail(resp.StatusCode, fmt.Errorf("%w: %s", errNotJSON, describeNonJSON(resp)))
 	}
 	if out == nil {
 		return nil
@@ -62,7 +64,7 @@ func decodeReply(cl call, resp *http.Response, raw []byte, out any) error {
 		out = &page.data
 	}
 	if err := json.Unmarshal(env.Data, out); err != nil {
-		return &Error{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: fmt.Errorf("unexpected reply data: %w", err)}
+		return cl.fail(resp.StatusCode, fmt.Errorf("unexpected reply data: %w", err))
 	}
 	return nil
 }
@@ -138,13 +140,9 @@ func flattenMessage(raw json.RawMessage) string {
 	}
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(raw, &fields) == nil {
-		keys := make([]string, 0, len(fields))
-		for k := range fields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, 0, len(keys))
-		for _, k := range keys {
+		// By field name: map order is random, and the message is shown to the user.
+		parts := make([]string, 0, len(fields))
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
 			if msg := flattenMessage(fields[k]); msg != "" {
 				parts = append(parts, k+": "+msg)
 			}

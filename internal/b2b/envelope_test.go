@@ -9,8 +9,8 @@ import (
 	"testing"
 )
 
-// TestReplyErrors sends one list request against a canned reply and checks the *Error.
-func TestReplyErrors(t *testing.T) {
+// One list request against a canned failed reply: the *Error it becomes.
+func TestFailedReplyErrorNamesTheCallAndBigCommercesMessage(t *testing.T) {
 	const bodySecret = "BODY-SECRET-xyz"
 	tests := []struct {
 		name        string
@@ -126,7 +126,7 @@ func TestReplyErrors(t *testing.T) {
 				_, _ = w.Write([]byte(tt.body))
 				return true
 			})
-			c := f.client(t, func(cfg *Config) { withAuthToken(cfg); cfg.MaxRetries = -1 })
+			c := f.client(t, func(cfg *Config) { withAuthToken(cfg); cfg.NoRetries = true })
 			page, err := c.ListServerTokensPage(context.Background(), 10, 0)
 			if err == nil {
 				t.Fatalf("no error, page %+v", page)
@@ -166,21 +166,21 @@ func TestReplyErrors(t *testing.T) {
 	}
 }
 
-func TestReplyNotJSONIsErrNotJSON(t *testing.T) {
+func TestReplyThatIsNotJSONIsDescribedNotEchoed(t *testing.T) {
 	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/plain"}}}
-	err := decodeReply(call{method: "GET", path: "/backend/tokens"}, resp, []byte("hello"), new(pageReply))
+	err := decodeReply(call{method: "GET", path: "/backend/tokens"}, 1, resp, []byte("hello"), new(pageReply))
 	if !errors.Is(err, errNotJSON) {
 		t.Errorf("err = %v, want errNotJSON", err)
 	}
 	// An error reply that is not JSON is not errNotJSON-wrapped, but still describes the reply.
 	resp.StatusCode = 503
-	err = decodeReply(call{method: "GET", path: "/backend/tokens"}, resp, []byte("hello"), nil)
+	err = decodeReply(call{method: "GET", path: "/backend/tokens"}, 1, resp, []byte("hello"), nil)
 	if got, want := err.Error(), "GET /backend/tokens: HTTP 503 Service Unavailable: reply is not JSON (text/plain)"; got != want {
 		t.Errorf("err = %q, want %q", got, want)
 	}
 }
 
-func TestDecodeReplySuccess(t *testing.T) {
+func TestSuccessfulReplyDecodesItsData(t *testing.T) {
 	cl := call{method: "GET", path: "/backend/tokens"}
 	ok := &http.Response{StatusCode: 200, Header: http.Header{}}
 
@@ -188,7 +188,7 @@ func TestDecodeReplySuccess(t *testing.T) {
 		var page pageReply
 		raw := `{"code":200,"data":[{"id":7,"name":"n","email":"e@x.io","storeHash":"abc","token":"t","eventChannel":"app"}],` +
 			`"meta":{"message":"SUCCESS","pagination":{"totalCount":25,"offset":10,"limit":1}}}`
-		if err := decodeReply(cl, ok, []byte(raw), &page); err != nil {
+		if err := decodeReply(cl, 1, ok, []byte(raw), &page); err != nil {
 			t.Fatal(err)
 		}
 		want := ServerToken{ID: 7, Name: "n", Email: "e@x.io", StoreHash: "abc", Token: "t", EventChannel: "app"}
@@ -201,13 +201,13 @@ func TestDecodeReplySuccess(t *testing.T) {
 		}
 	})
 	t.Run("nil out ignores data", func(t *testing.T) {
-		if err := decodeReply(cl, ok, []byte(`{"code":200,"data":[null],"meta":{"message":"SUCCESS"}}`), nil); err != nil {
+		if err := decodeReply(cl, 1, ok, []byte(`{"code":200,"data":[null],"meta":{"message":"SUCCESS"}}`), nil); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("body code below 400 is success", func(t *testing.T) {
 		var out map[string]string
-		if err := decodeReply(cl, ok, []byte(`{"code":201,"data":{"token":"x"}}`), &out); err != nil {
+		if err := decodeReply(cl, 1, ok, []byte(`{"code":201,"data":{"token":"x"}}`), &out); err != nil {
 			t.Fatal(err)
 		}
 		if out["token"] != "x" {
@@ -216,14 +216,14 @@ func TestDecodeReplySuccess(t *testing.T) {
 	})
 	t.Run("missing data", func(t *testing.T) {
 		var out []ServerToken
-		err := decodeReply(cl, ok, []byte(`{"code":200,"meta":{"message":"SUCCESS"}}`), &out)
+		err := decodeReply(cl, 1, ok, []byte(`{"code":200,"meta":{"message":"SUCCESS"}}`), &out)
 		if err == nil || !strings.Contains(err.Error(), "unexpected reply data") {
 			t.Errorf("err = %v, want unexpected reply data", err)
 		}
 	})
 }
 
-func TestFlattenMessage(t *testing.T) {
+func TestErrMsgIsFlattenedInFieldOrder(t *testing.T) {
 	tests := []struct {
 		name string
 		raw  string

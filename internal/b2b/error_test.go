@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-func TestErrorString(t *testing.T) {
+func TestErrorStringNamesTheCallStatusAndMessage(t *testing.T) {
 	cause := errors.New("connection reset by peer")
 	tests := []struct {
 		name string
@@ -44,7 +44,7 @@ func TestErrorString(t *testing.T) {
 	}
 }
 
-func TestErrorUnwrapAndStatus(t *testing.T) {
+func TestErrorUnwrapsToItsCauseAndItsStatusPrefersTheBodyCode(t *testing.T) {
 	err := fmt.Errorf("outer: %w", &Error{Method: "GET", Path: "/p", StatusCode: 200, BodyCode: 401, Err: io.ErrUnexpectedEOF})
 	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Error("errors.Is does not reach the cause")
@@ -61,7 +61,7 @@ func TestErrorUnwrapAndStatus(t *testing.T) {
 	}
 }
 
-func TestIsNotFoundIsUnauthorized(t *testing.T) {
+func TestIsNotFoundAndIsUnauthorizedByStatus(t *testing.T) {
 	tests := []struct {
 		name                   string
 		err                    error

@@ -41,9 +41,26 @@ type fakeRequest struct {
 // method and path, from 1. It returns true when it wrote the reply itself.
 type fakeHook func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool
 
-// fakeB2B is a small in-memory B2B Edition: list, create and delete of S2S tokens.
+// createAnswer scripts the reply to a create: req is its decoded body, n counts the
+// creates from 1. It returns false to let the fake make the token and reply as usual.
+type createAnswer func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req CreateServerTokenRequest, n int) bool
+
+// onCreate is a hook that hands every create (POST /auth/backend) to answer, and leaves
+// every other request to the fake.
+func onCreate(answer createAnswer) fakeHook {
+	return func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool {
+		if req.Method != http.MethodPost || req.Path != pathBackendAuth {
+			return false
+		}
+		var cr CreateServerTokenRequest
+		_ = json.Unmarshal(req.Body, &cr) // the client encodes it; a test of a broken body reads req.Body itself
+		return answer(f, w, r, cr, n)
+	}
+}
+
+// fakeB2B is a small in-memory B2B Edition: list, create and delete of S2S tokens. It is
+// the one server of the client's tests; a hook scripts what the real API may do besides.
 type fakeB2B struct {
-	t      *testing.T
 	server *httptest.Server
 
 	mu       sync.Mutex
@@ -66,9 +83,9 @@ type fakeB2B struct {
 	refused map[string]int
 }
 
-func newFake(t *testing.T) *fakeB2B {
+func newFake(t testing.TB) *fakeB2B {
 	t.Helper()
-	f := &fakeB2B{t: t, nextID: 1, maxLimit: MaxPageSize, hidden: map[int64]bool{},
+	f := &fakeB2B{nextID: 1, maxLimit: MaxPageSize, hidden: map[int64]bool{},
 		accessStatus: http.StatusUnauthorized, refused: map[string]int{}}
 	f.server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
 	// One connection per request: Go's transport then never replays a request on its own,
@@ -81,37 +98,27 @@ func newFake(t *testing.T) *fakeB2B {
 
 func (f *fakeB2B) URL() string { return f.server.URL + fakeBasePath }
 
-func (f *fakeB2B) setHook(h fakeHook) {
+// locked runs change under the fake's lock.
+func (f *fakeB2B) locked(change func()) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.hook = h
+	change()
 }
 
-func (f *fakeB2B) setMaxLimit(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.maxLimit = n
-}
+func (f *fakeB2B) setHook(h fakeHook) { f.locked(func() { f.hook = h }) }
 
-func (f *fakeB2B) setNewestFirst(on bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.newestFirst = on
-}
+// setMaxLimit caps the limit of a list request, as a server may serve fewer than asked.
+func (f *fakeB2B) setMaxLimit(n int) { f.locked(func() { f.maxLimit = n }) }
+
+func (f *fakeB2B) setNewestFirst(on bool) { f.locked(func() { f.newestFirst = on }) }
 
 // setAccessStatus sets how lists and deletes answer the access token: 0 accepts it.
-func (f *fakeB2B) setAccessStatus(status int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.accessStatus = status
-}
+func (f *fakeB2B) setAccessStatus(status int) { f.locked(func() { f.accessStatus = status }) }
 
 // refuse makes lists and deletes answer the authToken value with status.
-func (f *fakeB2B) refuse(value string, status int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.refused[value] = status
-}
+func (f *fakeB2B) refuse(value string, status int) { f.locked(func() { f.refused[value] = status }) }
+
+func (f *fakeB2B) setHidden(id int64, hidden bool) { f.locked(func() { f.hidden[id] = hidden }) }
 
 // fakeJWT is a token in the shape BigCommerce issues: a JWT whose payload carries the
 // store_hash claim (and, here, the id, so that every value is unique). Unsigned.
@@ -129,6 +136,13 @@ func (f *fakeB2B) addToken(name, email string) ServerToken {
 
 func (f *fakeB2B) addTokenLocked(name, email string) ServerToken {
 	return f.addStoreTokenLocked(testStoreHash, name, email)
+}
+
+// addStoreToken stores a token whose JWT names store.
+func (f *fakeB2B) addStoreToken(store, name, email string) ServerToken {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.addStoreTokenLocked(store, name, email)
 }
 
 // addStoreTokenLocked stores a token whose JWT names store. The fake lists every token,
@@ -159,26 +173,20 @@ func (f *fakeB2B) removeToken(id int64) bool {
 }
 
 func (f *fakeB2B) removeTokenLocked(id int64) bool {
-	for i, t := range f.tokens {
-		if t.ID == id {
-			f.tokens = append(f.tokens[:i], f.tokens[i+1:]...)
-			f.refused[t.Token] = http.StatusUnauthorized
-			return true
-		}
+	i := slices.IndexFunc(f.tokens, func(t ServerToken) bool { return t.ID == id })
+	if i < 0 {
+		return false
 	}
-	return false
+	f.refused[f.tokens[i].Token] = http.StatusUnauthorized
+	f.tokens = slices.Delete(f.tokens, i, i+1)
+	return true
 }
 
 // has reports whether the store holds the token with id.
 func (f *fakeB2B) has(id int64) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, t := range f.tokens {
-		if t.ID == id {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(f.tokens, func(t ServerToken) bool { return t.ID == id })
 }
 
 // visible is the list as GET /backend/tokens shows it, in the list's order.
@@ -201,12 +209,6 @@ func (f *fakeB2B) visibleLocked() []ServerToken {
 	return out
 }
 
-func (f *fakeB2B) setHidden(id int64, hidden bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.hidden[id] = hidden
-}
-
 func (f *fakeB2B) lastToken() ServerToken {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -219,15 +221,18 @@ func (f *fakeB2B) requests() []fakeRequest {
 	return append([]fakeRequest(nil), f.reqs...)
 }
 
-func (f *fakeB2B) count(method, path string) int {
-	n := 0
+// requestsTo are the requests of method to path, in order.
+func (f *fakeB2B) requestsTo(method, path string) []fakeRequest {
+	var out []fakeRequest
 	for _, r := range f.requests() {
 		if r.Method == method && r.Path == path {
-			n++
+			out = append(out, r)
 		}
 	}
-	return n
+	return out
 }
+
+func (f *fakeB2B) count(method, path string) int { return len(f.requestsTo(method, path)) }
 
 func (f *fakeB2B) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
@@ -329,10 +334,7 @@ func (f *fakeB2B) serveCreate(w http.ResponseWriter, body []byte) {
 	if store == "" {
 		store = testStoreHash
 	}
-	f.mu.Lock()
-	tok := f.addStoreTokenLocked(store, req.Name, req.Email)
-	f.mu.Unlock()
-	writeCreated(w, tok)
+	writeCreated(w, f.addStoreToken(store, req.Name, req.Email))
 }
 
 func writeCreated(w http.ResponseWriter, tok ServerToken) {
@@ -369,7 +371,18 @@ func writeStatus(w http.ResponseWriter, status int) {
 	writeEnvelope(w, status, status, map[string]any{"errMsg": http.StatusText(status)}, "API logic error")
 }
 
-// resetConnection aborts the connection with a TCP RST and sends no reply.
+// cutOffReply sends the headers of a 200 and the start of its body, then resets the
+// connection: a reply that breaks off while it is read.
+func cutOffReply(t *testing.T, w http.ResponseWriter, start string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "1000")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, start)
+	_ = http.NewResponseController(w).Flush()
+	resetConnection(t, w)
+}
+
+// resetConnection aborts the connection with a TCP RST and sends no further reply.
 func resetConnection(t *testing.T, w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
@@ -404,11 +417,11 @@ func fastConfig(baseURL string) Config {
 	}
 }
 
-// client returns a client of f with fastConfig, changed by mod.
-func (f *fakeB2B) client(t *testing.T, mod func(*Config)) *Client {
+// client returns a client of f with fastConfig, changed by each of mods in turn.
+func (f *fakeB2B) client(t testing.TB, mods ...func(*Config)) *Client {
 	t.Helper()
 	cfg := fastConfig(f.URL())
-	if mod != nil {
+	for _, mod := range mods {
 		mod(&cfg)
 	}
 	c, err := New(cfg)
@@ -419,6 +432,16 @@ func (f *fakeB2B) client(t *testing.T, mod func(*Config)) *Client {
 }
 
 func withAuthToken(cfg *Config) { cfg.AuthToken = testAuthToken }
+
+// credentialCases are the two ways a provision lists the store after its create: with the
+// configured auth_token, or, without any credential, with the token it has just created.
+var credentialCases = []struct {
+	name   string
+	config func(*Config)
+}{
+	{"with auth_token", withAuthToken},
+	{"without credential", func(*Config) {}},
+}
 
 // closedAddr is a loopback address nothing listens on any more.
 func closedAddr(t *testing.T) string {

@@ -99,7 +99,7 @@ func FuzzDecodeReply(f *testing.F) {
 		}
 		for _, target := range targets {
 			cl := call{method: http.MethodGet, path: "/backend/tokens"}
-			err := decodeReply(cl, resp, body, target())
+			err := decodeReply(cl, 1, resp, body, target())
 			if err == nil {
 				if mustFail {
 					t.Fatalf("status %d, body code %d: no error", status, env.Code)

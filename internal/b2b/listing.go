@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -26,6 +28,7 @@ const (
 
 // TokenList is every S2S token of a store, as one listing saw them.
 type TokenList struct {
+	// Tokens is shared by every caller the listing served: read it, never modify it.
 	Tokens []ServerToken
 	// TotalCount is the API's totalCount: how many tokens the store holds.
 	TotalCount int
@@ -65,26 +68,60 @@ func (c *Client) ListServerTokens(ctx context.Context) (TokenList, error) {
 // deleted while it was read. It is read again.
 var errShiftedListing = errors.New("the pages do not fit together")
 
-// listAll reads every page of GET /backend/tokens with one credential, again when the
-// pages do not fit together, and returns only a listing whose pages do.
-func (c *Client) listAll(ctx context.Context, header http.Header, store string) (TokenList, error) {
+// tokenReader reads GET /backend/tokens of one store with one credential.
+type tokenReader struct {
+	client *Client
+	header http.Header
+	store  string
+}
+
+// readPage reads one page.
+func (r tokenReader) readPage(ctx context.Context, limit, offset int) (TokenPage, error) {
+	var reply pageReply
+	err := r.client.do(ctx, call{
+		method:     http.MethodGet,
+		path:       pathBackendTokens,
+		query:      url.Values{"limit": {strconv.Itoa(limit)}, "offset": {strconv.Itoa(offset)}},
+		header:     r.header,
+		store:      r.store,
+		resendable: true,
+	}, &reply)
+	if err != nil {
+		return TokenPage{}, err
+	}
+	return reply.page(limit, offset)
+}
+
+// readHead reads the first page only: the newest tokens, when the API lists newest first.
+func (r tokenReader) readHead(ctx context.Context) (TokenList, error) {
+	page, err := r.readPage(ctx, MaxPageSize, 0)
+	return TokenList{Tokens: page.Tokens, TotalCount: page.TotalCount}, err
+}
+
+// readAll reads every page, again when the pages do not fit together, and returns only a
+// listing whose pages do.
+func (r tokenReader) readAll(ctx context.Context) (TokenList, error) {
 	var shifted error
 	for range maxListingAttempts {
-		list, err := c.readPages(ctx, header, store)
+		list, err := r.readPages(ctx)
 		if !errors.Is(err, errShiftedListing) {
 			return list, err
 		}
 		shifted = err
 	}
-	return TokenList{}, &Error{Method: http.MethodGet, Path: pathBackendTokens,
-		Err: fmt.Errorf("the token list kept changing while it was read (%d attempts): %w", maxListingAttempts, shifted)}
+	return TokenList{}, listingError(0, fmt.Errorf("the token list kept changing while it was read (%d attempts): %w", maxListingAttempts, shifted))
+}
+
+// listingError is the error of GET /backend/tokens with the HTTP status (0: none) and cause.
+func listingError(status int, cause error) *Error {
+	return &Error{Method: http.MethodGet, Path: pathBackendTokens, StatusCode: status, Err: cause}
 }
 
 // readPages reads the first page, then the rest in waves of concurrent requests, each page
 // starting pageOverlap tokens before the previous one ends. It stops at the first short
 // page, so a totalCount that does not match the pages costs at most one wave more.
-func (c *Client) readPages(ctx context.Context, header http.Header, store string) (TokenList, error) {
-	first, err := c.listPage(ctx, header, store, MaxPageSize, 0)
+func (r tokenReader) readPages(ctx context.Context) (TokenList, error) {
+	first, err := r.readPage(ctx, MaxPageSize, 0)
 	if err != nil {
 		return TokenList{}, err
 	}
@@ -96,10 +133,9 @@ func (c *Client) readPages(ctx context.Context, header http.Header, store string
 	step := size - min(pageOverlap, size/2)
 	for next := step; size > 0 && isFull(pages[len(pages)-1], size) && pageWanted(next, step, first.TotalCount); {
 		if len(pages) >= maxListingPages {
-			return TokenList{}, &Error{Method: http.MethodGet, Path: pathBackendTokens,
-				Err: fmt.Errorf("gave up after %d full pages: the store's token list does not end", len(pages))}
+			return TokenList{}, listingError(0, fmt.Errorf("gave up after %d full pages: the store's token list does not end", len(pages)))
 		}
-		wave, err := c.readWave(ctx, header, store, next, step, size, first.TotalCount)
+		wave, err := r.readWave(ctx, next, step, size, first.TotalCount)
 		if err != nil {
 			return TokenList{}, err
 		}
@@ -117,16 +153,16 @@ func isFull(p TokenPage, size int) bool { return len(p.Tokens) >= size }
 
 // readWave reads up to ListConcurrency pages at once and returns them up to the first
 // short one.
-func (c *Client) readWave(ctx context.Context, header http.Header, store string, from, step, size, total int) ([]TokenPage, error) {
+func (r tokenReader) readWave(ctx context.Context, from, step, size, total int) ([]TokenPage, error) {
 	var offsets []int
-	for o := from; len(offsets) < c.cfg.ListConcurrency && (o < total || len(offsets) == 0); o += step {
+	for o := from; len(offsets) < r.client.cfg.ListConcurrency && (o < total || len(offsets) == 0); o += step {
 		offsets = append(offsets, o)
 	}
 	pages := make([]TokenPage, len(offsets))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, offset := range offsets {
 		g.Go(func() error {
-			page, err := c.listPage(gctx, header, store, MaxPageSize, offset)
+			page, err := r.readPage(gctx, MaxPageSize, offset)
 			pages[i] = page
 			return err
 		})

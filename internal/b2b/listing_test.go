@@ -15,14 +15,11 @@ import (
 	"time"
 )
 
-// offsets returns the limit and offset of every list request, as "limit/offset".
+// listQueries returns the limit and offset of every list request, as "limit/offset".
 func listQueries(t *testing.T, f *fakeB2B) []string {
 	t.Helper()
 	var out []string
-	for _, r := range f.requests() {
-		if r.Method != http.MethodGet || r.Path != "/backend/tokens" {
-			continue
-		}
+	for _, r := range f.requestsTo(http.MethodGet, pathBackendTokens) {
 		q, err := url.ParseQuery(r.Query)
 		if err != nil {
 			t.Fatal(err)
@@ -48,7 +45,7 @@ func idRange(from, to int64) []int64 {
 	return out
 }
 
-func TestListServerTokensPaging(t *testing.T) {
+func TestListingReadsOverlappingPagesUpToTotalCount(t *testing.T) {
 	tests := []struct {
 		tokens      int
 		maxLimit    int // the server's own cap on limit
@@ -193,7 +190,7 @@ func TestListServerTokensGivesUpWhenTotalKeepsChanging(t *testing.T) {
 	}
 }
 
-func TestListServerTokensPageErrorFailsListing(t *testing.T) {
+func TestListingFailsWhenALaterPageFails(t *testing.T) {
 	for _, status := range []int{400, 401, 503} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			f := newFake(t)
@@ -205,7 +202,7 @@ func TestListServerTokensPageErrorFailsListing(t *testing.T) {
 				}
 				return false
 			})
-			c := f.client(t, func(cfg *Config) { withAuthToken(cfg); cfg.MaxRetries = -1 })
+			c := f.client(t, func(cfg *Config) { withAuthToken(cfg); cfg.NoRetries = true })
 			list, err := c.ListServerTokens(context.Background())
 			if got := asAPIError(t, err).StatusCode; got != status {
 				t.Errorf("StatusCode %d, want %d", got, status)
@@ -223,7 +220,7 @@ func TestListServerTokensPageErrorFailsListing(t *testing.T) {
 	}
 }
 
-func TestListServerTokensFirstPageError(t *testing.T) {
+func TestListingFailsWhenTheFirstPageFails(t *testing.T) {
 	f := newFake(t)
 	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
 		writeStatus(w, http.StatusForbidden)
@@ -239,10 +236,8 @@ func TestListServerTokensFirstPageError(t *testing.T) {
 	}
 }
 
-// A page that comes back empty before totalCount is reached ends the listing: it must not
-// loop on the same offset. A page that comes back empty before totalCount is reached means the list shrank while
-// it was read: what was read is not a complete listing, which a reader could take as
-// "the token is gone".
+// A page that comes back empty before totalCount ends the reading, so it never loops on one
+// offset, and makes it incomplete: a reader could take a missing token for gone.
 func TestListServerTokensEmptyPageBeforeTotalIsIncomplete(t *testing.T) {
 	f := newFake(t)
 	all := f.seed(3, "tok", "o@example.com")
@@ -270,9 +265,9 @@ func TestListServerTokensEmptyPageBeforeTotalIsIncomplete(t *testing.T) {
 	}
 }
 
-func TestListServerTokensWithoutAuthToken(t *testing.T) {
+func TestListingWithoutCredentialSendsNothing(t *testing.T) {
 	f := newFake(t)
-	c := f.client(t, nil)
+	c := f.client(t)
 	_, err := c.ListServerTokens(context.Background())
 	if !errors.Is(err, ErrNoAuthToken) {
 		t.Errorf("err = %v, want ErrNoAuthToken", err)
@@ -282,7 +277,7 @@ func TestListServerTokensWithoutAuthToken(t *testing.T) {
 	}
 }
 
-func TestTokenListLookups(t *testing.T) {
+func TestTokenListFindsByIDAndByExactValue(t *testing.T) {
 	list := TokenList{Tokens: []ServerToken{
 		{ID: 1, Name: "a", Token: "t1"},
 		{ID: 2, Name: "a", Token: "t2"},

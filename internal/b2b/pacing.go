@@ -25,7 +25,8 @@ func newPacers(reserve int, logWait func(context.Context, string, map[string]any
 	return &pacers{reserve: reserve, logWait: logWait, stores: map[string]*pacer{}}
 }
 
-func (p *pacers) of(store string) *pacer {
+// forStore is the pacer of store, made on first use.
+func (p *pacers) forStore(store string) *pacer {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if pc, ok := p.stores[store]; ok {
@@ -36,11 +37,9 @@ func (p *pacers) of(store string) *pacer {
 	return pc
 }
 
-// pacer keeps a store's requests from spending its rate-limit window below the reserve.
-// It learns the budget from the replies' X-Requests-Remaining and
-// X-Request-Window-Resets-After; while the budget left, less the requests in flight, is at
-// or below the reserve, a request waits for the window to reset. Concurrent requests thus
-// overshoot by at most the number in flight when the first reply arrives.
+// pacer keeps a store's requests from spending its rate-limit window below the reserve:
+// while the budget the replies report, less the requests in flight, is at or below it, a
+// request waits for the window to reset.
 type pacer struct {
 	reserve int
 	logWait func(context.Context, string, map[string]any)
@@ -131,27 +130,28 @@ type pacedTransport struct {
 }
 
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	info := infoOf(req.Context())
-	store := info.store
+	state := callStateOf(req.Context())
+	store := state.store
 	if store == "" {
 		store = t.defaultStore
 	}
-	p := t.pacers.of(store)
+	p := t.pacers.forStore(store)
 	// The wait counts against the request timeout. A create waits on a context that Ctrl-C
 	// does not cancel: its caller's stop ends the wait too, and it is then not sent.
 	waitCtx := req.Context()
-	if info.stop != nil {
+	if state.stop != nil {
 		var cancel context.CancelFunc
 		waitCtx, cancel = context.WithCancel(waitCtx)
 		defer cancel()
-		defer context.AfterFunc(info.stop, cancel)()
+		defer context.AfterFunc(state.stop, cancel)()
 	}
 	err := p.acquire(waitCtx)
-	if err == nil && info.stop != nil && info.stop.Err() != nil {
+	if err == nil && state.stop != nil && state.stop.Err() != nil {
 		p.release(nil)
-		err = info.stop.Err()
+		err = state.stop.Err()
 	}
-	if info.notSent = err != nil; err != nil {
+	state.notSent = err != nil
+	if err != nil {
 		return nil, err
 	}
 	resp, err := t.next.RoundTrip(req)

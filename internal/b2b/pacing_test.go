@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-func TestParseTimes(t *testing.T) {
+func TestParseTimesReadsBigCommercesCounts(t *testing.T) {
 	tests := []struct {
 		in   string
 		want int
@@ -99,7 +99,7 @@ func TestPacerIgnoresRepliesWithoutTheHeaders(t *testing.T) {
 	}
 }
 
-func TestPacerOffWithReserveZero(t *testing.T) {
+func TestPacingIsOffWithReserveZero(t *testing.T) {
 	p, _ := newTestPacer(0)
 	p.tryAcquire()
 	p.release(budget("0 times", "30 s"))
@@ -113,8 +113,8 @@ func TestPacerOffWithReserveZero(t *testing.T) {
 // Each store has its own budget: BigCommerce's limit is per store.
 func TestPacersArePerStore(t *testing.T) {
 	ps := newPacers(10, nil)
-	a, b := ps.of("a"), ps.of("b")
-	if a == b || ps.of("a") != a {
+	a, b := ps.forStore("a"), ps.forStore("b")
+	if a == b || ps.forStore("a") != a {
 		t.Fatal("pacers are not one per store")
 	}
 	a.tryAcquire()
@@ -221,23 +221,27 @@ func TestPacingKeepsTheReserveUnderALimiter(t *testing.T) {
 	}
 }
 
+// budgetOnFirstList makes the first list reply report remaining requests in a window that
+// resets after resets ("0.5 s").
+func budgetOnFirstList(remaining int, resets string) fakeHook {
+	var reported atomic.Bool
+	return func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+		if r.Method == http.MethodGet && !reported.Swap(true) {
+			w.Header().Set("X-Requests-Remaining", fmt.Sprintf("%d times", remaining))
+			w.Header().Set("X-Request-Window-Resets-After", resets)
+		}
+		return false
+	}
+}
+
 // A wait for the window to reset may outlast the request timeout. The request was never
-// sent, so a create must not be taken for one that may have reached BigCommerce (which
-// would start a reconciliation, or borrow a token, under an exhausted budget): it waits on
-// and is sent once.
-func TestPacingWaitLongerThanTheRequestTimeout(t *testing.T) {
+// sent, so it is sent once the window resets: a create is not taken for one that may have
+// reached BigCommerce.
+func TestPacingWaitLongerThanTheRequestTimeoutStillSendsTheRequestOnce(t *testing.T) {
 	for _, op := range []string{"create", "provision", "list"} {
 		t.Run(op, func(t *testing.T) {
 			f := newFake(t)
-			var primed atomic.Bool
-			f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
-				if r.Method == http.MethodGet && !primed.Swap(true) {
-					// the first reply: 5 left, the reset 0.5 s away
-					w.Header().Set("X-Requests-Remaining", "5 times")
-					w.Header().Set("X-Request-Window-Resets-After", "0.5 s")
-				}
-				return false
-			})
+			f.setHook(budgetOnFirstList(5, "0.5 s"))
 			// no credential: a provision creates first (no listing before)
 			c := f.client(t, func(cfg *Config) {
 				cfg.StoreHash = testStoreHash
@@ -271,16 +275,9 @@ func TestPacingWaitLongerThanTheRequestTimeout(t *testing.T) {
 
 // Ctrl-C while a create waits for the window: it is not sent at all, however soon the
 // window resets, and the error says it never reached BigCommerce.
-func TestPacingCreateNotSentAfterCancelWhileWaiting(t *testing.T) {
+func TestPacingCreateIsNotSentAfterCancelWhileItWaits(t *testing.T) {
 	f := newFake(t)
-	var primed atomic.Bool
-	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
-		if r.Method == http.MethodGet && !primed.Swap(true) {
-			w.Header().Set("X-Requests-Remaining", "5 times")
-			w.Header().Set("X-Request-Window-Resets-After", "0.2 s")
-		}
-		return false
-	})
+	f.setHook(budgetOnFirstList(5, "0.2 s"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c := f.client(t, func(cfg *Config) {

@@ -41,13 +41,8 @@ func (c *Client) ProvisionServerToken(ctx context.Context, req CreateServerToken
 // Provision creates a token and finds its id in the list, which the create reply does not
 // carry. The list is read with any credential of the store, the new token included.
 //
-// The create is never re-sent once it may have reached the server (no idempotency key,
-// and names are not unique). Instead, when the store had a credential before the create,
-// it lists the tokens before the create and, if the reply is lost, adopts the single new
-// token with this name and email; none means nothing was created, several is
-// [ErrAmbiguousCreate]. Without that listing it names the candidates
-// ([ErrCreateOutcomeUnknown]) rather than guess.
-//
+// The create is never re-sent once it may have reached the server (no idempotency key, and
+// names are not unique): a lost reply is reconciled instead (see reconcileLostCreate).
 // When the token is created but never listed, the returned token carries the value and no
 // id, with [ErrTokenNotLocated].
 func (s *Store) Provision(ctx context.Context, req CreateServerTokenRequest) (ServerToken, error) {
@@ -63,18 +58,18 @@ func (s *Store) Provision(ctx context.Context, req CreateServerTokenRequest) (Se
 		return s.reconcileLostCreate(ctx, req, before, err)
 	}
 	s.addToken(created.Token, SourceNewToken, true)
+	found, err := s.locate(ctx, created.Token)
+	if err == nil {
+		return found, nil
+	}
 	token := ServerToken{Name: created.Name, Email: req.Email, StoreHash: req.StoreHash, Token: created.Token}
 	if token.Name == "" {
 		token.Name = req.Name
 	}
-	found, err := s.locate(ctx, created.Token)
-	if errors.Is(err, ErrTokenNotLocated) {
-		return token, err
+	if !errors.Is(err, ErrTokenNotLocated) {
+		err = fmt.Errorf("%w: %w", ErrTokenNotLocated, err)
 	}
-	if err != nil {
-		return token, fmt.Errorf("%w: %w", ErrTokenNotLocated, err)
-	}
-	return found, nil
+	return token, err
 }
 
 // listBeforeCreate is a recent complete listing, or nil when the store has no credential
@@ -93,14 +88,33 @@ func (s *Store) listBeforeCreate(ctx context.Context) (*TokenList, error) {
 	return &list, nil
 }
 
-// locate finds a token just created, by its value.
+// locate finds a token just created, by its value. The new token may be refused as a
+// credential for a moment: a 401 is polled past like a list that does not show it yet.
 func (s *Store) locate(ctx context.Context, value string) (ServerToken, error) {
-	return s.pollList(ctx, func(l TokenList) (ServerToken, bool, error) {
-		t, ok := l.ByValue(value)
-		return t, ok, nil
-	})
+	shows := func(l TokenList) bool { _, ok := l.ByValue(value); return ok }
+	poll := s.newPoll(func(ctx context.Context) (TokenList, uint64, error) { return s.index.listForCreated(ctx, shows) })
+	for {
+		list, err := poll.next(ctx)
+		if found, ok := list.ByValue(value); ok {
+			return found, nil
+		}
+		refusedForAMoment := IsUnauthorized(err) && !poll.exhausted()
+		if err != nil && !refusedForAMoment {
+			return ServerToken{}, err
+		}
+		if poll.exhausted() {
+			return ServerToken{}, listingError(0, fmt.Errorf("%w after %d listings", ErrTokenNotLocated, poll.attempt))
+		}
+		if err := poll.pause(ctx); err != nil {
+			return ServerToken{}, err
+		}
+	}
 }
 
+// reconcileLostCreate finds out what a create whose reply was lost did. With a listing
+// from before the create, it adopts the single new token with this name and email: none
+// means nothing was created, several is [ErrAmbiguousCreate]. Without one, it names the
+// candidates ([ErrCreateOutcomeUnknown]) rather than guess.
 func (s *Store) reconcileLostCreate(ctx context.Context, req CreateServerTokenRequest, before *TokenList, createErr error) (ServerToken, error) {
 	if ctx.Err() != nil {
 		return ServerToken{}, interruptedCreate(req, createErr)
@@ -126,62 +140,41 @@ func interruptedCreate(req CreateServerTokenRequest, createErr error) error {
 		ErrCreateOutcomeUnknown, req.Name, req.Email, req.StoreHash, req.Name, createErr)
 }
 
+// findLostToken polls the list for new tokens with the request's name and email, and
+// decides as reconcileLostCreate says.
 func (s *Store) findLostToken(ctx context.Context, req CreateServerTokenRequest, before *TokenList, createErr error) (ServerToken, error) {
-	existed := map[int64]bool{}
-	if before != nil {
-		for _, t := range before.Tokens {
-			existed[t.ID] = true
-		}
-	}
-	wait := s.client.cfg.LocateWait
-	var epoch uint64
+	isNew := newTokenFilter(req, before)
+	poll := s.newPoll(s.index.listCurrent)
 	var candidates []ServerToken
-	for attempt := 1; ; attempt++ {
+	for {
 		// Concurrent creates of this client with the same name and email make new tokens
 		// too: list once they have returned, so that their tokens are known as theirs.
 		if err := s.index.gatherCreates(ctx); err != nil {
 			return ServerToken{}, err
 		}
-		list, listEpoch, err := s.listAfter(ctx, attempt, epoch)
+		list, err := poll.next(ctx)
 		if err != nil {
-			// The create may still have made a token: the error must say so, and name it.
 			return ServerToken{}, fmt.Errorf("%w: a token named %q (email %s) may exist in store %s, and listing the tokens "+
 				"to find out failed: %w; the create failed with: %w", ErrCreateOutcomeUnknown, req.Name, req.Email, req.StoreHash, err, createErr)
 		}
-		epoch = listEpoch
-		var fresh []ServerToken
-		for _, t := range list.Tokens {
-			if !existed[t.ID] && t.Name == req.Name && strings.EqualFold(t.Email, req.Email) {
-				fresh = append(fresh, t)
-			}
-		}
+		fresh := isNew(list)
 		if before == nil {
 			// Nothing can be adopted without a listing from before: once the candidates show
 			// and no create of this client is in flight, there is nothing more to learn.
 			if candidates = s.index.unclaimed(fresh); len(candidates) > 0 && !s.index.creatingNow() {
 				break
 			}
-		} else {
-			claim := s.index.claimSole(fresh)
-			switch {
-			case claim.adopted != nil:
-				return *claim.adopted, nil
-			case len(claim.free) > 1:
-				return ServerToken{}, &Error{Method: http.MethodPost, Path: pathBackendAuth,
-					Err: fmt.Errorf("%w (ids %s); the create itself failed with: %w", ErrAmbiguousCreate, joinIDs(claim.free), createErr)}
-			case attempt >= s.client.cfg.LocateAttempts && claim.busy:
-				return ServerToken{}, fmt.Errorf("%w: other creates kept running while it was checked: %w", ErrCreateOutcomeUnknown, createErr)
-			}
+		} else if token, decided, err := s.adoptSole(fresh, poll.exhausted(), createErr); decided {
+			return token, err
 		}
-		if attempt >= s.client.cfg.LocateAttempts {
+		if poll.exhausted() {
 			break
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := poll.pause(ctx); err != nil {
 			return ServerToken{}, err
 		}
-		wait = min(wait*2, max(maxLocateWait, s.client.cfg.LocateWait))
 	}
-	if before == nil && len(candidates) > 0 {
+	if len(candidates) > 0 {
 		return ServerToken{}, fmt.Errorf("%w: no listing from before the create tells which tokens are new. Tokens named %q for %s "+
 			"that this run did not create: id %s. If one of them did not exist before this apply, it is the one: import it "+
 			"with that id instead of applying again; the create failed with: %w",
@@ -191,13 +184,40 @@ func (s *Store) findLostToken(ctx context.Context, req CreateServerTokenRequest,
 	return ServerToken{}, createErr
 }
 
-// listAfter is a complete listing that started after this client's latest change, then
-// after the previous listing.
-func (s *Store) listAfter(ctx context.Context, attempt int, epoch uint64) (TokenList, uint64, error) {
-	if attempt == 1 {
-		return s.index.listSince(ctx, &s.index.full, s.index.currentEpoch())
+// newTokenFilter returns the tokens of a listing that have req's name and email (in any
+// case) and are not in before.
+func newTokenFilter(req CreateServerTokenRequest, before *TokenList) func(TokenList) []ServerToken {
+	existed := map[int64]bool{}
+	if before != nil {
+		for _, t := range before.Tokens {
+			existed[t.ID] = true
+		}
 	}
-	return s.index.listNewerThan(ctx, epoch)
+	return func(list TokenList) []ServerToken {
+		var fresh []ServerToken
+		for _, t := range list.Tokens {
+			if !existed[t.ID] && t.Name == req.Name && strings.EqualFold(t.Email, req.Email) {
+				fresh = append(fresh, t)
+			}
+		}
+		return fresh
+	}
+}
+
+// adoptSole adopts the one new token that no create of this client claims; decided is
+// false while that may still change.
+func (s *Store) adoptSole(fresh []ServerToken, lastAttempt bool, createErr error) (token ServerToken, decided bool, err error) {
+	claim := s.index.claimSole(fresh)
+	switch {
+	case claim.adopted != nil:
+		return *claim.adopted, true, nil
+	case len(claim.free) > 1:
+		return ServerToken{}, true, &Error{Method: http.MethodPost, Path: pathBackendAuth,
+			Err: fmt.Errorf("%w (ids %s); the create itself failed with: %w", ErrAmbiguousCreate, joinIDs(claim.free), createErr)}
+	case lastAttempt && claim.busy:
+		return ServerToken{}, true, fmt.Errorf("%w: other creates kept running while it was checked: %w", ErrCreateOutcomeUnknown, createErr)
+	}
+	return ServerToken{}, false, nil
 }
 
 // borrowCredential creates a short-lived token with the user's credentials, for a store
@@ -221,39 +241,45 @@ func (s *Store) borrowCredential(ctx context.Context, req CreateServerTokenReque
 	}, nil
 }
 
-// pollList lists the tokens until match finds what it looks for, waiting longer after
-// each listing, since a new token may show up in the list late, and may be refused for a
-// moment as a credential.
-func (s *Store) pollList(ctx context.Context, match func(TokenList) (ServerToken, bool, error)) (ServerToken, error) {
-	wait := s.client.cfg.LocateWait
-	var epoch uint64
-	for attempt := 1; ; attempt++ {
-		var found ServerToken
-		var ok bool
-		var err error
-		if attempt == 1 {
-			found, ok, epoch, err = s.index.findCreated(ctx, match)
-		} else {
-			var list TokenList
-			if list, epoch, err = s.index.listNewerThan(ctx, epoch); err == nil {
-				found, ok, err = match(list)
-			}
-		}
-		if ok {
-			return found, nil
-		}
-		if err != nil && !(IsUnauthorized(err) && attempt < s.client.cfg.LocateAttempts) {
-			return ServerToken{}, err
-		}
-		if attempt >= s.client.cfg.LocateAttempts {
-			return ServerToken{}, &Error{Method: http.MethodGet, Path: pathBackendTokens,
-				Err: fmt.Errorf("%w after %d listings", ErrTokenNotLocated, attempt)}
-		}
-		if err := sleep(ctx, wait); err != nil {
-			return ServerToken{}, err
-		}
-		wait = min(wait*2, max(maxLocateWait, s.client.cfg.LocateWait))
+// tokenPoll lists a store's tokens up to LocateAttempts times, each listing started after
+// the one before and the wait between them doubling: the list may show a new token late.
+type tokenPoll struct {
+	index   *TokenIndex
+	first   func(context.Context) (TokenList, uint64, error)
+	attempt int
+	limit   int
+	epoch   uint64 // of the latest listing
+	wait    time.Duration
+	maxWait time.Duration
+}
+
+// newPoll returns a poll whose first listing is made by first.
+func (s *Store) newPoll(first func(context.Context) (TokenList, uint64, error)) *tokenPoll {
+	cfg := s.client.cfg
+	return &tokenPoll{index: s.index, first: first, limit: cfg.LocateAttempts, wait: cfg.LocateWait, maxWait: max(maxLocateWait, cfg.LocateWait)}
+}
+
+// next makes the next listing.
+func (p *tokenPoll) next(ctx context.Context) (TokenList, error) {
+	p.attempt++
+	var list TokenList
+	var err error
+	if p.attempt == 1 {
+		list, p.epoch, err = p.first(ctx)
+	} else {
+		list, p.epoch, err = p.index.listNewerThan(ctx, p.epoch)
 	}
+	return list, err
+}
+
+// exhausted reports whether the latest listing was the last one allowed.
+func (p *tokenPoll) exhausted() bool { return p.attempt >= p.limit }
+
+// pause waits before the next listing.
+func (p *tokenPoll) pause(ctx context.Context) error {
+	err := sleep(ctx, p.wait)
+	p.wait = min(p.wait*2, p.maxWait)
+	return err
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

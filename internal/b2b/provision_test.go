@@ -71,13 +71,11 @@ func TestProvisionFindsIDByTokenValue(t *testing.T) {
 					withAuthToken(cfg)
 				}
 			})
-			f.setHook(func(f *fakeB2B, _ http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
-				if r.Method == http.MethodPost {
-					f.seed(2, "later", "x@example.com") // ours is not the last in the list
-					f.addToken("ci", "owner@example.com")
-				}
+			f.setHook(onCreate(func(f *fakeB2B, _ http.ResponseWriter, _ *http.Request, _ CreateServerTokenRequest, _ int) bool {
+				f.seed(2, "later", "x@example.com") // ours is not the last in the list
+				f.addToken("ci", "owner@example.com")
 				return false
-			})
+			}))
 			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
 			if err != nil {
 				t.Fatal(err)
@@ -111,66 +109,60 @@ func TestProvisionFindsIDByTokenValue(t *testing.T) {
 
 // hideCreated makes the fake's create store the token hidden, and show it from the
 // showOn-th listing after the create on (never when showOn is 0).
-func hideCreated(t *testing.T, showOn int) fakeHook {
+func hideCreated(showOn int) fakeHook {
 	var created atomic.Int64
 	var listings atomic.Int32
-	return func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, _ int) bool {
-		switch r.Method {
-		case http.MethodPost:
-			cr := decodeCreate(t, req.Body)
-			tok := f.addToken(cr.Name, cr.Email)
-			f.setHidden(tok.ID, true)
-			created.Store(tok.ID)
-			writeCreated(w, tok)
-			return true
-		case http.MethodGet:
-			if id := created.Load(); id != 0 && r.URL.Query().Get("offset") == "0" {
-				if n := listings.Add(1); showOn > 0 && int(n) >= showOn {
-					f.setHidden(id, false)
-				}
+	create := onCreate(func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, req CreateServerTokenRequest, _ int) bool {
+		tok := f.addToken(req.Name, req.Email)
+		f.setHidden(tok.ID, true)
+		created.Store(tok.ID)
+		writeCreated(w, tok)
+		return true
+	})
+	return func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool {
+		if id := created.Load(); id != 0 && r.Method == http.MethodGet && r.URL.Query().Get("offset") == "0" {
+			if listed := listings.Add(1); showOn > 0 && int(listed) >= showOn {
+				f.setHidden(id, false)
 			}
 		}
-		return false
+		return create(f, w, r, req, n)
 	}
 }
 
-func TestProvisionPollsUntilListed(t *testing.T) {
-	for _, auth := range []bool{true, false} {
-		t.Run(fmt.Sprintf("authToken %v", auth), func(t *testing.T) {
+// assertProvisioned checks that a provision returned the fake's newest token, whole, and
+// listed the store listings times after its create to find it.
+func assertProvisioned(t *testing.T, f *fakeB2B, got ServerToken, err error, listings int) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := f.lastToken(); got != want {
+		t.Errorf("provisioned %+v, want %+v", got, want)
+	}
+	if n := getsAfterPOST(f); n != listings {
+		t.Errorf("%d listings after the create, want %d", n, listings)
+	}
+}
+
+func TestProvisionPollsUntilTheNewTokenIsListed(t *testing.T) {
+	for _, cc := range credentialCases {
+		t.Run(cc.name, func(t *testing.T) {
 			f := newFake(t)
 			f.seed(3, "ci", "owner@example.com")
-			f.setHook(hideCreated(t, 3))
-			c := f.client(t, func(cfg *Config) {
-				cfg.LocateAttempts = 5
-				if auth {
-					withAuthToken(cfg)
-				}
-			})
+			f.setHook(hideCreated(3))
+			c := f.client(t, cc.config, func(cfg *Config) { cfg.LocateAttempts = 5 })
 			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := f.lastToken(); got != want {
-				t.Errorf("provisioned %+v, want %+v", got, want)
-			}
-			if n := getsAfterPOST(f); n != 3 {
-				t.Errorf("%d listings after the create, want 3", n)
-			}
+			assertProvisioned(t, f, got, err, 3)
 		})
 	}
 }
 
-func TestProvisionTokenNeverListed(t *testing.T) {
-	for _, auth := range []bool{true, false} {
-		t.Run(fmt.Sprintf("authToken %v", auth), func(t *testing.T) {
+func TestProvisionOfATokenNeverListedReturnsItsValueWithoutID(t *testing.T) {
+	for _, cc := range credentialCases {
+		t.Run(cc.name, func(t *testing.T) {
 			f := newFake(t)
-			f.setHook(hideCreated(t, 0))
-			c := f.client(t, func(cfg *Config) {
-				cfg.LocateAttempts = 4
-				if auth {
-					withAuthToken(cfg)
-				}
-			})
+			f.setHook(hideCreated(0))
+			c := f.client(t, cc.config, func(cfg *Config) { cfg.LocateAttempts = 4 })
 			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
 			if !errors.Is(err, ErrTokenNotLocated) {
 				t.Fatalf("err = %v, want ErrTokenNotLocated", err)
@@ -197,7 +189,7 @@ func TestProvisionTokenNeverListed(t *testing.T) {
 	}
 }
 
-func TestProvisionListFailsAfterCreate(t *testing.T) {
+func TestProvisionWhoseListingsAreRefusedReturnsTheTokenValue(t *testing.T) {
 	f := newFake(t)
 	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
 		if r.Method == http.MethodGet {
@@ -207,7 +199,7 @@ func TestProvisionListFailsAfterCreate(t *testing.T) {
 		}
 		return false
 	})
-	c := f.client(t, nil)
+	c := f.client(t)
 	got, err := c.ProvisionServerToken(context.Background(), provisionReq)
 	if !errors.Is(err, ErrTokenNotLocated) {
 		t.Fatalf("err = %v, want ErrTokenNotLocated", err)
@@ -227,7 +219,7 @@ func TestProvisionListFailsAfterCreate(t *testing.T) {
 
 // A token that was just created may be refused as a credential for a moment; listing with
 // it keeps polling instead of giving up on the first 401.
-func TestProvisionNewTokenAcceptedLate(t *testing.T) {
+func TestProvisionPollsPastANewTokenRefusedForAMoment(t *testing.T) {
 	f := newFake(t)
 	refusals := 2
 	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
@@ -240,45 +232,43 @@ func TestProvisionNewTokenAcceptedLate(t *testing.T) {
 	})
 	c := f.client(t, func(cfg *Config) { cfg.LocateAttempts = 4 })
 	got, err := c.ProvisionServerToken(context.Background(), provisionReq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := f.lastToken(); got != want {
-		t.Errorf("provisioned %+v, want %+v", got, want)
-	}
-	if n := getsAfterPOST(f); n != 3 {
-		t.Errorf("%d listings after the create, want 3", n)
-	}
+	assertProvisioned(t, f, got, err, 3)
 }
 
-func TestProvisionCancelledWhileLocating(t *testing.T) {
-	f := newFake(t)
-	c := f.client(t, func(cfg *Config) {
-		withAuthToken(cfg)
-		cfg.LocateWait = 10 * time.Second
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	var listed atomic.Int32
-	prev := hideCreated(t, 0)
-	f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool {
-		if r.Method == http.MethodGet && listed.Add(1) == 2 { // the first listing after the create
-			time.AfterFunc(5*time.Millisecond, cancel)
-		}
-		return prev(f, w, r, req, n)
-	})
-	start := time.Now()
-	got, err := c.ProvisionServerToken(ctx, provisionReq)
-	if elapsed := time.Since(start); elapsed > time.Second {
-		t.Errorf("took %v, want the 10 s wait cut short", elapsed)
-	}
-	if !errors.Is(err, ErrTokenNotLocated) || !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want ErrTokenNotLocated and context.Canceled", err)
-	}
-	if got.Token == "" || got.Token != f.lastToken().Token {
-		t.Errorf("returned %+v, want the token value", got)
-	}
-	if n := getsAfterPOST(f); n != 1 {
-		t.Errorf("%d listings after the create, want 1", n)
+// Ctrl-C while the list does not show the new token yet ends the wait for the next
+// listing at once, and the token's value is returned, so that it is never orphaned.
+func TestProvisionCancelledWhileLocatingReturnsTheTokenValue(t *testing.T) {
+	for _, cc := range credentialCases {
+		t.Run(cc.name, func(t *testing.T) {
+			f := newFake(t)
+			c := f.client(t, cc.config, func(cfg *Config) { cfg.LocateWait = 10 * time.Second })
+			ctx, cancel := context.WithCancel(context.Background())
+			var posted atomic.Bool
+			hide := hideCreated(0)
+			f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool {
+				switch {
+				case r.Method == http.MethodPost:
+					posted.Store(true)
+				case r.Method == http.MethodGet && posted.Load():
+					time.AfterFunc(5*time.Millisecond, cancel) // during the first listing after the create
+				}
+				return hide(f, w, r, req, n)
+			})
+			start := time.Now()
+			got, err := c.ProvisionServerToken(ctx, provisionReq)
+			if elapsed := time.Since(start); elapsed > time.Second {
+				t.Errorf("took %v, want the 10 s wait cut short", elapsed)
+			}
+			if !errors.Is(err, ErrTokenNotLocated) || !errors.Is(err, context.Canceled) {
+				t.Errorf("err = %v, want ErrTokenNotLocated and context.Canceled", err)
+			}
+			if got.Token == "" || got.Token != f.lastToken().Token {
+				t.Errorf("returned %+v, want the token value", got)
+			}
+			if n := getsAfterPOST(f); n != 1 {
+				t.Errorf("%d listings after the create, want 1", n)
+			}
+		})
 	}
 }
 
@@ -310,20 +300,16 @@ const reconcilePrefix = "terraform-b2b-reconcile-"
 // loseCreate records the tokens that record returns, then loses the reply. The creates of
 // the tokens a reconciliation borrows are answered as usual.
 func loseCreate(t *testing.T, lose lostReply, record func(f *fakeB2B, req CreateServerTokenRequest)) fakeHook {
-	return func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, _ int) bool {
-		if r.Method != http.MethodPost {
-			return false
-		}
-		cr := decodeCreate(t, req.Body)
-		if strings.HasPrefix(cr.Name, reconcilePrefix) {
+	return onCreate(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req CreateServerTokenRequest, _ int) bool {
+		if strings.HasPrefix(req.Name, reconcilePrefix) {
 			return false
 		}
 		if record != nil {
-			record(f, cr)
+			record(f, req)
 		}
 		lose(t, w, r)
 		return true
-	}
+	})
 }
 
 // lostCreateClient is a client for a lostReplies case: a short request timeout only when
@@ -341,7 +327,7 @@ func lostCreateClient(t *testing.T, f *fakeB2B, auth bool, lostName string) *Cli
 	})
 }
 
-func TestProvisionLostCreateAdoptsNewToken(t *testing.T) {
+func TestLostCreateAdoptsTheOneNewTokenOfItsNameAndEmail(t *testing.T) {
 	for _, lr := range lostReplies {
 		t.Run(lr.name, func(t *testing.T) {
 			f := newFake(t)
@@ -373,7 +359,7 @@ func TestProvisionLostCreateAdoptsNewToken(t *testing.T) {
 	}
 }
 
-func TestProvisionLostCreateTokenListedLate(t *testing.T) {
+func TestLostCreateAdoptsANewTokenListedLate(t *testing.T) {
 	f := newFake(t)
 	var ours ServerToken
 	var listings atomic.Int32
@@ -400,7 +386,7 @@ func TestProvisionLostCreateTokenListedLate(t *testing.T) {
 	}
 }
 
-func TestProvisionLostCreateNothingCreated(t *testing.T) {
+func TestLostCreateThatMadeNothingReturnsTheCreatesError(t *testing.T) {
 	for _, lr := range lostReplies {
 		t.Run(lr.name, func(t *testing.T) {
 			f := newFake(t)
@@ -432,7 +418,7 @@ func TestProvisionLostCreateNothingCreated(t *testing.T) {
 	}
 }
 
-func TestProvisionLostCreateAmbiguous(t *testing.T) {
+func TestLostCreateWithSeveralNewTokensIsAmbiguous(t *testing.T) {
 	for _, lr := range lostReplies {
 		t.Run(lr.name, func(t *testing.T) {
 			f := newFake(t)
@@ -472,7 +458,7 @@ func TestProvisionLostCreateAmbiguous(t *testing.T) {
 // tokens from old. After a lost reply the reconciliation borrows a credential: a short-lived
 // token made with the same user credentials, used to list and deleted afterwards. The
 // error names every token that may be the one, by id, and wraps the create's error.
-func TestProvisionLostCreateWithoutCredentialBorrowsOne(t *testing.T) {
+func TestLostCreateWithoutCredentialBorrowsOneAndNamesTheCandidates(t *testing.T) {
 	for _, lr := range lostReplies {
 		t.Run(lr.name, func(t *testing.T) {
 			f := newFake(t)
@@ -547,18 +533,15 @@ func TestProvisionLostCreateWithoutCredentialBorrowsOne(t *testing.T) {
 }
 
 // When no credential can be borrowed either, the error still says a token may exist.
-func TestProvisionLostCreateNoCredentialToBorrow(t *testing.T) {
+func TestLostCreateWithNoCredentialToBorrowSaysATokenMayExist(t *testing.T) {
 	f := newFake(t)
-	f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool {
-		if r.Method != http.MethodPost {
-			return false
-		}
+	f.setHook(onCreate(func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, req CreateServerTokenRequest, n int) bool {
 		if n == 1 {
-			f.addToken("ci", "owner@example.com")
+			f.addToken(req.Name, req.Email)
 		}
 		writeStatus(w, http.StatusBadGateway) // every create's reply is lost
 		return true
-	})
+	}))
 	c := lostCreateClient(t, f, false, "")
 	_, err := c.ProvisionServerToken(context.Background(), provisionReq)
 	if !errors.Is(err, ErrCreateOutcomeUnknown) || !strings.Contains(err.Error(), "no credential of the store could be had") {
@@ -569,7 +552,7 @@ func TestProvisionLostCreateNoCredentialToBorrow(t *testing.T) {
 	}
 }
 
-func TestProvisionCreateRefused(t *testing.T) {
+func TestProvisionOfARefusedCreateListsNothingAfterIt(t *testing.T) {
 	tests := []struct {
 		name       string
 		auth       bool
@@ -580,13 +563,10 @@ func TestProvisionCreateRefused(t *testing.T) {
 	}{
 		{"bad credentials with authToken", true, "wrong", nil, 400, "GET /backend/tokens, POST /auth/backend"},
 		{"bad credentials without authToken", false, "wrong", nil, 400, "POST /auth/backend"},
-		{"rate limited", true, testPassword, func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
-			if r.Method == http.MethodPost {
-				writeStatus(w, 429)
-				return true
-			}
-			return false
-		}, 429, "GET /backend/tokens, POST /auth/backend, POST /auth/backend, POST /auth/backend, POST /auth/backend"},
+		{"rate limited", true, testPassword, onCreate(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ CreateServerTokenRequest, _ int) bool {
+			writeStatus(w, 429)
+			return true
+		}), 429, "GET /backend/tokens, POST /auth/backend, POST /auth/backend, POST /auth/backend, POST /auth/backend"},
 		{"listing before the create fails (not a refusal): no create", true, testPassword, func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
 			if r.Method == http.MethodGet {
 				writeStatus(w, 503)
@@ -618,16 +598,12 @@ func TestProvisionCreateRefused(t *testing.T) {
 
 func TestProvisionNameFromRequestWhenReplyHasNone(t *testing.T) {
 	f := newFake(t)
-	f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, _ int) bool {
-		if r.Method != http.MethodPost {
-			return false
-		}
-		cr := decodeCreate(t, req.Body)
-		tok := f.addToken(cr.Name, cr.Email)
+	f.setHook(onCreate(func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, req CreateServerTokenRequest, _ int) bool {
+		tok := f.addToken(req.Name, req.Email)
 		f.setHidden(tok.ID, true)
 		writeEnvelope(w, 200, 200, map[string]string{"token": tok.Token}, "SUCCESS")
 		return true
-	})
+	}))
 	c := f.client(t, withAuthToken)
 	got, err := c.ProvisionServerToken(context.Background(), provisionReq)
 	if !errors.Is(err, ErrTokenNotLocated) {
@@ -639,10 +615,13 @@ func TestProvisionNameFromRequestWhenReplyHasNone(t *testing.T) {
 	}
 }
 
-func TestJoinIDs(t *testing.T) {
-	got := joinIDs([]ServerToken{{ID: 12}, {ID: 3}, {ID: 7}})
-	if got != "3, 7, 12" {
+func TestJoinIDsListsSortedIDsWithoutReorderingItsArgument(t *testing.T) {
+	tokens := []ServerToken{{ID: 12}, {ID: 3}, {ID: 7}}
+	if got := joinIDs(tokens); got != "3, 7, 12" {
 		t.Errorf("joinIDs = %q, want sorted ids", got)
+	}
+	if got := tokenIDs(tokens); fmt.Sprint(got) != "[12 3 7]" {
+		t.Errorf("joinIDs reordered its argument: %v", got)
 	}
 }
 
@@ -694,7 +673,7 @@ func TestProvisionRefusedCredentialIsDroppedAndCreateGoesAhead(t *testing.T) {
 
 // Emails compare case-insensitively: BigCommerce may store the email in another case than
 // the request's.
-func TestProvisionLostCreateAdoptsTokenWhoseEmailDiffersInCase(t *testing.T) {
+func TestLostCreateAdoptsATokenWhoseEmailDiffersInCase(t *testing.T) {
 	f := newFake(t)
 	f.addToken("ci", "owner@example.com")
 	var made ServerToken
@@ -713,7 +692,7 @@ func TestProvisionLostCreateAdoptsTokenWhoseEmailDiffersInCase(t *testing.T) {
 
 // The listing that tells which tokens existed before a create is at most 15 s old: a token
 // someone else created since an older listing would be taken for the lost one.
-func TestProvisionBeforeListingIsFresh(t *testing.T) {
+func TestListingBeforeTheCreateIsAtMost15SecondsOld(t *testing.T) {
 	for _, age := range []time.Duration{time.Second, reconcileFreshness + time.Second} {
 		t.Run("cached listing "+age.String()+" old", func(t *testing.T) {
 			f := newFake(t)
@@ -723,10 +702,7 @@ func TestProvisionBeforeListingIsFresh(t *testing.T) {
 			if _, err := s.List(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			x := s.index
-			x.mu.Lock()
-			x.full.cached.started = x.full.cached.started.Add(-age)
-			x.mu.Unlock()
+			ageCachedListing(s.index, age)
 			// someone else creates a token with the same name and email
 			theirs := f.addToken("ci", "owner@example.com")
 			f.setHook(loseCreate(t, lostReplies[1].lose, nil)) // the create makes nothing
@@ -757,7 +733,7 @@ func TestProvisionBeforeListingIsFresh(t *testing.T) {
 }
 
 // A lost reply whose reconciliation cannot list says that a token may exist, and its name.
-func TestProvisionLostCreateListingFails(t *testing.T) {
+func TestLostCreateWhoseListingFailsSaysATokenMayExist(t *testing.T) {
 	f := newFake(t)
 	var posted atomic.Bool
 	f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {

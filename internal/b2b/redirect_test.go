@@ -3,10 +3,8 @@ package b2b
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 )
 
@@ -15,13 +13,8 @@ import (
 // host it names. Every endpoint refuses them: nothing reaches the named host, the request
 // is not retried, and the error names the status and the host, never the path or query.
 func TestRedirectsAreRefused(t *testing.T) {
-	var stolen atomic.Int32
-	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		stolen.Add(1)
-		writeEnvelope(w, 200, 200, map[string]any{"token": "x"}, "SUCCESS")
-	}))
-	t.Cleanup(elsewhere.Close)
-	host := strings.TrimPrefix(elsewhere.URL, "http://")
+	elsewhere := newFake(t) // the host a redirect names
+	host := strings.TrimPrefix(elsewhere.server.URL, "http://")
 	location := "http://thief:pw-in-location@" + host + "/collect/stolen-path?jwtToken=leak-in-query"
 
 	calls := []struct {
@@ -55,7 +48,7 @@ func TestRedirectsAreRefused(t *testing.T) {
 	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
 		for _, cl := range calls {
 			t.Run(strconv.Itoa(status)+" "+cl.name, func(t *testing.T) {
-				stolen.Store(0)
+				sentBefore := len(elsewhere.requests())
 				f := newFake(t)
 				f.setAccessStatus(0)
 				f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
@@ -67,8 +60,8 @@ func TestRedirectsAreRefused(t *testing.T) {
 					cfg.MaxRetries = 3
 				})
 				err := cl.call(c)
-				if n := stolen.Load(); n != 0 {
-					t.Fatalf("the redirect was followed: %d requests reached %s", n, elsewhere.URL)
+				if n := len(elsewhere.requests()) - sentBefore; n != 0 {
+					t.Fatalf("the redirect was followed: %d requests reached %s", n, host)
 				}
 				apiErr := asAPIError(t, err)
 				if apiErr.Method != cl.method || apiErr.Path != cl.path || apiErr.StatusCode != status {
@@ -98,7 +91,7 @@ func TestRedirectsAreRefused(t *testing.T) {
 }
 
 // A redirect without a Location is refused too, and says so without a host.
-func TestRedirectWithoutLocation(t *testing.T) {
+func TestRedirectWithoutLocationIsRefusedToo(t *testing.T) {
 	f := newFake(t)
 	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
 		w.WriteHeader(http.StatusFound)

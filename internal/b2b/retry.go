@@ -22,16 +22,15 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	info := infoOf(ctx)
-	if info.stop != nil && info.stop.Err() != nil {
+	state := callStateOf(ctx)
+	if state.stop != nil && state.stop.Err() != nil {
 		return false, nil //nolint:nilerr // the caller stopped: the reply or error at hand is the last
-
 	}
 	var redirect *redirectError
 	if errors.As(err, &redirect) {
 		return false, nil
 	}
-	resendable := info.resendable
+	resendable := state.resendable
 	var coded *bodyCodeError
 	if errors.As(err, &coded) {
 		// An HTTP success whose envelope code says otherwise: as if it were the status.
@@ -39,7 +38,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	}
 	if err != nil {
 		// A transport error, or a reply cut off while it was read.
-		if !resendable && !neverReachedServer(err) && !info.notSent {
+		if !resendable && !neverReachedServer(err) && !state.notSent {
 			return false, nil
 		}
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
@@ -134,7 +133,7 @@ func bodyCodeOf(resp *http.Response) int {
 	if resp.Request == nil {
 		return 0
 	}
-	return infoOf(resp.Request.Context()).bodyCode
+	return callStateOf(resp.Request.Context()).bodyCode
 }
 
 // maxRequestedWait bounds a wait the server asks for before it becomes a Duration, which

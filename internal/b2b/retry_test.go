@@ -56,7 +56,16 @@ func replyStatus(status int) func(*testing.T, http.ResponseWriter, *http.Request
 
 func replyReset(t *testing.T, w http.ResponseWriter, _ *http.Request) { resetConnection(t, w) }
 
-func TestRetriesOfResendableRequests(t *testing.T) {
+func replyCutOff(t *testing.T, w http.ResponseWriter, _ *http.Request) {
+	cutOffReply(t, w, `{"code":200,"data":[{"id":7,"na`)
+}
+
+// withCallState is a context as Client.do makes it for a call in the state given.
+func withCallState(state callState) context.Context {
+	return context.WithValue(context.Background(), callStateKey{}, &state)
+}
+
+func TestResendableRequestsAreRetriedOnRateLimitsServerAndTransportErrors(t *testing.T) {
 	const maxRetries = 3
 	failures := []struct {
 		name       string
@@ -69,6 +78,7 @@ func TestRetriesOfResendableRequests(t *testing.T) {
 		{"503", replyStatus(503), 503},
 		{"504", replyStatus(504), 504},
 		{"connection reset", replyReset, 0},
+		{"reply cut off mid-read", replyCutOff, 200},
 	}
 	for _, o := range []apiOp{opList, opDelete} {
 		for _, fl := range failures {
@@ -91,6 +101,9 @@ func TestRetriesOfResendableRequests(t *testing.T) {
 				if got := f.count(o.method, o.path); got != maxRetries+1 {
 					t.Errorf("%d requests, want %d", got, maxRetries+1)
 				}
+				if fl.wantStatus >= 400 && apiErr.Attempts != maxRetries+1 {
+					t.Errorf("Attempts = %d, want %d", apiErr.Attempts, maxRetries+1)
+				}
 			})
 			t.Run(o.name+" "+fl.name+" then success", func(t *testing.T) {
 				f := newFake(t)
@@ -108,7 +121,7 @@ func TestRetriesOfResendableRequests(t *testing.T) {
 	}
 }
 
-func TestNoRetryOfClientErrors(t *testing.T) {
+func TestClientErrorsAreNeverRetried(t *testing.T) {
 	for _, o := range []apiOp{opList, opDelete, opCreate} {
 		for _, status := range []int{400, 401, 403, 404, 413, 501} {
 			t.Run(fmt.Sprintf("%s %d", o.name, status), func(t *testing.T) {
@@ -127,7 +140,7 @@ func TestNoRetryOfClientErrors(t *testing.T) {
 	}
 }
 
-func TestCreateRetryPolicy(t *testing.T) {
+func TestCreateIsRetriedOnlyWhenItCannotHaveReachedTheServer(t *testing.T) {
 	slow := func(_ *testing.T, _ http.ResponseWriter, r *http.Request) { stall(r) }
 	tests := []struct {
 		name      string
@@ -153,6 +166,15 @@ func TestCreateRetryPolicy(t *testing.T) {
 			check: func(t *testing.T, err error) {
 				if e := asAPIError(t, err); e.StatusCode != 0 || e.Err == nil {
 					t.Errorf("err = %v, want a transport error", err)
+				}
+			}},
+		{name: "reply cut off mid-read is not retried", fail: replyCutOff, failures: 100, wantPOSTs: 1,
+			check: func(t *testing.T, err error) {
+				if e := asAPIError(t, err); e.StatusCode != 200 || !strings.HasPrefix(err.Error(), "POST /auth/backend: HTTP 200 OK: reading reply: ") {
+					t.Errorf("err = %v, want a read error of the create's 200 reply", err)
+				}
+				if !MayHaveReachedServer(err) {
+					t.Errorf("MayHaveReachedServer(%v) = false", err)
 				}
 			}},
 		{name: "timeout is not retried", fail: slow, failures: 100, wantPOSTs: 1, stalls: true,
@@ -208,7 +230,7 @@ func refusingDialer(t *testing.T, n int32, dials *atomic.Int32) *http.Transport 
 	}
 }
 
-func TestCreateRetriedWhenConnectionRefused(t *testing.T) {
+func TestCreateIsRetriedWhenTheConnectionIsRefused(t *testing.T) {
 	f := newFake(t)
 	var dials atomic.Int32
 	c := f.client(t, func(cfg *Config) { cfg.MaxRetries = 3; cfg.Transport = refusingDialer(t, 2, &dials) })
@@ -227,7 +249,7 @@ func TestCreateRetriedWhenConnectionRefused(t *testing.T) {
 	}
 }
 
-func TestConnectionRefusedUntilRetriesRunOut(t *testing.T) {
+func TestConnectionRefusedUntilRetriesRunOutNeverReachedTheServer(t *testing.T) {
 	for _, o := range []apiOp{opCreate, opList} {
 		t.Run(o.name, func(t *testing.T) {
 			var attempts atomic.Int32
@@ -268,7 +290,7 @@ func assertTimeout(t *testing.T, err error) {
 	}
 }
 
-func TestRequestTimeout(t *testing.T) {
+func TestRequestTimeoutEndsAStalledRequest(t *testing.T) {
 	f := newFake(t)
 	f.setHook(func(_ *fakeB2B, _ http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
 		stall(r)
@@ -291,15 +313,19 @@ func TestRequestTimeout(t *testing.T) {
 	}
 }
 
-func TestServerRequestedWaitHonoured(t *testing.T) {
+// A rate-limit window that the server says resets soon is waited for, not the client's
+// own backoff (5 to 10 s here), also when the 429 is only in the body of an HTTP 200.
+func TestRetryWaitsAsLongAsTheServerAsks(t *testing.T) {
 	tests := []struct {
 		name    string
 		header  string
 		value   string
+		status  int // the HTTP status of the 429 (the body code)
 		minWait time.Duration
 	}{
-		{"Retry-After seconds", "Retry-After", "0", 0},
-		{"X-Request-Window-Resets-After", "X-Request-Window-Resets-After", "0.01 s", 10 * time.Millisecond},
+		{"Retry-After seconds", "Retry-After", "0", http.StatusTooManyRequests, 0},
+		{"X-Request-Window-Resets-After", "X-Request-Window-Resets-After", "0.01 s", http.StatusTooManyRequests, 10 * time.Millisecond},
+		{"X-Request-Window-Resets-After of a body code 429 in an HTTP 200", "X-Request-Window-Resets-After", "0.2 s", http.StatusOK, 200 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -307,12 +333,11 @@ func TestServerRequestedWaitHonoured(t *testing.T) {
 			f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, n int) bool {
 				if n == 1 {
 					w.Header().Set(tt.header, tt.value)
-					writeStatus(w, http.StatusTooManyRequests)
+					writeEnvelope(w, tt.status, http.StatusTooManyRequests, map[string]any{"errMsg": "Too many requests"}, "API logic error")
 					return true
 				}
 				return false
 			})
-			// Without the header the wait would be 5 to 10 seconds.
 			c := f.client(t, func(cfg *Config) {
 				withAuthToken(cfg)
 				cfg.RetryWaitMin = 10 * time.Second
@@ -336,44 +361,113 @@ func TestServerRequestedWaitHonoured(t *testing.T) {
 	}
 }
 
-func TestCancelledContextStopsRetryWait(t *testing.T) {
-	f := newFake(t)
-	arrived := make(chan struct{}, 10)
-	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
-		writeStatus(w, http.StatusServiceUnavailable)
-		arrived <- struct{}{}
-		return true
-	})
-	c := f.client(t, func(cfg *Config) {
-		withAuthToken(cfg)
-		cfg.RetryWaitMin = 10 * time.Second
-		cfg.RetryWaitMax = 10 * time.Second
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		<-arrived
-		time.Sleep(5 * time.Millisecond) // let the client start waiting
-		cancel()
-	}()
-	start := time.Now()
-	_, err := c.ListServerTokensPage(ctx, 10, 0)
-	elapsed := time.Since(start)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want context.Canceled", err)
+// A cancelled context ends the wait before a retry at once: the client's own backoff, or
+// a wait the server asked for.
+func TestCancelStopsTheWaitBeforeARetry(t *testing.T) {
+	tests := []struct {
+		name       string
+		retryAfter string
+		status     int
+	}{
+		{"the client's backoff", "", http.StatusServiceUnavailable},
+		{"Retry-After: 20", "20", http.StatusTooManyRequests},
 	}
-	if elapsed > time.Second {
-		t.Errorf("took %v, want the 5-10 s wait cut short", elapsed)
-	}
-	if got := f.count(http.MethodGet, "/backend/tokens"); got != 1 {
-		t.Errorf("%d requests, want 1", got)
-	}
-	if e := asAPIError(t, err); e.Method != http.MethodGet || e.Path != "/backend/tokens" {
-		t.Errorf("err = %+v", e)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			arrived := make(chan struct{}, 10)
+			f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
+				if tt.retryAfter != "" {
+					w.Header().Set("Retry-After", tt.retryAfter)
+				}
+				writeStatus(w, tt.status)
+				arrived <- struct{}{}
+				return true
+			})
+			c := f.client(t, func(cfg *Config) {
+				withAuthToken(cfg)
+				cfg.RetryWaitMin = 10 * time.Second
+				cfg.RetryWaitMax = time.Minute
+			})
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() {
+				<-arrived
+				time.Sleep(5 * time.Millisecond) // let the client start waiting
+				cancel()
+			}()
+			start := time.Now()
+			_, err := c.ListServerTokensPage(ctx, 10, 0)
+			elapsed := time.Since(start)
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("err = %v, want context.Canceled", err)
+			}
+			if elapsed > time.Second {
+				t.Errorf("took %v, want the wait of 10 s or more cut short", elapsed)
+			}
+			if got := f.count(http.MethodGet, "/backend/tokens"); got != 1 {
+				t.Errorf("%d requests, want 1", got)
+			}
+			if e := asAPIError(t, err); e.Method != http.MethodGet || e.Path != "/backend/tokens" {
+				t.Errorf("err = %+v", e)
+			}
+		})
 	}
 }
 
-func TestCheckRetryCancelledContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), callInfoKey{}, &call{resendable: true}))
+// An HTTP 200 whose body code is 429 or a server error is retried as that status would
+// be: a 429 always, a server error only when the request is resendable. Other body codes
+// are not retried, and the error shows the body code.
+func TestBodyCodeInHTTP200IsRetriedAsThatStatus(t *testing.T) {
+	for _, o := range []apiOp{opList, opDelete, opCreate} {
+		for _, code := range []int{429, 500, 502, 503, 504, 400, 404} {
+			retried := code == 429 || (code >= 500 && o.method != http.MethodPost)
+			t.Run(fmt.Sprintf("%s body code %d", o.name, code), func(t *testing.T) {
+				f := newFake(t)
+				f.seed(1, "x", "x@example.com")
+				f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, n int) bool {
+					if n == 1 {
+						writeEnvelope(w, http.StatusOK, code, map[string]any{"errMsg": "from the body"}, http.StatusText(code))
+						return true
+					}
+					return false
+				})
+				err := o.call(f.client(t, withAuthToken))
+				requests := f.count(o.method, o.path)
+				if retried {
+					if err != nil || requests != 2 {
+						t.Errorf("err = %v after %d requests, want success on the second", err, requests)
+					}
+					return
+				}
+				if want := fmt.Sprintf("%s %s: HTTP 200 OK (body code %d): from the body", o.method, o.path, code); err == nil || !strings.HasPrefix(err.Error(), want) {
+					t.Errorf("err = %v, want %q", err, want)
+				}
+				if requests != 1 {
+					t.Errorf("%d requests, want 1", requests)
+				}
+			})
+		}
+	}
+}
+
+// When the retries run out on a body code, the last reply is decoded as usual.
+func TestBodyCodeInHTTP200UntilRetriesRunOut(t *testing.T) {
+	f := newFake(t)
+	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
+		writeEnvelope(w, http.StatusOK, 503, map[string]any{"errMsg": "busy"}, "Service Unavailable")
+		return true
+	})
+	err := opList.call(f.client(t, withAuthToken))
+	if want := "GET /backend/tokens: HTTP 200 OK (body code 503): busy (Service Unavailable)"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+	if got := f.count(http.MethodGet, "/backend/tokens"); got != 3 {
+		t.Errorf("%d requests, want 3 (MaxRetries 2)", got)
+	}
+}
+
+func TestCheckRetryStopsOnACancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(withCallState(callState{call: call{resendable: true}}))
 	cancel()
 	retry, err := checkRetry(ctx, &http.Response{StatusCode: 503}, nil)
 	if retry || !errors.Is(err, context.Canceled) {
@@ -381,7 +475,7 @@ func TestCheckRetryCancelledContext(t *testing.T) {
 	}
 }
 
-func TestBackoff(t *testing.T) {
+func TestBackoffHonoursTheServerElseGrowsWithJitter(t *testing.T) {
 	const (
 		minW = 100 * time.Millisecond
 		maxW = 2 * time.Second
@@ -449,7 +543,7 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-func TestParseWindowReset(t *testing.T) {
+func TestParseWindowResetReadsBigCommercesSeconds(t *testing.T) {
 	tests := []struct {
 		in   string
 		want time.Duration
@@ -473,7 +567,7 @@ func TestParseWindowReset(t *testing.T) {
 	}
 }
 
-func TestMayHaveReachedServer(t *testing.T) {
+func TestMayHaveReachedServerByKindOfFailure(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
@@ -520,43 +614,44 @@ func TestMayHaveReachedServer(t *testing.T) {
 	}
 }
 
-// TestMayHaveReachedServerLive checks the classification of real failures.
-func TestMayHaveReachedServerLive(t *testing.T) {
+// MayHaveReachedServer of the errors that real failures of a create become.
+func TestMayHaveReachedServerOfRealFailures(t *testing.T) {
 	tests := []struct {
-		name string
-		hook fakeHook
-		want bool
+		name   string
+		hook   fakeHook
+		stalls bool // the only request stalls: a short request timeout
+		want   bool
 	}{
 		{"500", func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
 			writeStatus(w, 500)
 			return true
-		}, true},
+		}, false, true},
 		{"reset", func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
 			resetConnection(t, w)
 			return true
-		}, true},
+		}, false, true},
 		{"timeout", func(_ *fakeB2B, _ http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
 			stall(r)
 			return true
-		}, true},
+		}, true, true},
 		{"200 HTML", func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = io.WriteString(w, "<html>ok</html>")
 			return true
-		}, true},
+		}, false, true},
 		{"200 without a token", func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
 			writeEnvelope(w, 200, 200, []map[string]string{{"name": "n"}}, "SUCCESS")
 			return true
-		}, true},
+		}, false, true},
 		{"429", func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
 			writeStatus(w, 429)
 			return true
-		}, false},
-		{"400", nil, false}, // the fake refuses the password "wrong"
+		}, false, false},
+		{"400", nil, false, false}, // the fake refuses the password "wrong"
 		{"403", func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
 			writeStatus(w, 403)
 			return true
-		}, false},
+		}, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -564,7 +659,7 @@ func TestMayHaveReachedServerLive(t *testing.T) {
 			f.setHook(tt.hook)
 			c := f.client(t, func(cfg *Config) {
 				cfg.MaxRetries = 1
-				if tt.name == "timeout" { // the only request stalls
+				if tt.stalls {
 					cfg.RequestTimeout = 20 * time.Millisecond
 				}
 			})
@@ -579,9 +674,9 @@ func TestMayHaveReachedServerLive(t *testing.T) {
 	}
 }
 
-func TestCheckRetry(t *testing.T) {
+func TestCheckRetryByStatusErrorAndResendability(t *testing.T) {
 	ctxFor := func(resendable bool) context.Context {
-		return context.WithValue(context.Background(), callInfoKey{}, &call{resendable: resendable})
+		return withCallState(callState{call: call{resendable: resendable}})
 	}
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
@@ -607,8 +702,8 @@ func TestCheckRetry(t *testing.T) {
 		{"create EOF", ctxFor(false), 0, io.EOF, false},
 		{"create refused", ctxFor(false), 0, refused, true},
 		{"no call info is not resendable", context.Background(), 502, nil, false},
-		{"create not sent (rate-limit wait timed out)", context.WithValue(context.Background(), callInfoKey{}, &call{notSent: true}), 0, context.DeadlineExceeded, true},
-		{"create stopped by its caller", context.WithValue(context.Background(), callInfoKey{}, &call{stop: cancelledContext()}), 429, nil, false},
+		{"create not sent (rate-limit wait timed out)", withCallState(callState{notSent: true}), 0, context.DeadlineExceeded, true},
+		{"create stopped by its caller", withCallState(callState{call: call{stop: cancelledContext()}}), 429, nil, false},
 		{"redirect", ctxFor(true), 0, &redirectError{status: 302}, false},
 	}
 	for _, tt := range tests {
@@ -625,7 +720,7 @@ func TestCheckRetry(t *testing.T) {
 	}
 }
 
-func TestCancelledContextDuringRequest(t *testing.T) {
+func TestCancelDuringARequestEndsItWithoutRetry(t *testing.T) {
 	f := newFake(t)
 	arrived := make(chan struct{}, 1)
 	f.setHook(func(_ *fakeB2B, _ http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {

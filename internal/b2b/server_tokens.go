@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -83,7 +82,7 @@ func (c *Client) CreateServerToken(ctx context.Context, req CreateServerTokenReq
 		return CreatedServerToken{}, err
 	}
 	if reply.Token == "" {
-		return CreatedServerToken{}, &Error{Method: http.MethodPost, Path: pathBackendAuth, StatusCode: http.StatusOK, Err: errors.New("the reply holds no token")}
+		return CreatedServerToken{}, noTokenInReply(http.MethodPost, pathBackendAuth)
 	}
 	return reply.CreatedServerToken, nil
 }
@@ -126,33 +125,17 @@ type pageReply struct {
 // client's authToken.
 func (c *Client) ListServerTokensPage(ctx context.Context, limit, offset int) (TokenPage, error) {
 	if c.cfg.AuthToken == "" {
-		return TokenPage{}, &Error{Method: http.MethodGet, Path: pathBackendTokens, Err: ErrNoAuthToken}
+		return TokenPage{}, listingError(0, ErrNoAuthToken)
 	}
-	return c.listPage(ctx, credential{value: c.cfg.AuthToken}.header(""), c.cfg.StoreHash, limit, offset)
-}
-
-func (c *Client) listPage(ctx context.Context, header http.Header, store string, limit, offset int) (TokenPage, error) {
-	var reply pageReply
-	err := c.do(ctx, call{
-		method:     http.MethodGet,
-		path:       pathBackendTokens,
-		query:      url.Values{"limit": {strconv.Itoa(limit)}, "offset": {strconv.Itoa(offset)}},
-		header:     header,
-		store:      store,
-		resendable: true,
-	}, &reply)
-	if err != nil {
-		return TokenPage{}, err
-	}
-	return reply.page(limit, offset)
+	r := tokenReader{client: c, header: credential{value: c.cfg.AuthToken}.header(""), store: c.cfg.StoreHash}
+	return r.readPage(ctx, limit, offset)
 }
 
 // page checks what a list reply holds: data must be a list, and a totalCount must be
 // possible. A reply without pagination is taken for a last page only when it is short.
 func (r pageReply) page(limit, offset int) (TokenPage, error) {
 	fail := func(format string, args ...any) (TokenPage, error) {
-		return TokenPage{}, &Error{Method: http.MethodGet, Path: pathBackendTokens, StatusCode: http.StatusOK,
-			Err: fmt.Errorf("unexpected reply: "+format, args...)}
+		return TokenPage{}, listingError(http.StatusOK, fmt.Errorf("unexpected reply: "+format, args...))
 	}
 	trimmed := strings.TrimSpace(string(r.data))
 	if !strings.HasPrefix(trimmed, "[") {
@@ -198,5 +181,10 @@ func (c *Client) storeLevelHeader(storeHash string) http.Header {
 	if c.cfg.AccessToken == "" || storeHash == "" || (c.cfg.StoreHash != "" && storeHash != c.cfg.StoreHash) {
 		return nil
 	}
-	return http.Header{"X-Auth-Token": {c.cfg.AccessToken}, "X-Store-Hash": {storeHash}}
+	return credential{value: c.cfg.AccessToken, accessToken: true}.header(storeHash)
+}
+
+// noTokenInReply is the error of a successful reply that holds no token.
+func noTokenInReply(method, path string) *Error {
+	return &Error{Method: method, Path: path, StatusCode: http.StatusOK, Err: errors.New("the reply holds no token")}
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-func TestCredentialHeaders(t *testing.T) {
+func TestEachCallSendsItsCredentialHeaders(t *testing.T) {
 	type cfgT struct{ auth, access, store string }
 	const none = ""
 	tests := []struct {
@@ -77,9 +77,9 @@ func TestCredentialHeaders(t *testing.T) {
 	}
 }
 
-func TestCreateServerTokenBody(t *testing.T) {
+func TestCreateSendsTheRequestAsJSON(t *testing.T) {
 	f := newFake(t)
-	c := f.client(t, nil)
+	c := f.client(t)
 	req := CreateServerTokenRequest{StoreHash: testStoreHash, Email: "owner@example.com", Password: testPassword, Name: "ci token"}
 	created, err := c.CreateServerToken(context.Background(), req)
 	if err != nil {
@@ -110,7 +110,7 @@ func TestCreateServerTokenBody(t *testing.T) {
 	}
 }
 
-func TestCreateServerTokenReplyShapes(t *testing.T) {
+func TestCreateAcceptsBothDocumentedReplyShapes(t *testing.T) {
 	tests := []struct {
 		name      string
 		data      string
@@ -136,7 +136,7 @@ func TestCreateServerTokenReplyShapes(t *testing.T) {
 				_, _ = w.Write([]byte(`{"code":200,"data":` + tt.data + `,"meta":{"message":"SUCCESS"}}`))
 				return true
 			})
-			c := f.client(t, nil)
+			c := f.client(t)
 			got, err := c.CreateServerToken(context.Background(), CreateServerTokenRequest{StoreHash: testStoreHash, Email: "o@example.com", Password: testPassword, Name: "n"})
 			if got != tt.want {
 				t.Errorf("created %+v, want %+v", got, tt.want)
@@ -165,9 +165,9 @@ func TestCreateServerTokenReplyShapes(t *testing.T) {
 	}
 }
 
-func TestCreateServerTokenBadCredentials(t *testing.T) {
+func TestCreateWithBadCredentialsShowsBigCommercesMessage(t *testing.T) {
 	f := newFake(t)
-	c := f.client(t, nil)
+	c := f.client(t)
 	_, err := c.CreateServerToken(context.Background(), CreateServerTokenRequest{StoreHash: testStoreHash, Email: "o@example.com", Password: "wrong", Name: "n"})
 	want := "POST /auth/backend: HTTP 400 Bad Request: The email or password you have entered is incorrect. Please try again. (API logic error)"
 	if err == nil || err.Error() != want {
@@ -175,7 +175,7 @@ func TestCreateServerTokenBadCredentials(t *testing.T) {
 	}
 }
 
-func TestDeleteServerToken(t *testing.T) {
+func TestDeleteSendsTheIDInTheBody(t *testing.T) {
 	f := newFake(t)
 	toks := f.seed(3, "x", "o@example.com")
 	c := f.client(t, withAuthToken)
@@ -205,7 +205,7 @@ func TestDeleteServerToken(t *testing.T) {
 	}
 }
 
-func TestDeleteServerTokenNotFound(t *testing.T) {
+func TestDeleteOfAnUnknownIDIsNotFoundAndNotRetried(t *testing.T) {
 	f := newFake(t)
 	c := f.client(t, withAuthToken)
 	err := c.DeleteServerToken(context.Background(), 99)
@@ -221,7 +221,7 @@ func TestDeleteServerTokenNotFound(t *testing.T) {
 	}
 }
 
-func TestNoAuthTokenSendsNothing(t *testing.T) {
+func TestWithoutCredentialNothingIsSent(t *testing.T) {
 	tests := []struct {
 		name string
 		path string
@@ -259,7 +259,7 @@ func TestNoAuthTokenSendsNothing(t *testing.T) {
 	}
 }
 
-func TestListServerTokensPage(t *testing.T) {
+func TestListPageReadsTotalCountWithOrWithoutPagination(t *testing.T) {
 	tests := []struct {
 		name          string
 		reply         string
@@ -299,7 +299,7 @@ func TestListServerTokensPage(t *testing.T) {
 
 // What a page reply may say: data must be a list, a page without meta.pagination is the
 // last one only when it is short, and totalCount must be possible for the page.
-func TestPageReplyChecks(t *testing.T) {
+func TestPageReplyMustBeAListWithAPossibleTotalCount(t *testing.T) {
 	two := `[{"id":5},{"id":6}]`
 	pag := func(total int) *pagination { return &pagination{TotalCount: total, Offset: 20, Limit: 10} }
 	tests := []struct {
@@ -349,7 +349,7 @@ func TestPageReplyChecks(t *testing.T) {
 
 // A listing whose replies are not what the API promises fails, with no panic and a
 // bounded number of requests: it is never taken for an empty store.
-func TestListingOfBadReplies(t *testing.T) {
+func TestListingOfBadRepliesFailsWithinBoundedRequests(t *testing.T) {
 	const attemptsLimit = maxListingAttempts * (1 + DefaultListConcurrency) // one extra wave per reading at most
 	tests := []struct {
 		name     string

@@ -25,7 +25,7 @@ func (c *Client) Store(hash string) *Store {
 		return s
 	}
 	s := &Store{client: c, hash: hash}
-	s.index = newTokenIndex(s.listAll, s.listHead, c.cfg.RequestTimeout)
+	s.index = newTokenIndex(s.readAll, s.readHead, c.cfg.RequestTimeout)
 	if c.cfg.AccessToken != "" && hash != "" && hash == c.cfg.StoreHash {
 		s.creds.add(credential{value: c.cfg.AccessToken, source: SourceAccessToken, accessToken: true})
 	}
@@ -69,7 +69,9 @@ func (s *Store) HasCredential() bool { return len(s.creds.usable()) > 0 }
 func (s *Store) Refused(token string) bool { return s.creds.isRefused(token) }
 
 // List returns a complete listing of the store's tokens that started after the last change
-// this client made to it; concurrent callers share one.
+// this client made to it; concurrent callers share one. Its way down: [TokenIndex.List]
+// shares the listing → Store.readAll picks the credential → tokenReader.readAll reads the
+// pages until they fit together.
 func (s *Store) List(ctx context.Context) (TokenList, error) {
 	return s.index.List(ctx)
 }
@@ -82,14 +84,34 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 	})
 }
 
+// DeleteToken deletes the token with id whose value is value. After the configured
+// credentials, the token itself authenticates its own delete: no other delete will have
+// deleted it meanwhile. While it is being deleted, other deletes try it last, and once it
+// is gone it is no credential.
+func (s *Store) DeleteToken(ctx context.Context, id int64, value string) error {
+	done := s.creds.retire(value)
+	defer s.index.Changed()
+	err := s.withCredentialFirst(ctx, value, http.MethodDelete, pathBackendAuth, func(cr credential) error {
+		return s.client.deleteServerToken(ctx, cr.header(s.hash), s.hash, id)
+	})
+	done(err == nil || IsNotFound(err))
+	return err
+}
+
 // withCredential runs try with each usable credential in turn until one is not refused. A
 // refused credential is skipped for the rest of the run, except a token created in this
 // run, which the API may not accept yet.
 func (s *Store) withCredential(ctx context.Context, method, path string, try func(credential) error) error {
+	return s.withCredentialFirst(ctx, "", method, path, try)
+}
+
+// withCredentialFirst is withCredential with the S2S token first tried right after the
+// configured credentials (auth_token, access_token).
+func (s *Store) withCredentialFirst(ctx context.Context, first, method, path string, try func(credential) error) error {
 	skipped := map[string]bool{}
 	var refusal error
 	for {
-		cr, ok := s.nextCredential(skipped)
+		cr, ok := s.nextCredential(skipped, first)
 		if !ok {
 			if refusal != nil {
 				return refusal
@@ -108,8 +130,14 @@ func (s *Store) withCredential(ctx context.Context, method, path string, try fun
 	}
 }
 
-func (s *Store) nextCredential(skipped map[string]bool) (credential, bool) {
-	for _, cr := range s.creds.usable() {
+func (s *Store) nextCredential(skipped map[string]bool, first string) (credential, bool) {
+	usable := s.creds.usable()
+	for _, cr := range usable {
+		if !skipped[cr.value] && (cr.configured() || cr.value == first) {
+			return cr, true
+		}
+	}
+	for _, cr := range usable {
 		if !skipped[cr.value] {
 			return cr, true
 		}
@@ -126,13 +154,13 @@ func withCredentialSource(err error, source string) error {
 	return fmt.Errorf("%s: %w", source, err)
 }
 
-// listAll reads every page with the first credential the API accepts. A listing made with
+// readAll reads every page with the first credential the API accepts. A listing made with
 // an S2S token that does not show that token itself is not complete.
-func (s *Store) listAll(ctx context.Context) (TokenList, error) {
+func (s *Store) readAll(ctx context.Context) (TokenList, error) {
 	var list TokenList
 	err := s.withCredential(ctx, http.MethodGet, pathBackendTokens, func(cr credential) error {
 		var err error
-		list, err = s.client.listAll(ctx, cr.header(s.hash), s.hash)
+		list, err = s.reader(cr).readAll(ctx)
 		if err == nil && cr.listed {
 			if _, ok := list.ByValue(cr.value); !ok {
 				list.Complete = false
@@ -143,13 +171,17 @@ func (s *Store) listAll(ctx context.Context) (TokenList, error) {
 	return list, err
 }
 
-// listHead reads the first page only: the newest tokens, when the API lists newest first.
-func (s *Store) listHead(ctx context.Context) (TokenList, error) {
+// readHead reads the first page with the first credential the API accepts.
+func (s *Store) readHead(ctx context.Context) (TokenList, error) {
 	var list TokenList
 	err := s.withCredential(ctx, http.MethodGet, pathBackendTokens, func(cr credential) error {
-		page, err := s.client.listPage(ctx, cr.header(s.hash), s.hash, MaxPageSize, 0)
-		list = TokenList{Tokens: page.Tokens, TotalCount: page.TotalCount}
+		var err error
+		list, err = s.reader(cr).readHead(ctx)
 		return err
 	})
 	return list, err
+}
+
+func (s *Store) reader(cr credential) tokenReader {
+	return tokenReader{client: s.client, header: cr.header(s.hash), store: s.hash}
 }

@@ -36,7 +36,7 @@ func credentialsSent(t *testing.T, f *fakeB2B) []string {
 
 func TestStoreIsOnePerHash(t *testing.T) {
 	f := newFake(t)
-	c := f.client(t, nil)
+	c := f.client(t)
 	if first, again := c.Store("a"), c.Store("a"); first != again {
 		t.Error("two views of store a")
 	}
@@ -192,7 +192,7 @@ func TestAuthTokenServesOnlyTheStoreItsClaimNames(t *testing.T) {
 
 func TestAddTokenRefusesATokenOfAnotherStore(t *testing.T) {
 	f := newFake(t)
-	c := f.client(t, nil)
+	c := f.client(t)
 	s := c.Store("storeA")
 	if s.AddToken(fakeJWT("storeB", 1)) {
 		t.Error("AddToken took a token whose claim names store B")
@@ -208,7 +208,7 @@ func TestAddTokenRefusesATokenOfAnotherStore(t *testing.T) {
 	}
 }
 
-func TestTokenStoreHash(t *testing.T) {
+func TestTokenStoreHashReadsTheJWTClaim(t *testing.T) {
 	payload := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	tests := []struct {
 		name  string
@@ -335,17 +335,11 @@ func TestProvisionUsesTheRequestsStore(t *testing.T) {
 // created for: it is returned, never sent.
 func TestCreatedTokenOfAnotherStoreIsNoCredential(t *testing.T) {
 	f := newFake(t)
-	f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
-		if r.Method != http.MethodPost {
-			return false
-		}
-		f.mu.Lock()
-		tok := f.addStoreTokenLocked("elsewhere", "ci", "owner@example.com")
-		f.mu.Unlock()
-		writeCreated(w, tok)
+	f.setHook(onCreate(func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, req CreateServerTokenRequest, _ int) bool {
+		writeCreated(w, f.addStoreToken("elsewhere", req.Name, req.Email))
 		return true
-	})
-	c := f.client(t, nil)
+	}))
+	c := f.client(t)
 	got, err := c.ProvisionServerToken(context.Background(), provisionReq)
 	if !errors.Is(err, ErrTokenNotLocated) || !errors.Is(err, ErrNoAuthToken) {
 		t.Errorf("err = %v, want ErrTokenNotLocated for want of a credential", err)

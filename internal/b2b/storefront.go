@@ -162,7 +162,7 @@ func (c *Client) StorefrontFromJWT(ctx context.Context, req StorefrontFromJWTReq
 
 func nonEmpty(method, path string, t StorefrontToken) (StorefrontToken, error) {
 	if t.Token == "" {
-		return StorefrontToken{}, &Error{Method: method, Path: path, StatusCode: http.StatusOK, Err: errors.New("the reply holds no token")}
+		return StorefrontToken{}, noTokenInReply(method, path)
 	}
 	return t, nil
 }

@@ -45,7 +45,7 @@ func assertHeaders(t *testing.T, r fakeRequest, want map[string]string) {
 	}
 }
 
-func TestCustomerStorefrontTokenHeaders(t *testing.T) {
+func TestCustomerStorefrontTokenPrefersTheAccessToken(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  func(*Config)
@@ -85,13 +85,17 @@ func TestCustomerStorefrontTokenHeaders(t *testing.T) {
 }
 
 func TestCustomerStorefrontTokenWithoutCredentialSendsNothing(t *testing.T) {
-	for name, cfg := range map[string]func(*Config){
-		"nothing":                        nil,
-		"access token without its store": func(c *Config) { c.AccessToken = testAccessToken },
-	} {
-		t.Run(name, func(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  func(*Config)
+	}{
+		{"nothing", func(*Config) {}},
+		{"access token without its store", func(c *Config) { c.AccessToken = testAccessToken }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t)
-			_, err := f.client(t, cfg).CustomerStorefrontToken(context.Background(), CustomerStorefrontTokenRequest{CustomerID: 7})
+			_, err := f.client(t, tt.cfg).CustomerStorefrontToken(context.Background(), CustomerStorefrontTokenRequest{CustomerID: 7})
 			if !errors.Is(err, ErrNoStorefrontCredential) {
 				t.Fatalf("error %v, want ErrNoStorefrontCredential", err)
 			}
@@ -105,7 +109,7 @@ func TestCustomerStorefrontTokenWithoutCredentialSendsNothing(t *testing.T) {
 	}
 }
 
-func TestCustomerStorefrontTokenBody(t *testing.T) {
+func TestCustomerStorefrontTokenSendsTheDocumentedBody(t *testing.T) {
 	tests := []struct {
 		name string
 		req  CustomerStorefrontTokenRequest
@@ -138,7 +142,7 @@ func TestCustomerStorefrontTokenBody(t *testing.T) {
 	}
 }
 
-func TestCustomerStorefrontTokenReplyShapes(t *testing.T) {
+func TestCustomerStorefrontTokenAcceptsAnArrayOfOneOrAString(t *testing.T) {
 	tests := []struct {
 		name    string
 		data    any
@@ -176,7 +180,7 @@ func TestCustomerStorefrontTokenReplyShapes(t *testing.T) {
 	}
 }
 
-func TestCredentialsTokenBodyAndHeaders(t *testing.T) {
+func TestCredentialsTokenSendsTheAccessTokenOnlyForItsStore(t *testing.T) {
 	begin, end := int64(1000), int64(1721930486)
 	tests := []struct {
 		name     string
@@ -224,7 +228,7 @@ func TestCredentialsTokenBodyAndHeaders(t *testing.T) {
 func TestCredentialsTokenNameFromRequestWhenReplyHasNone(t *testing.T) {
 	f := newFake(t)
 	f.setHook(serveStorefront(map[string]any{"token": "eyJ.cred.sig"}))
-	got, err := f.client(t, nil).CredentialsToken(context.Background(), CredentialsTokenRequest{StoreHash: testStoreHash, Email: "a@example.com", Password: testPassword, ChannelID: 1, Name: "mine"})
+	got, err := f.client(t).CredentialsToken(context.Background(), CredentialsTokenRequest{StoreHash: testStoreHash, Email: "a@example.com", Password: testPassword, ChannelID: 1, Name: "mine"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +243,7 @@ func TestCredentialsTokenBadLoginNeverShowsPassword(t *testing.T) {
 		writeEnvelope(w, http.StatusBadRequest, 400, map[string]any{"errMsg": "The email or password you have entered is incorrect. Please try again."}, "API logic error")
 		return true
 	})
-	_, err := f.client(t, nil).CredentialsToken(context.Background(), CredentialsTokenRequest{StoreHash: testStoreHash, Email: "a@example.com", Password: testPassword, ChannelID: 1, Name: "mine"})
+	_, err := f.client(t).CredentialsToken(context.Background(), CredentialsTokenRequest{StoreHash: testStoreHash, Email: "a@example.com", Password: testPassword, ChannelID: 1, Name: "mine"})
 	apiErr := asAPIError(t, err)
 	if apiErr.StatusCode != 400 || !strings.Contains(err.Error(), "POST /auth/customers: HTTP 400") || !strings.Contains(err.Error(), "incorrect") {
 		t.Errorf("error %q", err)
@@ -250,7 +254,7 @@ func TestCredentialsTokenBadLoginNeverShowsPassword(t *testing.T) {
 	}
 }
 
-func TestStorefrontFromJWTQueryAndHeaders(t *testing.T) {
+func TestStorefrontFromJWTSendsTheJWTInTheQueryAndOnlyTheStoreHash(t *testing.T) {
 	tests := []struct {
 		name      string
 		cfg       func(*Config)
@@ -295,7 +299,7 @@ func TestStorefrontFromJWTErrorNeverShowsTheJWT(t *testing.T) {
 		writeEnvelope(w, http.StatusBadRequest, 400, map[string]any{"errMsg": "Invalid JWT token."}, "API logic error")
 		return true
 	})
-	_, err := f.client(t, nil).StorefrontFromJWT(context.Background(), StorefrontFromJWTRequest{JWTToken: testCustomerJWT})
+	_, err := f.client(t).StorefrontFromJWT(context.Background(), StorefrontFromJWTRequest{JWTToken: testCustomerJWT})
 	if err == nil || !strings.Contains(err.Error(), "GET /auth/storefront: HTTP 400") || !strings.Contains(err.Error(), "Invalid JWT token.") {
 		t.Fatalf("error %v", err)
 	}
@@ -307,23 +311,26 @@ func TestStorefrontFromJWTErrorNeverShowsTheJWT(t *testing.T) {
 
 // The storefront endpoints only mint short-lived tokens, so they are resent after a
 // server error, unlike the create of a server token.
-func TestStorefrontEndpointsAreResent(t *testing.T) {
-	calls := map[string]func(*Client) error{
-		"/auth/customers/storefront": func(c *Client) error {
+func TestStorefrontEndpointsAreResentAfterAServerError(t *testing.T) {
+	calls := []struct {
+		path string
+		send func(*Client) error
+	}{
+		{pathCustomerStorefrontToken, func(c *Client) error {
 			_, err := c.CustomerStorefrontToken(context.Background(), CustomerStorefrontTokenRequest{CustomerID: 1})
 			return err
-		},
-		"/auth/customers": func(c *Client) error {
+		}},
+		{pathCredentialsToken, func(c *Client) error {
 			_, err := c.CredentialsToken(context.Background(), CredentialsTokenRequest{StoreHash: testStoreHash, Email: "a@example.com", Password: testPassword, ChannelID: 1, Name: "n"})
 			return err
-		},
-		"/auth/storefront": func(c *Client) error {
+		}},
+		{pathStorefrontFromJWT, func(c *Client) error {
 			_, err := c.StorefrontFromJWT(context.Background(), StorefrontFromJWTRequest{JWTToken: testCustomerJWT})
 			return err
-		},
+		}},
 	}
-	for path, send := range calls {
-		t.Run(path, func(t *testing.T) {
+	for _, cl := range calls {
+		t.Run(cl.path, func(t *testing.T) {
 			f := newFake(t)
 			f.setHook(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, n int) bool {
 				if n == 1 {
@@ -333,7 +340,7 @@ func TestStorefrontEndpointsAreResent(t *testing.T) {
 				writeEnvelope(w, http.StatusOK, 200, map[string]any{"token": "eyJ.x.y"}, "SUCCESS")
 				return true
 			})
-			if err := send(f.client(t, withAuthToken)); err != nil {
+			if err := cl.send(f.client(t, withAuthToken)); err != nil {
 				t.Fatal(err)
 			}
 			if n := len(f.requests()); n != 2 {

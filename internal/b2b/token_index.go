@@ -13,18 +13,12 @@ import (
 // a refresh of many resources costs one listing, not one per resource.
 //
 // Every listing is stamped with the write epoch at which it started; a create or delete
-// through the client moves the epoch on. A caller is served by a listing that started at
-// or after the epoch it needs: the current one for a read, one after its own POST for the
-// id lookup of a create. Concurrent callers coalesce into one listing; a caller that joined
-// a listing too old for it joins the next one. A create's id lookup also waits (up to a
-// bound) for the other creates in flight to return, so that concurrent creates share it.
-//
-// Two kinds of listing are shared this way: the full one (every page) and the head (the
-// first page only). The list is newest first, so the head shows a token just created
-// without paying for every page of a large store; when it does not, the lookup falls back
-// to a full listing, so correctness never depends on the order.
+// through the client moves the epoch on, and a caller is served only by a listing that
+// started at or after the epoch it needs. Two listings are shared this way: all (every
+// page) and head (the first page, which shows a token just created when the API lists
+// newest first).
 type TokenIndex struct {
-	full, head sharedListing
+	all, head sharedListing
 	// gatherLimit bounds how long an id lookup waits for other creates in flight.
 	gatherLimit time.Duration
 
@@ -38,12 +32,17 @@ type TokenIndex struct {
 	adopted map[int64]bool
 }
 
+// listingFunc makes one listing of a store's tokens.
+type listingFunc func(context.Context) (TokenList, error)
+
+// sharedListing is one kind of listing, shared among concurrent callers; its fields other
+// than read are guarded by TokenIndex.mu.
 type sharedListing struct {
-	fetch  func(context.Context) (TokenList, error)
-	cached *stampedList // guarded by TokenIndex.mu
+	read   listingFunc
+	cached *stampedList
 	flight singleflight.Group
-	// running is the listing in flight, if any, and how many callers wait for it; guarded
-	// by TokenIndex.mu. When the last of them gives up (Ctrl-C), the listing is cancelled.
+	// running is the listing in flight, if any. When the last caller waiting for it gives
+	// up (Ctrl-C), it is cancelled.
 	running *runningListing
 	flights uint64
 }
@@ -62,11 +61,13 @@ type stampedList struct {
 	started time.Time
 }
 
-func newTokenIndex(full, head func(context.Context) (TokenList, error), gatherLimit time.Duration) *TokenIndex {
+// newTokenIndex returns an index whose listings are made by readAll (every page) and
+// readHead (the first page).
+func newTokenIndex(readAll, readHead listingFunc, gatherLimit time.Duration) *TokenIndex {
 	idle := make(chan struct{})
 	close(idle)
 	return &TokenIndex{
-		full: sharedListing{fetch: full}, head: sharedListing{fetch: head}, gatherLimit: gatherLimit, idle: idle,
+		all: sharedListing{read: readAll}, head: sharedListing{read: readHead}, gatherLimit: gatherLimit, idle: idle,
 		created: map[string]bool{}, adopted: map[int64]bool{},
 	}
 }
@@ -74,20 +75,35 @@ func newTokenIndex(full, head func(context.Context) (TokenList, error), gatherLi
 // List returns a complete listing that started after the last change made through the
 // client.
 func (x *TokenIndex) List(ctx context.Context) (TokenList, error) {
-	l, _, err := x.listSince(ctx, &x.full, x.currentEpoch())
+	l, _, err := x.listCurrent(ctx)
 	return l, err
+}
+
+// listCurrent is List with the epoch of the listing, for [TokenIndex.listNewerThan].
+func (x *TokenIndex) listCurrent(ctx context.Context) (TokenList, uint64, error) {
+	return x.shared(ctx, &x.all, x.currentEpoch())
+}
+
+// listNewerThan returns a complete listing that started after the one stamped epoch, such
+// as the next poll for a token that the previous listing did not show yet.
+func (x *TokenIndex) listNewerThan(ctx context.Context, epoch uint64) (TokenList, uint64, error) {
+	x.mu.Lock()
+	x.epoch = max(x.epoch, epoch+1)
+	need := x.epoch
+	x.mu.Unlock()
+	return x.shared(ctx, &x.all, need)
 }
 
 // Recent returns a listing that started no longer than maxAge ago, or the one in flight,
 // or lists now: any listing that started before the caller's next request will do.
 func (x *TokenIndex) Recent(ctx context.Context, maxAge time.Duration) (TokenList, error) {
 	x.mu.Lock()
-	cached, need := x.full.cached, x.epoch
-	if running := x.full.running; running != nil {
+	cached, need := x.all.cached, x.epoch
+	if running := x.all.running; running != nil {
 		need = running.epoch
 	}
 	if cached != nil && time.Since(cached.started) > maxAge && need <= cached.epoch {
-		// Too old, though no change has made it stale: listSince would serve it again.
+		// Too old, though no change has made it stale: shared would serve it again.
 		x.epoch = max(x.epoch, cached.epoch+1)
 		need = x.epoch
 	}
@@ -95,8 +111,24 @@ func (x *TokenIndex) Recent(ctx context.Context, maxAge time.Duration) (TokenLis
 	if cached != nil && time.Since(cached.started) <= maxAge {
 		return cached.list, nil
 	}
-	l, _, err := x.listSince(ctx, &x.full, need)
+	l, _, err := x.shared(ctx, &x.all, need)
 	return l, err
+}
+
+// listForCreated returns a listing to look for a token just created in, once the other
+// creates in flight have returned (so that concurrent creates share it): the head when it
+// shows the token or holds the whole store, else a complete listing. The order of the list
+// is not documented, so the complete listing decides when the head does not.
+func (x *TokenIndex) listForCreated(ctx context.Context, shows func(TokenList) bool) (TokenList, uint64, error) {
+	if err := x.gatherCreates(ctx); err != nil {
+		return TokenList{}, 0, err
+	}
+	need := x.currentEpoch()
+	head, epoch, err := x.shared(ctx, &x.head, need)
+	if err != nil || shows(head) || len(head.Tokens) >= head.TotalCount {
+		return head, epoch, err
+	}
+	return x.shared(ctx, &x.all, need)
 }
 
 // Changed records a delete (or any other change): listings that started before it are stale.
@@ -130,27 +162,20 @@ func (x *TokenIndex) endCreate(value string) {
 	x.mu.Unlock()
 }
 
-// findCreated looks for a token that was just created: in the head of a listing that
-// started after the creates in flight returned, else in a complete listing. It returns the
-// epoch of the listing it looked in, for polling.
-func (x *TokenIndex) findCreated(ctx context.Context, match func(TokenList) (ServerToken, bool, error)) (ServerToken, bool, uint64, error) {
-	if err := x.gatherCreates(ctx); err != nil {
-		return ServerToken{}, false, 0, err
+// gatherCreates waits until the creates in flight have returned, or gatherLimit.
+func (x *TokenIndex) gatherCreates(ctx context.Context) error {
+	x.mu.Lock()
+	idle := x.idle
+	x.mu.Unlock()
+	timer := time.NewTimer(x.gatherLimit)
+	defer timer.Stop()
+	select {
+	case <-idle:
+	case <-timer.C:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	need := x.currentEpoch()
-	head, epoch, err := x.listSince(ctx, &x.head, need)
-	if err != nil {
-		return ServerToken{}, false, epoch, err
-	}
-	if found, ok, err := match(head); ok || err != nil || len(head.Tokens) >= head.TotalCount {
-		return found, ok, epoch, err // found, or the head is the whole store
-	}
-	full, epoch, err := x.listSince(ctx, &x.full, need)
-	if err != nil {
-		return ServerToken{}, false, epoch, err
-	}
-	found, ok, err := match(full)
-	return found, ok, epoch, err
+	return nil
 }
 
 // claim is what claimSole decided about the candidates of a lost create.
@@ -204,39 +229,15 @@ func (x *TokenIndex) unclaimedLocked(candidates []ServerToken) []ServerToken {
 	return free
 }
 
-// gatherCreates waits until the creates in flight have returned, or gatherLimit.
-func (x *TokenIndex) gatherCreates(ctx context.Context) error {
-	x.mu.Lock()
-	idle := x.idle
-	x.mu.Unlock()
-	timer := time.NewTimer(x.gatherLimit)
-	defer timer.Stop()
-	select {
-	case <-idle:
-	case <-timer.C:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	return nil
-}
-
 func (x *TokenIndex) currentEpoch() uint64 {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.epoch
 }
 
-// listNewerThan returns a complete listing that started after the one stamped epoch, such
-// as the next poll for a token that the previous listing did not show yet.
-func (x *TokenIndex) listNewerThan(ctx context.Context, epoch uint64) (TokenList, uint64, error) {
-	x.mu.Lock()
-	x.epoch = max(x.epoch, epoch+1)
-	need := x.epoch
-	x.mu.Unlock()
-	return x.listSince(ctx, &x.full, need)
-}
-
-func (x *TokenIndex) listSince(ctx context.Context, l *sharedListing, need uint64) (TokenList, uint64, error) {
+// shared returns a listing of l that started at or after epoch need: the cached one, the
+// one in flight (a caller that joined one too old for it joins the next), or a new one.
+func (x *TokenIndex) shared(ctx context.Context, l *sharedListing, need uint64) (TokenList, uint64, error) {
 	for {
 		x.mu.Lock()
 		if c := l.cached; c != nil && c.epoch >= need {
@@ -244,7 +245,7 @@ func (x *TokenIndex) listSince(ctx context.Context, l *sharedListing, need uint6
 			return c.list, c.epoch, nil
 		}
 		run := x.joinLocked(ctx, l)
-		results := l.flight.DoChan(run.key, func() (any, error) { return x.refresh(l, run) })
+		results := l.flight.DoChan(run.key, func() (any, error) { return x.readShared(l, run) })
 		x.mu.Unlock()
 
 		select {
@@ -259,14 +260,13 @@ func (x *TokenIndex) listSince(ctx context.Context, l *sharedListing, need uint6
 			if got, _ := res.Val.(*stampedList); got.epoch >= need {
 				return got.list, got.epoch, nil
 			}
-			// That listing started before the change this caller must see: join the next.
 		}
 	}
 }
 
 // joinLocked counts the caller in on the listing in flight, or starts the accounting of a
-// new one. It outlives a caller that gives up, since others may wait for it, and is
-// cancelled when none is left.
+// new one, on a context of its own: the listing outlives a caller that gives up while
+// others wait for it.
 func (x *TokenIndex) joinLocked(ctx context.Context, l *sharedListing) *runningListing {
 	if l.running == nil {
 		l.flights++
@@ -277,6 +277,7 @@ func (x *TokenIndex) joinLocked(ctx context.Context, l *sharedListing) *runningL
 	return l.running
 }
 
+// leave counts the caller out, and cancels the listing when none is left.
 func (x *TokenIndex) leave(l *sharedListing, run *runningListing) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -289,10 +290,10 @@ func (x *TokenIndex) leave(l *sharedListing, run *runningListing) {
 	}
 }
 
-// refresh runs one shared listing on the listing's own context.
-func (x *TokenIndex) refresh(l *sharedListing, run *runningListing) (*stampedList, error) {
+// readShared reads one shared listing on its own context and caches it.
+func (x *TokenIndex) readShared(l *sharedListing, run *runningListing) (*stampedList, error) {
 	epoch, started := run.epoch, time.Now()
-	list, err := l.fetch(run.ctx)
+	list, err := l.read(run.ctx)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if l.running == run {

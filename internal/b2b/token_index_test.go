@@ -137,6 +137,13 @@ func TestTokenIndexCallerStopsWaitingOnCancel(t *testing.T) {
 	}
 }
 
+// ageCachedListing makes the cached complete listing of x look started age earlier.
+func ageCachedListing(x *TokenIndex, age time.Duration) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.all.cached.started = x.all.cached.started.Add(-age)
+}
+
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -148,7 +155,7 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-func TestTokenIndexFindCreatedLooksInTheHeadFirst(t *testing.T) {
+func TestTokenIndexLooksForACreatedTokenInTheHeadFirst(t *testing.T) {
 	newest := ServerToken{ID: 900, Token: "new"}
 	head := func(context.Context) (TokenList, error) {
 		return TokenList{Tokens: []ServerToken{newest}, TotalCount: 600}, nil
@@ -159,22 +166,24 @@ func TestTokenIndexFindCreatedLooksInTheHeadFirst(t *testing.T) {
 		return TokenList{Tokens: []ServerToken{newest, {ID: 1, Token: "old"}}, TotalCount: 2}, nil
 	}
 	x := newTokenIndex(full, head, time.Minute)
-	byValue := func(v string) func(TokenList) (ServerToken, bool, error) {
-		return func(l TokenList) (ServerToken, bool, error) { t, ok := l.ByValue(v); return t, ok, nil }
+	find := func(value string) (ServerToken, bool, error) {
+		list, _, err := x.listForCreated(context.Background(), func(l TokenList) bool { _, ok := l.ByValue(value); return ok })
+		found, ok := list.ByValue(value)
+		return found, ok, err
 	}
 
-	got, ok, _, err := x.findCreated(context.Background(), byValue("new"))
+	got, ok, err := find("new")
 	if err != nil || !ok || got.ID != 900 || fullListings.Load() != 0 {
 		t.Errorf("a token in the head: got %v %v %v after %d full listings; want it without a full listing", got, ok, err, fullListings.Load())
 	}
 	// Not in a head that is only part of the store: a complete listing decides.
-	got, ok, _, err = x.findCreated(context.Background(), byValue("old"))
+	got, ok, err = find("old")
 	if err != nil || !ok || got.ID != 1 || fullListings.Load() != 1 {
 		t.Errorf("a token beyond the head: got %v %v %v after %d full listings; want one full listing", got, ok, err, fullListings.Load())
 	}
 }
 
-func TestTokenIndexIDLookupWaitsForCreatesInFlight(t *testing.T) {
+func TestTokenIndexLooksForACreatedTokenOnceTheCreatesInFlightReturned(t *testing.T) {
 	l := &countingLister{}
 	x := newTokenIndex(l.list, l.list, time.Minute)
 	x.beginCreate()
@@ -182,7 +191,7 @@ func TestTokenIndexIDLookupWaitsForCreatesInFlight(t *testing.T) {
 	x.endCreate("") // one create returned; the other is still in flight
 	found := make(chan struct{})
 	go func() {
-		_, _, _, _ = x.findCreated(context.Background(), func(TokenList) (ServerToken, bool, error) { return ServerToken{}, true, nil })
+		_, _, _ = x.listForCreated(context.Background(), func(TokenList) bool { return true })
 		close(found)
 	}()
 	time.Sleep(20 * time.Millisecond)
@@ -240,9 +249,7 @@ func TestTokenIndexRecentListsAgainWhenTooOld(t *testing.T) {
 	if got, _ := x.Recent(context.Background(), time.Hour); got.TotalCount != 1 || l.calls.Load() != 1 {
 		t.Fatalf("Recent listed again although the listing is young (%d listings)", l.calls.Load())
 	}
-	x.mu.Lock()
-	x.full.cached.started = x.full.cached.started.Add(-2 * time.Hour)
-	x.mu.Unlock()
+	ageCachedListing(x, 2*time.Hour)
 	if got, _ := x.Recent(context.Background(), time.Hour); got.TotalCount != 2 || l.calls.Load() != 2 {
 		t.Errorf("Recent served a listing older than maxAge (listing %d, %d listings)", got.TotalCount, l.calls.Load())
 	}
@@ -282,7 +289,7 @@ func TestTokenIndexSharedListingCancelledWhenEveryCallerHasGone(t *testing.T) {
 	waitFor(t, func() bool {
 		x.mu.Lock()
 		defer x.mu.Unlock()
-		return x.full.running != nil && x.full.running.waiting == 2
+		return x.all.running != nil && x.all.running.waiting == 2
 	})
 
 	cancelA()

@@ -5,36 +5,144 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
 )
 
-// Checks shared by the acceptance tests of the data sources, ephemeral resources and the
-// function: on the emulator's record of calls, on tokens, and on error text.
+// Checks that the acceptance tests share: of state, of what the emulator was sent, and of
+// error text.
 
-// checkCalls runs check on every recorded call to route, failing when there is none.
-func (e *accEnv) checkCalls(route string, check func(emulator.Call) error) error {
-	calls := e.callsTo(route)
-	if len(calls) == 0 {
-		return fmt.Errorf("no call to %s", route)
+// stateResources are the address and attribute values of each resource of the root module
+// in the state a check sees.
+func stateResources(req statecheck.CheckStateRequest) (iter.Seq2[string, map[string]any], error) {
+	if req.State == nil || req.State.Values == nil || req.State.Values.RootModule == nil {
+		return nil, fmt.Errorf("no state")
 	}
-	for i, c := range calls {
-		if c.Header.Get("authToken") != "" && c.Header.Get("X-Store-Hash") != "" {
-			return fmt.Errorf("%s call %d sent authToken together with X-Store-Hash", route, i+1)
+	return func(yield func(string, map[string]any) bool) {
+		for _, r := range req.State.Values.RootModule.Resources {
+			if !yield(r.Address, r.AttributeValues) {
+				return
+			}
 		}
-		if err := check(c); err != nil {
-			return fmt.Errorf("%s call %d: %w", route, i+1, err)
+	}, nil
+}
+
+// stateAttributes are the attribute values of the object at address in the state.
+func stateAttributes(req statecheck.CheckStateRequest, address string) (map[string]any, error) {
+	resources, err := stateResources(req)
+	if err != nil {
+		return nil, err
+	}
+	for a, attrs := range resources {
+		if a == address {
+			return attrs, nil
 		}
 	}
-	return nil
+	return nil, fmt.Errorf("%s not in state", address)
+}
+
+// secretAbsentFromState fails when secret appears anywhere in the state, as
+// `terraform show -json` prints it (sensitive values included).
+type secretAbsentFromState struct{ secret string }
+
+func (c secretAbsentFromState) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	raw, err := json.Marshal(req.State)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	if strings.Contains(string(raw), c.secret) {
+		resp.Error = fmt.Errorf("the secret appears in state")
+	}
+}
+
+// stateMatchesEmulator checks that the resource's id and token are those of a token the
+// emulator holds under its name.
+type stateMatchesEmulator struct {
+	env     *accEnv
+	address string
+}
+
+func (c stateMatchesEmulator) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	attrs, err := stateAttributes(req, c.address)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	id, _ := strconv.ParseInt(fmt.Sprint(attrs["id"]), 10, 64)
+	tok, ok := c.env.emu.Token(id)
+	if !ok {
+		resp.Error = fmt.Errorf("%s has id %v, which the emulator does not hold", c.address, attrs["id"])
+		return
+	}
+	if tok.Token != attrs["token"] || tok.Name != attrs["name"] {
+		resp.Error = fmt.Errorf("%s: state does not match the emulator's token %d", c.address, id)
+	}
+}
+
+// checkNow runs fn as a check at the point of the step where it is listed: as a PreApply
+// plan check, between the plan and its apply.
+type checkNow func() error
+
+func (f checkNow) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = f()
+}
+
+func (f checkNow) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f()
+}
+
+// betweenPlanAndApply does something to the world after the plan and before its apply, as
+// a PreApply plan check: the one point of a step that PreConfig cannot reach.
+func betweenPlanAndApply(act func()) checkNow {
+	return func() error {
+		act()
+		return nil
+	}
+}
+
+// echoed is the path of an attribute of the data that echo.test holds.
+func echoed(attr string) tfjsonpath.Path { return tfjsonpath.New("data").AtMapKey(attr) }
+
+func echoData(req statecheck.CheckStateRequest) (map[string]any, error) {
+	attrs, err := stateAttributes(req, echoAddr)
+	if err != nil {
+		return nil, err
+	}
+	data, ok := attrs["data"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("echo.test data is %T, want an object", attrs["data"])
+	}
+	return data, nil
+}
+
+// onlyEcho fails when state holds anything but echo.test: ephemeral resources never reach it.
+type onlyEcho struct{}
+
+func (onlyEcho) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resources, err := stateResources(req)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	for address := range resources {
+		if address != echoAddr {
+			resp.Error = fmt.Errorf("%s is in state; only %s should be", address, echoAddr)
+			return
+		}
+	}
 }
 
 // credentialHeaders compares the credential headers of c with want; absent ones must be
@@ -132,4 +240,15 @@ func wrappedText(text string) *regexp.Regexp {
 		words[i] = regexp.QuoteMeta(w)
 	}
 	return regexp.MustCompile(strings.Join(words, `\s+`))
+}
+
+// errorText matches texts, in this order, in Terraform's error output: each text is a
+// regular expression whose spaces match any run of white space (the output wraps long
+// lines at any space), and anything may come between two texts.
+func errorText(texts ...string) *regexp.Regexp {
+	parts := make([]string, len(texts))
+	for i, text := range texts {
+		parts[i] = strings.Join(strings.Fields(text), `\s+`)
+	}
+	return regexp.MustCompile(strings.Join(parts, `[\s\S]*`))
 }

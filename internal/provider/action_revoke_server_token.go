@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -94,95 +95,112 @@ func (a *revokeServerTokenAction) Invoke(ctx context.Context, req action.InvokeR
 	}
 	value := config.Token.ValueString()
 	ctx = a.data.mask(ctx, value)
-	storeHash, ok := a.storeOf(config, resp)
-	if !ok {
+	storeHash, diags := a.storeOf(config)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	progress := func(format string, args ...any) {
-		if resp.SendProgress != nil {
-			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
-		}
-	}
-
 	// The token itself may authenticate its own revocation, while it is still valid.
 	store := a.data.store(storeHash, value)
 	if !store.HasCredential() {
 		resp.Diagnostics.AddError("No credential to revoke the server token", noCredentialDetail(storeHash))
 		return
 	}
-	what := "the token with the given value"
-	var id int64
+	r := &revocation{data: a.data, store: store, storeHash: storeHash, value: value, what: "the token with the given value", resp: resp}
 	if value == "" {
-		id, _ = strconv.ParseInt(config.ID.ValueString(), 10, 64)
-		what = fmt.Sprintf("token id %d", id)
+		r.id, _ = strconv.ParseInt(config.ID.ValueString(), 10, 64)
+		r.what = fmt.Sprintf("token id %d", r.id)
 	}
-	list, err := store.List(ctx)
+	if r.find(ctx) {
+		r.revoke(ctx)
+	}
+}
+
+// revocation is one invocation of the action: the token, named by its id or its value, in
+// the store, described as what in messages.
+type revocation struct {
+	data      *providerData
+	store     *b2b.Store
+	storeHash string
+	value     string
+	id        int64
+	what      string
+	resp      *action.InvokeResponse
+}
+
+func (r *revocation) progress(format string, args ...any) {
+	if r.resp.SendProgress != nil {
+		r.resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
+	}
+}
+
+// find looks the token up in the store's list, for its id and a description that names it;
+// false when there is nothing to revoke, or it cannot be told what.
+func (r *revocation) find(ctx context.Context) bool {
+	list, err := r.store.List(ctx)
 	switch {
-	case err != nil && value != "" && b2b.IsUnauthorized(err) && store.Refused(value) && !store.HasCredential():
-		progress("BigCommerce rejects %s as invalid in store %s: it was already revoked; nothing to do.", what, storeHash)
-		return
+	case err != nil && r.value != "" && b2b.IsUnauthorized(err) && r.store.Refused(r.value) && !r.store.HasCredential():
+		r.progress("BigCommerce rejects %s as invalid in store %s: it was already revoked; nothing to do.", r.what, r.storeHash)
+		return false
 	case errors.Is(err, b2b.ErrNoAuthToken):
-		resp.Diagnostics.AddError("No credential to revoke the server token", noCredentialDetail(storeHash))
-		return
+		r.resp.Diagnostics.AddError("No credential to revoke the server token", noCredentialDetail(r.storeHash))
+		return false
 	case err != nil:
-		resp.Diagnostics.AddError("Could not list the server tokens", fmt.Sprintf("Looking up %s failed, so it was not revoked.\n\n%s", what, a.data.explain(err)))
-		return
+		r.resp.Diagnostics.AddError("Could not list the server tokens",
+			fmt.Sprintf("Looking up %s failed, so it was not revoked.\n\n%s", r.what, r.data.explain(err)))
+		return false
 	}
-	found, ok := list.ByID(id)
-	if value != "" {
-		found, ok = list.ByValue(value)
+	found, ok := list.ByID(r.id)
+	if r.value != "" {
+		found, ok = list.ByValue(r.value)
 	}
 	switch {
 	case ok:
-		id = found.ID
-		what = fmt.Sprintf("token %q (id %d, email %s)", found.Name, found.ID, found.Email)
-		progress("Found %s in store %s; revoking it.", what, storeHash)
+		r.id = found.ID
+		r.what = fmt.Sprintf("token %q (id %d, email %s)", found.Name, found.ID, found.Email)
+		r.progress("Found %s in store %s; revoking it.", r.what, r.storeHash)
+	case !list.Complete && r.value != "":
+		r.resp.Diagnostics.AddError("Server token not found",
+			fmt.Sprintf("The token list of store %s does not show the token with the given value, and the list "+
+				"could not be read completely, so its id is unknown and nothing was revoked. Try again.", r.storeHash))
+		return false
 	case !list.Complete:
-		if value != "" {
-			resp.Diagnostics.AddError("Server token not found",
-				fmt.Sprintf("The token list of store %s does not show the token with the given value, and the list "+
-					"could not be read completely, so its id is unknown and nothing was revoked. Try again.", storeHash))
-			return
-		}
 		// The listing proves nothing; the delete tells whether the id exists.
 	default:
-		progress("No token with %s is in the token list of store %s: it was already revoked or deleted, or never "+
-			"belonged to this store; nothing to do.", describeLookup(value, id), storeHash)
-		return
+		r.progress("No token with %s is in the token list of store %s: it was already revoked or deleted, or never "+
+			"belonged to this store; nothing to do.", describeLookup(r.value, r.id), r.storeHash)
+		return false
 	}
-	switch err := store.Delete(ctx, id); {
+	return true
+}
+
+// revoke deletes the token; one already gone is reported, not an error.
+func (r *revocation) revoke(ctx context.Context) {
+	switch err := r.store.Delete(ctx, r.id); {
 	case err == nil:
-		progress("Revoked %s in store %s.", what, storeHash)
+		r.progress("Revoked %s in store %s.", r.what, r.storeHash)
 	case b2b.IsNotFound(err):
-		progress("BigCommerce no longer knows %s in store %s: it was already revoked; nothing to do.", what, storeHash)
-	case value != "" && b2b.IsUnauthorized(err) && store.Refused(value) && !store.HasCredential():
-		progress("BigCommerce rejects %s as invalid in store %s: it was already revoked.", what, storeHash)
+		r.progress("BigCommerce no longer knows %s in store %s: it was already revoked; nothing to do.", r.what, r.storeHash)
+	case r.value != "" && b2b.IsUnauthorized(err) && r.store.Refused(r.value) && !r.store.HasCredential():
+		r.progress("BigCommerce rejects %s as invalid in store %s: it was already revoked.", r.what, r.storeHash)
 	default:
-		resp.Diagnostics.AddError("Could not revoke the server token",
-			fmt.Sprintf("The server-to-server %s could not be deleted and may still be valid.\n\n%s", what, a.data.explain(err)))
+		r.resp.Diagnostics.AddError("Could not revoke the server token",
+			fmt.Sprintf("The server-to-server %s could not be deleted and may still be valid.\n\n%s", r.what, r.data.explain(err)))
 	}
 }
 
 // storeOf is the store of the token to revoke: the configured one, else for a token value
 // the store its JWT claim names, else the provider's.
-func (a *revokeServerTokenAction) storeOf(config revokeServerTokenModel, resp *action.InvokeResponse) (string, bool) {
+func (a *revokeServerTokenAction) storeOf(config revokeServerTokenModel) (string, diag.Diagnostics) {
 	storeHash := config.StoreHash.ValueString()
 	claimed, hasClaim := b2b.TokenStoreHash(config.Token.ValueString())
 	switch {
 	case storeHash != "" && hasClaim && claimed != storeHash:
-		resp.Diagnostics.AddAttributeError(path.Root("store_hash"), "Token of another store",
-			fmt.Sprintf("The token's JWT store_hash claim names store %q, not %q: it cannot be revoked there. Remove store_hash, or set it to %q.", claimed, storeHash, claimed))
-		return "", false
+		return "", diag.Diagnostics{diag.NewAttributeErrorDiagnostic(path.Root("store_hash"), "Token of another store",
+			fmt.Sprintf("The token's JWT store_hash claim names store %q, not %q: it cannot be revoked there. Remove store_hash, or set it to %q.", claimed, storeHash, claimed))}
 	case storeHash == "" && hasClaim:
-		storeHash = claimed
-	case storeHash == "":
-		storeHash = a.data.storeHash
+		return claimed, nil
 	}
-	if storeHash == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)
-		return "", false
-	}
-	return storeHash, true
+	return a.data.storeHashOr(config.StoreHash)
 }
 
 func describeLookup(value string, id int64) string {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"testing"
@@ -14,15 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
-
-// The acceptance tests run on Terraform 1.5.7 (the oldest tested), 1.11 and 1.15, and on
-// OpenTofu 1.12 (`make testacc-tf157`, `make testacc`, `make testacc-tf115`, `make
-// testacc-tofu`). A test of a feature that an older CLI lacks skips itself there:
-// ephemeralVersions (>= 1.10), functionVersions (>= 1.8) and writeOnlyVersions (>= 1.11).
-
-// writeOnlyVersions gates the tests whose configurations use a write-only argument
-// (password_wo): Terraform supports them from 1.11 on (OpenTofu from 1.11 too).
-var writeOnlyVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
 
 // Where write-only arguments are unsupported, a configuration that sets password_wo fails at
 // plan time with an error that names the argument and the Terraform version it needs, and
@@ -42,9 +32,7 @@ func TestAccCLICompat_writeOnlyPasswordNeedsTerraform1_11(t *testing.T) {
 				`Write-only\s+attributes\s+are\s+only\s+supported\s+in\s+Terraform\s+1\.11\s+and\s+later`),
 		}},
 	})
-	if calls := env.callsTo("POST /auth/backend"); len(calls) != 0 {
-		t.Errorf("want no create request, the API got %d", len(calls))
-	}
+	env.expectCalls(routeCreateToken, 0, "nothing is created")
 }
 
 // What every CLI the provider is tested on supports, down to Terraform 1.5.7: a token created
@@ -57,17 +45,7 @@ func TestAccCLICompat_passwordAndImportBlock(t *testing.T) {
 	legacy := env.emu.AddToken("legacy", testEmail)
 	const legacyAddr = "b2b_server_token.legacy"
 	created := env.provider(authArg) + serverTokenConfig("compat", withPassword)
-	imported := created + fmt.Sprintf(`
-import {
-  to = %s
-  id = %q
-}
-
-resource "b2b_server_token" "legacy" {
-  name  = "legacy"
-  email = %q
-}
-`, legacyAddr, strconv.FormatInt(legacy.ID, 10), testEmail)
+	imported := created + importByID(legacyAddr, legacy.ID) + tokenBlock("legacy", "legacy")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.checkNoTokensNamed("compat", "legacy"),

@@ -88,7 +88,7 @@ func TestAccServerTokenDataSource_lookupErrorsNameTheCandidates(t *testing.T) {
 		}, {
 			// API errors show the method, path, status and BigCommerce's message.
 			PreConfig: func() {
-				env.emu.InjectFault("GET /backend/tokens", emulator.Fault{Kind: emulator.FaultStatus, Status: 503})
+				env.emu.InjectFault(routeListTokens, statusFault(503))
 			},
 			Config:      provider + serverTokenDataConfig("t", tokenIDArg(twin1)),
 			ExpectError: regexp.MustCompile(`GET /backend/tokens: HTTP 503`),
@@ -120,9 +120,7 @@ func TestAccServerTokenDataSource_needsExactlyOneOfIDAndName(t *testing.T) {
 		}},
 	})
 	// Validation refused them all before any request.
-	if n := env.emu.CallCount("GET /backend/tokens"); n != 0 {
-		t.Errorf("want no list call for invalid configurations, got %d", n)
-	}
+	env.expectCalls(routeListTokens, 0, "validation refused the configurations")
 }
 
 func TestAccServerTokenDataSource_needsACredentialToList(t *testing.T) {
@@ -136,7 +134,5 @@ func TestAccServerTokenDataSource_needsACredentialToList(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)No credential to list.*auth_token.*B2B_AUTH_TOKEN`),
 		}},
 	})
-	if n := env.emu.CallCount("GET /backend/tokens"); n != 0 {
-		t.Errorf("want no list call without credentials, got %d", n)
-	}
+	env.expectCalls(routeListTokens, 0, "there is no credential to list with")
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
 )
 
@@ -38,31 +36,6 @@ func listedInAPIOrder(tokens ...emulator.Token) knownvalue.Check {
 		checks = append(checks, listedToken(t))
 	}
 	return knownvalue.ListExact(checks)
-}
-
-// everyPageListedOnce checks the listing calls since the last ResetCalls: one complete
-// listing of the store's total tokens, the first page first, then the others (concurrently)
-// each once, all authenticated with authToken.
-func (e *accEnv) everyPageListedOnce(total int, authToken string) func(*terraform.State) error {
-	pages := (total + b2b.MaxPageSize - 1) / b2b.MaxPageSize
-	return func(*terraform.State) error {
-		calls := e.callsTo("GET /backend/tokens")
-		if len(calls) != pages {
-			return fmt.Errorf("want %d list calls (ceil(%d/%d)), got %d", pages, total, b2b.MaxPageSize, len(calls))
-		}
-		offsets := map[string]bool{}
-		for i, c := range calls {
-			q, _ := url.ParseQuery(c.RawQuery)
-			if q.Get("limit") != strconv.Itoa(b2b.MaxPageSize) || (i == 0 && q.Get("offset") != "0") || offsets[q.Get("offset")] {
-				return fmt.Errorf("list call %d asked for %q: want limit=%d, the first page first, no page twice", i, c.RawQuery, b2b.MaxPageSize)
-			}
-			offsets[q.Get("offset")] = true
-			if c.Header.Get("authToken") != authToken {
-				return fmt.Errorf("list call %d did not authenticate with the provider's auth_token", i)
-			}
-		}
-		return nil
-	}
 }
 
 func TestAccServerTokensDataSource_readsEveryPageAndFilters(t *testing.T) {
@@ -97,8 +70,19 @@ func TestAccServerTokensDataSource_readsEveryPageAndFilters(t *testing.T) {
 				statecheck.ExpectKnownValue(allAddr, tfjsonpath.New("tokens").AtSliceIndex(0), listedToken(deployAdmin)),
 				statecheck.ExpectKnownValue(allAddr, tfjsonpath.New("tokens").AtSliceIndex(total-1), listedToken(bootstrap)),
 			}, noSecretInState...),
-			// One read of the data source (at plan) is one complete listing: every page, once.
-			Check: env.everyPageListedOnce(total, bootstrap.Token),
+			// One read of the data source (at plan) is one complete listing: every page, once,
+			// with the provider's auth_token.
+			Check: func(*terraform.State) error {
+				if err := env.oneListing(total); err != nil {
+					return err
+				}
+				for i, c := range env.callsTo(routeListTokens) {
+					if c.Header.Get("authToken") != bootstrap.Token {
+						return fmt.Errorf("list call %d did not authenticate with the provider's auth_token", i)
+					}
+				}
+				return nil
+			},
 		}, {
 			Config: env.provider(authArg) + filters,
 			ConfigStateChecks: append([]statecheck.StateCheck{
@@ -127,7 +111,5 @@ func TestAccServerTokensDataSource_needsACredentialToList(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)No credential to list.*auth_token.*B2B_AUTH_TOKEN`),
 		}},
 	})
-	if n := env.emu.CallCount("GET /backend/tokens"); n != 0 {
-		t.Errorf("want no list call without credentials, got %d", n)
-	}
+	env.expectCalls(routeListTokens, 0, "there is no credential to list with")
 }

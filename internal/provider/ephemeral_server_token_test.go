@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -31,19 +30,8 @@ var echoServerTokenResults = echoAttributes("ephemeral.b2b_server_token.x", "id"
 
 var ciTokenName = regexp.MustCompile(`^ci-[0-9a-f]{8}$`)
 
-// tokensPrefixed is what the emulator holds under names that start with prefix.
-func (e *accEnv) tokensPrefixed(prefix string) []emulator.Token {
-	var out []emulator.Token
-	for _, t := range e.emu.Tokens() {
-		if strings.HasPrefix(t.Name, prefix) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 // echoedTokenDeleted checks that the token echo.test shows was deleted by its id, in the
-// body of DELETE /auth/backend, authenticated with wantAuth (or, when empty, with the
+// body of a delete, authenticated with wantAuth (or, when empty, with the
 // token itself), and that the emulator no longer holds it.
 type echoedTokenDeleted struct {
 	env      *accEnv
@@ -69,24 +57,19 @@ func (c echoedTokenDeleted) CheckState(_ context.Context, req statecheck.CheckSt
 	if wantAuth == "" {
 		wantAuth = fmt.Sprint(data["token"])
 	}
-	for _, call := range c.env.callsTo("DELETE /auth/backend") {
+	for _, call := range c.env.callsTo(routeDeleteToken) {
 		if jsonBody(call, fmt.Sprintf(`{"id":%d}`, id)) == nil && call.Status == 200 {
 			resp.Error = credentialHeaders(call, map[string]string{"authToken": wantAuth})
 			return
 		}
 	}
-	resp.Error = fmt.Errorf("no successful DELETE /auth/backend with {\"id\": %d} in its body", id)
+	resp.Error = fmt.Errorf("no successful delete with {\"id\": %d} in its body", id)
 }
 
 // everyCreatedTokenDeleted: each token the runs created (during plan as well as apply) was
 // deleted again when Terraform closed it.
-func (e *accEnv) everyCreatedTokenDeleted(prefix string) error {
-	created := 0
-	for _, c := range e.callsTo("POST /auth/backend") {
-		if c.Status == 200 {
-			created++
-		}
-	}
+func everyCreatedTokenDeleted(e *accEnv, prefix string) error {
+	created := e.successfulCalls(routeCreateToken)
 	if left := e.tokensPrefixed(prefix); len(left) > 0 {
 		return fmt.Errorf("%d token(s) named %s… outlived the run", len(left), prefix)
 	}
@@ -114,18 +97,18 @@ func TestAccEphemeralServerToken_deletedWithOwnTokenAtClose(t *testing.T) {
 			secretAbsentFromState{testPassword},
 		},
 	})
-	if err := env.everyCreatedTokenDeleted("ci-"); err != nil {
+	if err := everyCreatedTokenDeleted(env, "ci-"); err != nil {
 		t.Error(err)
 	}
 	names := map[string]bool{}
-	for _, c := range env.callsTo("POST /auth/backend") {
+	for _, c := range env.callsTo(routeCreateToken) {
 		var body struct{ Name string }
 		if err := json.Unmarshal(c.Body, &body); err != nil || !ciTokenName.MatchString(body.Name) {
 			t.Errorf("create body name %q, want ci- and 8 hex digits", body.Name)
 		}
 		names[body.Name] = true
 	}
-	if n := env.emu.CallCount("POST /auth/backend"); len(names) != n {
+	if n := env.emu.CallCount(routeCreateToken); len(names) != n {
 		t.Errorf("%d creates used only %d distinct names", n, len(names))
 	}
 }
@@ -143,7 +126,7 @@ func TestAccEphemeralServerToken_deletedWithProviderAuthToken(t *testing.T) {
 			onlyEcho{},
 		},
 	})
-	if err := env.everyCreatedTokenDeleted("ci-"); err != nil {
+	if err := everyCreatedTokenDeleted(env, "ci-"); err != nil {
 		t.Error(err)
 	}
 	if _, held := env.emu.Token(bootstrap.ID); !held {
@@ -156,7 +139,7 @@ func TestAccEphemeralServerToken_failedCloseIsAnError(t *testing.T) {
 	env := newAccEnv(t)
 	env.testEphemeral(t, resource.TestStep{
 		PreConfig: func() {
-			env.emu.InjectFault("DELETE /auth/backend", emulator.Fault{Kind: emulator.FaultStatus, Status: 400})
+			env.emu.InjectFault(routeDeleteToken, statusFault(400))
 		},
 		Config:      env.provider() + ephemeralServerTokenConfig() + echoServerTokenResults,
 		ExpectError: regexp.MustCompile(`(?s)Could not delete the server token.*"ci-[0-9a-f]{8}"\s+\(id\s+\d+\).*may\s+still\s+exist.*DELETE /auth/backend: HTTP\s+400`),
@@ -175,18 +158,16 @@ func TestAccEphemeralServerToken_alreadyDeletedIsFine(t *testing.T) {
 		// Someone deletes each token as soon as it is created: the 404 at close is no error.
 		PreConfig: func() {
 			env.emu.OnRequest(func(c emulator.Call) {
-				if c.Method == "GET" && c.Path == "/backend/tokens" {
-					for _, tok := range env.tokensPrefixed("ci-") {
-						env.emu.RemoveToken(tok.ID)
-					}
+				if isCall(c, routeListTokens) {
+					env.removeTokens(env.tokensPrefixed("ci-"))
 				}
 			})
 		},
 		Config: env.provider(authArg) + ephemeralServerTokenConfig() + echoServerTokenResults,
 		Check: func(*terraform.State) error {
-			for _, c := range env.callsTo("DELETE /auth/backend") {
+			for _, c := range env.callsTo(routeDeleteToken) {
 				if c.Status != 404 {
-					return fmt.Errorf("DELETE /auth/backend answered %d, want 404 for every close", c.Status)
+					return fmt.Errorf("a delete answered %d, want 404 for every close", c.Status)
 				}
 			}
 			return nil
@@ -214,7 +195,5 @@ func TestAccEphemeralServerToken_refusesInvalidConfigurationBeforeTheAPI(t *test
 		Config:      config(`name_prefix = "ci-"`, email, `password = "wrong"`),
 		ExpectError: regexp.MustCompile(`(?s)Could not create the server token.*POST /auth/backend: HTTP 400`),
 	})
-	if n := env.emu.CallCount("POST /auth/backend"); n != 1 {
-		t.Errorf("want only the wrong password to reach the API, got %d creates", n)
-	}
+	env.expectCalls(routeCreateToken, 1, "only the wrong password reaches the API")
 }

@@ -94,16 +94,17 @@ func (l *serverTokenListResource) List(ctx context.Context, req list.ListRequest
 			"Provider not configured", "The b2b provider was not configured before listing server tokens.")})
 		return
 	}
-	storeHash := config.StoreHash.ValueString()
-	if storeHash == "" {
-		storeHash = l.data.storeHash
-	}
-	if storeHash == "" {
-		stream.Results = list.ListResultsStreamDiagnostics(diag.Diagnostics{diag.NewAttributeErrorDiagnostic(
-			path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)})
+	storeHash, diags := l.data.storeHashOr(config.StoreHash)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	stream.Results = func(push func(list.ListResult) bool) {
+	stream.Results = l.results(ctx, req, config, storeHash)
+}
+
+// results lists the store once, when Terraform asks for the first result.
+func (l *serverTokenListResource) results(ctx context.Context, req list.ListRequest, config serverTokenListModel, storeHash string) iter.Seq[list.ListResult] {
+	return func(push func(list.ListResult) bool) {
 		tokens, diags := l.data.listTokens(ctx, storeHash)
 		if diags.HasError() {
 			push(list.ListResult{Diagnostics: diags})
@@ -156,11 +157,11 @@ func listResult(ctx context.Context, req list.ListRequest, storeHash string, t b
 		return result
 	}
 	// Attribute by attribute, so that every attribute this does not name (the password,
-	// rotation settings) is null, as after an import.
-	for name, value := range map[string]string{
-		"id": id, "name": t.Name, "email": t.Email, "store_hash": storeHash, "token": t.Token, "event_channel": t.EventChannel,
+	// rotation settings) is null, as after an import; in a fixed order, so are diagnostics.
+	for _, a := range []struct{ name, value string }{
+		{"id", id}, {"name", t.Name}, {"email", t.Email}, {"store_hash", storeHash}, {"token", t.Token}, {"event_channel", t.EventChannel},
 	} {
-		result.Diagnostics.Append(result.Resource.SetAttribute(ctx, path.Root(name), value)...)
+		result.Diagnostics.Append(result.Resource.SetAttribute(ctx, path.Root(a.name), a.value)...)
 	}
 	return result
 }

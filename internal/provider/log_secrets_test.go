@@ -2,31 +2,25 @@ package provider
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
 )
 
-// TestAccLogs_neverShowSecrets runs create, read, refresh, a data source lookup, the
-// token_claims function, a failing create and destroy with every log at TRACE, and then
-// scans the whole log for every secret that passed through the provider: the passwords
-// (the correct one, stored and write-only, and a wrong one that BigCommerce refused), the
-// provider's access_token and auth_token, and the value of every token the store held.
-//
-// How the logs are captured: terraform-plugin-testing runs this provider in the test
-// process and routes its tflog output through terraform-plugin-log's test sink, which reads
-// TF_LOG (level) and TF_LOG_PATH / TF_ACC_LOG_PATH / TF_LOG_PATH_MASK (file); it passes
-// TF_ACC_LOG_PATH on to the Terraform CLI as TF_LOG_PATH (terraform-exec strips TF_LOG and
-// TF_LOG_PATH from the CLI's environment otherwise). With TF_ACC_LOG_PATH both the
-// provider's own lines and Terraform core's go to the one file scanned here.
+// Create, read, refresh, a data source lookup, the token_claims function, a failing create
+// and destroy, all logged at TRACE, leave no secret in the log: no password (stored,
+// write-only, or refused), no provider credential, no token value. TF_ACC_LOG_PATH sends the
+// provider's lines and the CLI's to the one file scanned; the test sets it, so it cannot
+// run in parallel.
 func TestAccLogs_neverShowSecrets(t *testing.T) {
 	const (
 		accessToken   = "access-S3cret-for-logs-7Q"
@@ -50,13 +44,12 @@ func TestAccLogs_neverShowSecrets(t *testing.T) {
 
 	var mu sync.Mutex
 	tokenValues := map[string]bool{}
-	collectTokens := func(*terraform.State) error {
+	collectTokens := func() {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, tok := range env.emu.Tokens() {
 			tokenValues[tok.Token] = true
 		}
-		return nil
 	}
 	config := env.provider() + `
 variable "password" {
@@ -102,29 +95,25 @@ resource "b2b_server_token" "refused" {
   password_wo = var.wrong_password
 }
 `
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.checkNoTokensNamed("logs-stored", "logs-write-only", "logs-refused"),
-		Steps: []resource.TestStep{
-			{Config: config, Check: collectTokens},
+	env.testTokens(t, []string{"logs-stored", "logs-write-only", "logs-refused"}, []resource.TestStep{
+			{Config: config},
 			{
 				// An error path: BigCommerce refuses the wrong password; the error must not
 				// echo the request body.
+				PreConfig:   collectTokens,
 				Config:      config + refused,
 				ExpectError: regexp.MustCompile(`POST /auth/backend: HTTP 400 Bad Request`),
 			},
 			{
 				// A refresh that fails on the list, then recovers on the next run.
 				PreConfig: func() {
-					env.emu.InjectFaults("GET /backend/tokens", 5, emulator.Fault{Kind: emulator.FaultStatus, Status: 503})
+					env.emu.InjectFaults(routeListTokens, 5, statusFault(503))
 				},
 				Config:      config,
 				ExpectError: regexp.MustCompile(`GET /backend/tokens: HTTP 503`),
 			},
-			{Config: config, Check: collectTokens},
-		},
-	})
+			{Config: config},
+		})
 
 	raw, err := os.ReadFile(logFile)
 	if err != nil {
@@ -165,7 +154,8 @@ resource "b2b_server_token" "refused" {
 		secrets["signature of token "+value[:8]+"…"] = jwtSignature(value)
 	}
 	mu.Unlock()
-	for what, secret := range secrets {
+	for _, what := range slices.Sorted(maps.Keys(secrets)) {
+		secret := secrets[what]
 		if secret == "" {
 			t.Errorf("%s: empty secret", what)
 			continue

@@ -150,15 +150,15 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	settings, diags := resolveSettingsFrom(config, p.version, req.TerraformVersion, p.env)
+	clientConfig, diags := resolveSettings(config, p.version, req.TerraformVersion, p.env)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	if p.adjustClient != nil {
-		p.adjustClient(&settings.client)
+		p.adjustClient(&clientConfig)
 	}
-	data, err := newProviderData(settings)
+	data, err := newProviderData(clientConfig)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
 		return

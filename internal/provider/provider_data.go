@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -20,17 +21,17 @@ type providerData struct {
 	clock     clockFunc // nil: the system clock
 }
 
-func newProviderData(s settings) (*providerData, error) {
-	s.client.Log = serializedLog(tflog.Debug)
-	s.client.LogWait = serializedLog(tflog.Info)
-	client, err := b2b.New(s.client)
+func newProviderData(cfg b2b.Config) (*providerData, error) {
+	cfg.Log = serializedLog(tflog.Debug)
+	cfg.LogWait = serializedLog(tflog.Info)
+	client, err := b2b.New(cfg)
 	if err != nil {
 		return nil, err
 	}
 	return &providerData{
 		client:    client,
-		storeHash: s.client.StoreHash,
-		secrets:   []string{s.client.AccessToken, s.client.AuthToken},
+		storeHash: cfg.StoreHash,
+		secrets:   []string{cfg.AccessToken, cfg.AuthToken},
 	}, nil
 }
 
@@ -65,8 +66,8 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
 // mask returns a context whose log lines hide the provider's credentials and the given
 // secrets, wherever they appear.
 func (d *providerData) mask(ctx context.Context, secrets ...string) context.Context {
-	values := make([]string, 0, len(d.secrets)+len(secrets))
-	for _, s := range append(append(values, d.secrets...), secrets...) {
+	var values []string
+	for _, s := range slices.Concat(d.secrets, secrets) {
 		if s != "" {
 			values = append(values, s)
 		}
@@ -117,6 +118,3 @@ func noCredentialDetail(storeHash string) string {
 		"BigCommerce accepts it for these endpoints; or, for a data source, make it depend on a b2b_server_token "+
 		"resource of the same store (depends_on), whose own token then serves.", storeHash, envAuthToken, envAccessToken)
 }
-
-const missingStoreHashDetail = "No store hash: set store_hash on this object, or in the provider " +
-	"configuration, or the " + envStoreHash + " environment variable."

@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -34,22 +33,17 @@ const defaultRateLimitReserve = 20
 // lookupEnv reads an environment variable; tests give each provider its own.
 type lookupEnv func(string) (string, bool)
 
-// settings is the provider configuration after defaults and environment variables.
-type settings struct {
-	client b2b.Config
-}
+// clientNeverRetries is b2b.Config's MaxRetries for max_retries = 0: the client reads 0 as
+// "the default".
+const clientNeverRetries = -1
 
-// resolveSettings applies "configuration wins over its environment variable, which wins
-// over the default" to every argument, and validates what came from the environment as
-// the schema validates what came from the configuration.
-func resolveSettings(config providerModel, version, terraformVersion string) (settings, diag.Diagnostics) {
-	return resolveSettingsFrom(config, version, terraformVersion, os.LookupEnv)
-}
-
-func resolveSettingsFrom(config providerModel, version, terraformVersion string, env lookupEnv) (settings, diag.Diagnostics) {
+// resolveSettings is the API client's configuration from the provider's: configuration wins
+// over its environment variable, which wins over the default. What came from the environment
+// is validated as the schema validates what came from the configuration.
+func resolveSettings(config providerModel, version, terraformVersion string, env lookupEnv) (b2b.Config, diag.Diagnostics) {
 	diags := unknownArguments(config)
 	if diags.HasError() {
-		return settings{}, diags
+		return b2b.Config{}, diags
 	}
 	cfg := b2b.Config{
 		BaseURL:     stringSetting(config.APIURL, env, envAPIURL, b2b.DefaultBaseURL),
@@ -58,6 +52,15 @@ func resolveSettingsFrom(config providerModel, version, terraformVersion string,
 		AuthToken:   stringSetting(config.AuthToken, env, envAuthToken, ""),
 		UserAgent:   userAgent(version, terraformVersion),
 	}
+	diags.Append(validateEndpoint(cfg)...)
+	diags.Append(resolveLimits(&cfg, config, env)...)
+	return cfg, diags
+}
+
+// validateEndpoint checks where requests go and for which store: the API URL, the store
+// hash, and that auth_token belongs to that store.
+func validateEndpoint(cfg b2b.Config) diag.Diagnostics {
+	var diags diag.Diagnostics
 	if err := validateAPIURL(cfg.BaseURL); err != nil {
 		diags.AddAttributeError(path.Root("api_url"), "Invalid API URL", fmt.Sprintf("api_url (or %s): %s", envAPIURL, err))
 	} else if warning := unknownBasePath(cfg.BaseURL); warning != "" {
@@ -68,11 +71,15 @@ func resolveSettingsFrom(config providerModel, version, terraformVersion string,
 			fmt.Sprintf("store_hash (or %s) must be lowercase letters and digits, got %q.", envStoreHash, cfg.StoreHash))
 	}
 	diags.Append(authTokenStoreMatches(cfg)...)
-	retries, retryDiags := intSetting(config.MaxRetries, env, "max_retries", envMaxRetries, b2b.DefaultMaxRetries, 20)
-	diags.Append(retryDiags...)
+	return diags
+}
+
+// resolveLimits sets the retries, the rate-limit reserve and the request timeout.
+func resolveLimits(cfg *b2b.Config, config providerModel, env lookupEnv) diag.Diagnostics {
+	retries, diags := intSetting(config.MaxRetries, env, "max_retries", envMaxRetries, b2b.DefaultMaxRetries, 20)
 	cfg.MaxRetries = retries
 	if retries == 0 {
-		cfg.MaxRetries = -1 // the client reads 0 as "default"
+		cfg.MaxRetries = clientNeverRetries
 	}
 	reserve, reserveDiags := intSetting(config.RateLimitReserve, env, "rate_limit_reserve", envRateLimitReserve, defaultRateLimitReserve, 1000)
 	diags.Append(reserveDiags...)
@@ -80,7 +87,7 @@ func resolveSettingsFrom(config providerModel, version, terraformVersion string,
 	timeout, timeoutDiags := durationSetting(config.RequestTimeout, env)
 	diags.Append(timeoutDiags...)
 	cfg.RequestTimeout = timeout
-	return settings{client: cfg}, diags
+	return diags
 }
 
 func unknownArguments(config providerModel) diag.Diagnostics {

@@ -15,24 +15,26 @@ func nullProviderModel() providerModel {
 	return providerModel{
 		APIURL: types.StringNull(), StoreHash: types.StringNull(), AccessToken: types.StringNull(),
 		AuthToken: types.StringNull(), MaxRetries: types.Int64Null(), RequestTimeout: timetypes.NewGoDurationNull(),
+		RateLimitReserve: types.Int64Null(),
 	}
 }
 
-func clearProviderEnv(t *testing.T) {
-	for _, env := range []string{envAPIURL, envStoreHash, envAccessToken, envAuthToken, envMaxRetries, envRequestTimeout} {
-		t.Setenv(env, "")
+// envOf is a provider environment that holds only vars.
+func envOf(vars map[string]string) lookupEnv {
+	return func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
 	}
 }
 
 func TestResolveSettings_defaults(t *testing.T) {
-	clearProviderEnv(t)
-	s, diags := resolveSettings(nullProviderModel(), "1.2.3", "1.11.4")
+	t.Parallel()
+	c, diags := resolveSettings(nullProviderModel(), "1.2.3", "1.11.4", envOf(nil))
 	if diags.HasError() {
 		t.Fatalf("unexpected diagnostics: %v", diags)
 	}
-	c := s.client
-	if c.BaseURL != b2b.DefaultBaseURL || c.MaxRetries != 4 || c.RequestTimeout != 30*time.Second {
-		t.Errorf("defaults: got url %q, retries %d, timeout %s", c.BaseURL, c.MaxRetries, c.RequestTimeout)
+	if c.BaseURL != b2b.DefaultBaseURL || c.MaxRetries != 4 || c.RequestTimeout != 30*time.Second || c.RateLimitReserve != 20 {
+		t.Errorf("defaults: got url %q, retries %d, timeout %s, reserve %d", c.BaseURL, c.MaxRetries, c.RequestTimeout, c.RateLimitReserve)
 	}
 	if c.UserAgent != "terraform-provider-b2b/1.2.3 Terraform/1.11.4" {
 		t.Errorf("user agent %q", c.UserAgent)
@@ -40,65 +42,67 @@ func TestResolveSettings_defaults(t *testing.T) {
 }
 
 func TestResolveSettings_environmentFillsUnsetArguments(t *testing.T) {
-	clearProviderEnv(t)
-	t.Setenv(envAPIURL, "http://127.0.0.1:9/api/io")
-	t.Setenv(envStoreHash, "envstore")
-	t.Setenv(envAccessToken, "env-access")
-	t.Setenv(envAuthToken, "env-auth")
-	t.Setenv(envMaxRetries, "0")
-	t.Setenv(envRequestTimeout, "5s")
-	s, diags := resolveSettings(nullProviderModel(), "dev", "")
+	t.Parallel()
+	c, diags := resolveSettings(nullProviderModel(), "dev", "", envOf(map[string]string{
+		envAPIURL:           "http://127.0.0.1:9/api/io",
+		envStoreHash:        "envstore",
+		envAccessToken:      "env-access",
+		envAuthToken:        "env-auth",
+		envMaxRetries:       "0",
+		envRequestTimeout:   "5s",
+		envRateLimitReserve: "0",
+	}))
 	if diags.HasError() {
 		t.Fatalf("unexpected diagnostics: %v", diags)
 	}
-	c := s.client
 	if c.BaseURL != "http://127.0.0.1:9/api/io" || c.StoreHash != "envstore" || c.AccessToken != "env-access" || c.AuthToken != "env-auth" {
 		t.Errorf("env not applied: %+v", c)
 	}
 	if c.MaxRetries >= 0 {
 		t.Errorf("max_retries 0 must disable retries, got client MaxRetries %d", c.MaxRetries)
 	}
-	if c.RequestTimeout != 5*time.Second {
-		t.Errorf("timeout %s", c.RequestTimeout)
+	if c.RequestTimeout != 5*time.Second || c.RateLimitReserve != 0 {
+		t.Errorf("timeout %s, reserve %d", c.RequestTimeout, c.RateLimitReserve)
 	}
 }
 
 func TestResolveSettings_configurationWinsOverEnvironment(t *testing.T) {
-	clearProviderEnv(t)
-	t.Setenv(envStoreHash, "envstore")
-	t.Setenv(envAuthToken, "env-auth")
-	t.Setenv(envMaxRetries, "7")
-	t.Setenv(envRequestTimeout, "5s")
+	t.Parallel()
 	m := nullProviderModel()
 	m.StoreHash = types.StringValue("configstore")
 	m.AuthToken = types.StringValue("config-auth")
 	m.MaxRetries = types.Int64Value(2)
 	m.RequestTimeout = timetypes.NewGoDurationValueFromStringMust("90s")
-	s, diags := resolveSettings(m, "dev", "")
+	c, diags := resolveSettings(m, "dev", "", envOf(map[string]string{
+		envStoreHash:      "envstore",
+		envAuthToken:      "env-auth",
+		envMaxRetries:     "7",
+		envRequestTimeout: "5s",
+	}))
 	if diags.HasError() {
 		t.Fatalf("unexpected diagnostics: %v", diags)
 	}
-	c := s.client
 	if c.StoreHash != "configstore" || c.AuthToken != "config-auth" || c.MaxRetries != 2 || c.RequestTimeout != 90*time.Second {
 		t.Errorf("configuration did not win: %+v", c)
 	}
 }
 
 func TestResolveSettings_invalidEnvironmentNamesTheVariable(t *testing.T) {
-	cases := map[string]struct{ env, value, want string }{
-		"api_url not https":     {envAPIURL, "http://api.example.com/api/io", "B2B_API_URL"},
-		"store hash uppercase":  {envStoreHash, "ABC", "BIGCOMMERCE_STORE_HASH"},
-		"retries not a number":  {envMaxRetries, "many", "B2B_MAX_RETRIES"},
-		"timeout not duration":  {envRequestTimeout, "soon", "B2B_REQUEST_TIMEOUT"},
-		"timeout not positive":  {envRequestTimeout, "0s", "request_timeout"},
-		"api_url not absolute":  {envAPIURL, "api-b2b.bigcommerce.com", "B2B_API_URL"},
-		"api_url with password": {envAPIURL, "https://user:pw@api.example.com", "credentials"},
+	t.Parallel()
+	cases := []struct{ name, env, value, want string }{
+		{"api_url not https", envAPIURL, "http://api.example.com/api/io", "B2B_API_URL"},
+		{"store hash uppercase", envStoreHash, "ABC", "BIGCOMMERCE_STORE_HASH"},
+		{"retries not a number", envMaxRetries, "many", "B2B_MAX_RETRIES"},
+		{"reserve too large", envRateLimitReserve, "1001", "B2B_RATE_LIMIT_RESERVE"},
+		{"timeout not duration", envRequestTimeout, "soon", "B2B_REQUEST_TIMEOUT"},
+		{"timeout not positive", envRequestTimeout, "0s", "request_timeout"},
+		{"api_url not absolute", envAPIURL, "api-b2b.bigcommerce.com", "B2B_API_URL"},
+		{"api_url with password", envAPIURL, "https://user:pw@api.example.com", "credentials"},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			clearProviderEnv(t)
-			t.Setenv(tc.env, tc.value)
-			_, diags := resolveSettings(nullProviderModel(), "dev", "")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, diags := resolveSettings(nullProviderModel(), "dev", "", envOf(map[string]string{tc.env: tc.value}))
 			if !diags.HasError() {
 				t.Fatalf("%s=%q accepted", tc.env, tc.value)
 			}
@@ -114,6 +118,7 @@ func TestResolveSettings_invalidEnvironmentNamesTheVariable(t *testing.T) {
 }
 
 func TestValidateAPIURL_loopbackMayUseHTTP(t *testing.T) {
+	t.Parallel()
 	for _, ok := range []string{"https://api-b2b.bigcommerce.com/api/io", "http://127.0.0.1:8799/api/io", "http://127.8.9.1/api/io", "http://[::1]:80/api/io", "http://localhost:1/api/io"} {
 		if err := validateAPIURL(ok); err != nil {
 			t.Errorf("%s refused: %v", ok, err)

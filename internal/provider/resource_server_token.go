@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -15,10 +15,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -63,113 +63,86 @@ func (r *serverTokenResource) Metadata(_ context.Context, req resource.MetadataR
 }
 
 func (r *serverTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attributes := serverTokenArguments()
+	maps.Copy(attributes, serverTokenResults())
+	maps.Copy(attributes, serverTokenRotationAttributes())
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A B2B Edition server-to-server (S2S) API token, created with the credentials of a " +
 			"backend user who has the Administrator or Store Owner role. BigCommerce has no update endpoint: " +
 			"changing `name`, `email` or `store_hash` replaces the token; a change of `rotate_when_changed` " +
 			"replaces it too, or, with `keep_previous_for`, rotates it in place and keeps the old token valid " +
 			"for a grace period.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The token's numeric id, as decimal text.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		Attributes: attributes,
+	}
+}
+
+const emailReplacesDescription = "Replaces the token when the email changes other than in letter case."
+
+// serverTokenArguments are what creates a token: who, with which password, in which store.
+func serverTokenArguments() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"name": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "Name of the token. Names need not be unique. Changing it replaces the token.",
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"email": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "Email of the backend user who creates the token. Changing it replaces the token.",
+			Validators:          []validator.String{emailValidator()},
+			PlanModifiers: []planmodifier.String{
+				stringplanmodifier.RequiresReplaceIf(emailChanged, emailReplacesDescription, emailReplacesDescription),
 			},
-			"name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Name of the token. Names need not be unique. Changing it replaces the token.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"password": schema.StringAttribute{
+			Optional:  true,
+			Sensitive: true,
+			MarkdownDescription: "Password of the backend user, used only when a token is created (the first " +
+				"time, on replacement, and at each in-place rotation), and stored in state. Prefer `password_wo`. " +
+				"Set at most one of `password` and `password_wo`; a plan that creates a token fails without " +
+				"either, so an imported token needs neither until it is replaced or rotated. Changing it " +
+				"later does not replace the token.",
+			Validators: []validator.String{
+				stringvalidator.LengthAtLeast(1),
+				stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("password_wo")),
 			},
-			"email": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Email of the backend user who creates the token. Changing it replaces the token.",
-				Validators:          []validator.String{emailValidator()},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(emailChanged,
-					"Replaces the token when the email changes other than in letter case.",
-					"Replaces the token when the email changes other than in letter case.")},
-			},
-			"password": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				MarkdownDescription: "Password of the backend user, used only when a token is created (the first " +
-					"time, on replacement, and at each in-place rotation), and stored in state. Prefer `password_wo`. " +
-					"Set at most one of `password` and `password_wo`; a plan that creates a token fails without " +
-					"either, so an imported token needs neither until it is replaced or rotated. Changing it " +
-					"later does not replace the token.",
-				Validators: []validator.String{
-					stringvalidator.LengthAtLeast(1),
-					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("password_wo")),
-				},
-			},
-			"password_wo": schema.StringAttribute{
-				Optional:  true,
-				WriteOnly: true,
-				Sensitive: true,
-				MarkdownDescription: "Like `password`, but never stored in plan or state. Needs Terraform or " +
-					"OpenTofu 1.11 or later.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"store_hash": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				MarkdownDescription: "Hash of the store the token belongs to. Defaults to the provider's `store_hash`. Changing it replaces the token.",
-				Validators:          []validator.String{storeHashValidator()},
-			},
-			"rotate_when_changed": schema.MapAttribute{
-				Optional:    true,
-				ElementType: types.StringType,
-				MarkdownDescription: "Arbitrary values whose change rotates the token, such as the `id` of a " +
-					"`time_rotating` resource, for scheduled rotation. Without `keep_previous_for`, a change " +
-					"replaces the token: with `create_before_destroy` the new token exists before the old one is " +
-					"deleted, but the old one is deleted in the same apply, so whatever still holds it fails at " +
-					"once. With `keep_previous_for`, a change rotates the token in place and keeps the old one " +
-					"valid for that long. Setting it on a token that had none (after an import) changes nothing.",
-				PlanModifiers: []planmodifier.Map{
-					mapplanmodifier.RequiresReplaceIf(rotationReplaces, rotationReplacesDescription, rotationReplacesDescription),
-				},
-			},
-			"token": schema.StringAttribute{
-				Computed:            true,
-				Sensitive:           true,
-				MarkdownDescription: "The token value, sent as the `authToken` header to B2B Edition's server-to-server APIs.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"event_channel": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The token's event channel, as the API returns it.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"keep_previous_for": schema.StringAttribute{
-				Optional:   true,
-				CustomType: timetypes.GoDurationType{},
-				MarkdownDescription: "How long a rotation keeps the token it replaces valid, as a Go duration of at " +
-					"least `1s`, such as `\"24h\"`. When set, a change of `rotate_when_changed` rotates the token " +
-					"in place instead of replacing it: a new token (same name, email and store) takes over `id` " +
-					"and `token`, and the old one stays valid as `previous_id` and `previous_token` until " +
-					"`previous_expires_at`. Consumers that reload the token within that time never hold an invalid " +
-					"one. The first plan after that time deletes the old token, so something must plan and apply " +
-					"then, such as the scheduled pipeline that `time_rotating` needs anyway. A rotation while an " +
-					"old token is still kept deletes that one first: at most two tokens live. Changing this " +
-					"argument alone never rotates the token, nor changes when a kept token expires.",
-				Validators: []validator.String{durationAtLeast(time.Second)},
-			},
-			"previous_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Id of the token that the last in-place rotation replaced, while it is kept (see `keep_previous_for`); otherwise null.",
-			},
-			"previous_token": schema.StringAttribute{
-				Computed:  true,
-				Sensitive: true,
-				MarkdownDescription: "Value of the token that the last in-place rotation replaced, while it is kept, " +
-					"for consumers not yet moved to `token`; otherwise null.",
-			},
-			"previous_expires_at": schema.StringAttribute{
-				Computed:   true,
-				CustomType: timetypes.RFC3339Type{},
-				MarkdownDescription: "When the kept token expires (RFC 3339): the first plan after this time is an " +
-					"update that deletes it. Null when no token is kept.",
-			},
+		},
+		"password_wo": schema.StringAttribute{
+			Optional:  true,
+			WriteOnly: true,
+			Sensitive: true,
+			MarkdownDescription: "Like `password`, but never stored in plan or state. Needs Terraform or " +
+				"OpenTofu 1.11 or later.",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"store_hash": schema.StringAttribute{
+			Optional:            true,
+			Computed:            true,
+			MarkdownDescription: "Hash of the store the token belongs to. Defaults to the provider's `store_hash`. Changing it replaces the token.",
+			Validators:          []validator.String{storeHashValidator()},
+		},
+	}
+}
+
+// serverTokenResults are what BigCommerce makes of a token.
+func serverTokenResults() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The token's numeric id, as decimal text.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"token": schema.StringAttribute{
+			Computed:            true,
+			Sensitive:           true,
+			MarkdownDescription: "The token value, sent as the `authToken` header to B2B Edition's server-to-server APIs.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"event_channel": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The token's event channel, as the API returns it.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 	}
 }
@@ -190,10 +163,9 @@ func (r *serverTokenResource) Configure(_ context.Context, req resource.Configur
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan plans what an update does to the token itself (planTokenChange), and the
-// provider's store_hash for a token that sets none, so that the plan shows the store, and
-// replaces the token when its store changes. (A schema plan modifier cannot do this: it has
-// no access to the configured provider.)
+// ModifyPlan plans what an update does to the token itself (planTokenChange), and its store
+// (planStoreHash). Schema plan modifiers cannot do the latter: they have no access to the
+// configured provider.
 func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -202,6 +174,13 @@ func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if r.data == nil || resp.Diagnostics.HasError() {
 		return
 	}
+	r.planStoreHash(ctx, req, resp)
+}
+
+// planStoreHash plans the provider's store_hash for a token that sets none, so that the plan
+// shows the store, and replaces the token when its store changes. With no store hash
+// anywhere, a token that exists keeps the one in its state.
+func (r *serverTokenResource) planStoreHash(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var configured, prior types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("store_hash"), &configured)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("store_hash"), &prior)...)
@@ -210,13 +189,15 @@ func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	planned := configured
 	if configured.IsNull() {
-		planned = types.StringValue(r.data.storeHash)
-		if r.data.storeHash == "" {
-			if prior.IsNull() {
-				resp.Diagnostics.AddAttributeError(path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)
-				return
-			}
+		hash, diags := r.data.storeHashOr(configured)
+		switch {
+		case !diags.HasError():
+			planned = types.StringValue(hash)
+		case !prior.IsNull():
 			planned = prior
+		default:
+			resp.Diagnostics.Append(diags...)
+			return
 		}
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("store_hash"), planned)...)
 	}
@@ -232,40 +213,58 @@ func (r *serverTokenResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	storeHash := plan.StoreHash.ValueString()
-	if storeHash == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)
+	if plan.StoreHash.ValueString() == "" {
+		resp.Diagnostics.Append(missingStoreHash())
 		return
 	}
 	ctx = r.data.mask(ctx, password)
 
-	token, err := r.data.client.ProvisionServerToken(ctx, b2b.CreateServerTokenRequest{
-		StoreHash: storeHash,
-		Email:     plan.Email.ValueString(),
-		Password:  password,
-		Name:      plan.Name.ValueString(),
-	})
-	if token.Token == "" {
+	token, err := r.data.client.ProvisionServerToken(ctx, plan.createRequest(password))
+	if !madeToken(token) {
 		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(err))
 		return
 	}
 	plan.PasswordWO = types.StringNull()
-	plan.Token = types.StringValue(token.Token)
+	var notListed diag.Diagnostic
 	if err != nil {
-		// The token exists but its id is unknown: keep its value so that it is never
-		// orphaned. Terraform taints the resource; destroy finds the id by the value.
-		plan.ID = types.StringNull()
-		plan.EventChannel = types.StringNull()
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.AddError("Server token created, but its id was not found",
+		notListed = diag.NewErrorDiagnostic("Server token created, but its id was not found",
 			fmt.Sprintf("BigCommerce created the token %q, but it did not appear in the token list, so its id "+
 				"is unknown. Its value is kept in state and the resource is marked tainted: the next apply "+
 				"replaces it and destroy deletes it, finding its id by its value.\n\n%s", plan.Name.ValueString(), err))
-		return
 	}
-	setFromListed(&plan, token)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &plan)...)
+	resp.Diagnostics.Append(r.saveMadeToken(ctx, &plan, token, notListed, &resp.State, resp.Identity)...)
+}
+
+// createRequest asks BigCommerce for a token as m describes it.
+func (m serverTokenModel) createRequest(password string) b2b.CreateServerTokenRequest {
+	return b2b.CreateServerTokenRequest{
+		StoreHash: m.StoreHash.ValueString(),
+		Email:     m.Email.ValueString(),
+		Password:  password,
+		Name:      m.Name.ValueString(),
+	}
+}
+
+// madeToken: a create made a token when its value came back, even if its id was not found.
+func madeToken(token b2b.ServerToken) bool { return token.Token != "" }
+
+// saveMadeToken stores a token that a create or an in-place rotation made. notListed is the
+// error when the token list never showed it: state then keeps its value without an id, so
+// that it is never orphaned, and the next refresh or destroy finds the id by the value.
+func (r *serverTokenResource) saveMadeToken(ctx context.Context, m *serverTokenModel, token b2b.ServerToken,
+	notListed diag.Diagnostic, state *tfsdk.State, identity *tfsdk.ResourceIdentity,
+) diag.Diagnostics {
+	m.Token = types.StringValue(token.Token)
+	if notListed != nil {
+		m.ID, m.EventChannel = types.StringNull(), types.StringNull()
+		diags := state.Set(ctx, m)
+		diags.Append(notListed)
+		return diags
+	}
+	setFromListed(m, token)
+	diags := state.Set(ctx, m)
+	diags.Append(r.setIdentity(ctx, identity, m)...)
+	return diags
 }
 
 func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -279,7 +278,7 @@ func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest
 	own := state.Token.ValueString()
 	store := r.data.store(state.StoreHash.ValueString(), own, state.PreviousToken.ValueString())
 	list, err := store.List(ctx)
-	idKnown := !state.ID.IsNull() && state.ID.ValueString() != ""
+	idKnown := state.idLearned()
 	switch {
 	case err != nil && own != "" && idKnown && b2b.IsUnauthorized(err) && store.Refused(own) && !store.HasCredential():
 		resp.Diagnostics.AddWarning("Server token no longer valid",
@@ -347,18 +346,22 @@ func (r *serverTokenResource) removeGone(ctx context.Context, state serverTokenM
 
 // findListed finds the token by id, or by its value when the id was never learned.
 func findListed(list b2b.TokenList, state serverTokenModel) (b2b.ServerToken, bool, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if state.ID.IsNull() || state.ID.ValueString() == "" {
+	if !state.idLearned() {
 		t, ok := list.ByValue(state.Token.ValueString())
-		return t, ok, diags
+		return t, ok, nil
 	}
-	id, err := strconv.ParseInt(state.ID.ValueString(), 10, 64)
-	if err != nil {
-		diags.AddAttributeError(path.Root("id"), "Invalid id in state", fmt.Sprintf("The id %q is not a numeric token id.", state.ID.ValueString()))
+	id, diags := tokenID(state.ID, path.Root("id"))
+	if diags.HasError() {
 		return b2b.ServerToken{}, false, diags
 	}
 	t, ok := list.ByID(id)
 	return t, ok, diags
+}
+
+// idLearned: the token's id is known; a create whose listing never showed the token knows
+// only its value.
+func (m serverTokenModel) idLearned() bool {
+	return !m.ID.IsNull() && m.ID.ValueString() != ""
 }
 
 func setFromListed(m *serverTokenModel, t b2b.ServerToken) {

@@ -50,12 +50,13 @@ func (r *serverTokenResource) setIdentity(ctx context.Context, identity *tfsdk.R
 	})
 }
 
-// storeHashOf is the store of a token: its own, else the provider's.
+// storeHashOf is the store of a token: its own, else the provider's; "" with neither.
 func (r *serverTokenResource) storeHashOf(storeHash types.String) string {
-	if s := storeHash.ValueString(); s != "" || r.data == nil {
-		return s
+	if r.data == nil {
+		return storeHash.ValueString()
 	}
-	return r.data.storeHash
+	hash, _ := r.data.storeHashOr(storeHash)
+	return hash
 }
 
 func nonEmpty(s string) types.String {

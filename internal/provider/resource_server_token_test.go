@@ -19,25 +19,49 @@ import (
 
 const tokenAddr = "b2b_server_token.test"
 
-func serverTokenConfig(name, passwordArg string, extra ...string) string {
-	body := fmt.Sprintf("  name  = %q\n  email = %q\n  %s\n", name, testEmail, passwordArg)
-	for _, line := range extra {
-		body += "  " + line + "\n"
-	}
-	return "resource \"b2b_server_token\" \"test\" {\n" + body + "}\n"
+var (
+	withPasswordWO = fmt.Sprintf("password_wo = %q", testPassword)
+	withPassword   = fmt.Sprintf("password = %q", testPassword)
+)
+
+// tokenBlock is a b2b_server_token resource labelled label, of the backend user testEmail,
+// with the argument lines.
+func tokenBlock(label, name string, args ...string) string {
+	return hclBlock(fmt.Sprintf("resource \"b2b_server_token\" %q", label),
+		append([]string{fmt.Sprintf("name  = %q", name), fmt.Sprintf("email = %q", testEmail)}, args...)...)
 }
 
-var withPasswordWO = fmt.Sprintf("password_wo = %q", testPassword)
-var withPassword = fmt.Sprintf("password = %q", testPassword)
+// serverTokenConfig is the resource at tokenAddr.
+func serverTokenConfig(name, passwordArg string, extra ...string) string {
+	return tokenBlock("test", name, append([]string{passwordArg}, extra...)...)
+}
+
+// tokensConfig is n resources, labelled and named prefix0, prefix1, and so on.
+func tokensConfig(prefix string, n int, extra ...string) string {
+	var b strings.Builder
+	for i := range n {
+		name := fmt.Sprintf("%s%d", prefix, i)
+		b.WriteString(tokenBlock(name, name, append([]string{withPasswordWO}, extra...)...))
+	}
+	return b.String()
+}
+
+// countedTokensConfig is count instances of b2b_server_token.many, named by the HCL string
+// name, such as "many-${count.index}".
+func countedTokensConfig(count int, name string) string {
+	return hclBlock(`resource "b2b_server_token" "many"`, fmt.Sprintf("count = %d", count),
+		"name  = "+name, fmt.Sprintf("email = %q", testEmail), withPasswordWO)
+}
+
+// importByID is an import block of the token id into address.
+func importByID(address string, id int64) string {
+	return hclBlock("import", "to = "+address, fmt.Sprintf("id = %q", strconv.FormatInt(id, 10)))
+}
 
 func TestAccServerToken_createWithWriteOnlyPasswordAndOwnToken(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.checkNoTokensNamed("ci"),
-		Steps: []resource.TestStep{{
+	env.testTokens(t, []string{"ci"}, []resource.TestStep{{
 			Config: env.provider() + serverTokenConfig("ci", withPasswordWO),
 			ConfigStateChecks: []statecheck.StateCheck{
 				stateMatchesEmulator{env, tokenAddr},
@@ -60,17 +84,16 @@ func TestAccServerToken_createWithWriteOnlyPasswordAndOwnToken(t *testing.T) {
 				if len(created) != 1 {
 					return fmt.Errorf("want 1 token named ci, emulator holds %d", len(created))
 				}
-				for _, c := range env.callsTo("GET /backend/tokens") {
+				for _, c := range env.callsTo(routeListTokens) {
 					if got := c.Header.Get("authToken"); got != created[0].Token {
 						return fmt.Errorf("list authenticated with another token than the resource's own")
 					}
 				}
 				return nil
 			},
-		}},
-	})
+		}})
 	if ids := env.deletedIDs(); len(ids) != 1 {
-		t.Errorf("want one successful DELETE /auth/backend with the id in its body, got ids %v", ids)
+		t.Errorf("want one successful delete with the id in its body, got ids %v", ids)
 	}
 }
 
@@ -78,18 +101,14 @@ func TestAccServerToken_passwordInStateUsesProviderAuthToken(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	authArg, bootstrap := env.bootstrapAuthToken()
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.checkNoTokensNamed("ci"),
-		Steps: []resource.TestStep{{
+	env.testTokens(t, []string{"ci"}, []resource.TestStep{{
 			Config: env.provider(authArg) + serverTokenConfig("ci", withPassword),
 			ConfigStateChecks: []statecheck.StateCheck{
 				stateMatchesEmulator{env, tokenAddr},
 				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.StringExact(testPassword)),
 			},
 			Check: func(*terraform.State) error {
-				for _, c := range env.callsTo("GET /backend/tokens") {
+				for _, c := range env.callsTo(routeListTokens) {
 					if c.Header.Get("authToken") != bootstrap.Token {
 						return fmt.Errorf("list did not authenticate with the provider's auth_token")
 					}
@@ -114,44 +133,35 @@ func TestAccServerToken_passwordInStateUsesProviderAuthToken(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.Null()),
 			},
-		}},
-	})
-	if n := env.emu.CallCount("POST /auth/backend"); n != 1 {
-		t.Errorf("want exactly one create, got %d", n)
-	}
+		}})
+	env.expectCalls(routeCreateToken, 1, "the token is created once and never replaced")
 }
 
 func TestAccServerToken_outOfBandDeletionPlansRecreate(t *testing.T) {
 	t.Parallel()
-	for name, withAuthToken := range map[string]bool{"scanned with auth_token": true, "own token rejected": false} {
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		withAuthToken bool
+	}{{"scanned with auth_token", true}, {"own token rejected", false}} {
+		t.Run(tc.name, func(t *testing.T) {
 			env := newAccEnv(t)
 			var extra []string
-			if withAuthToken {
+			if tc.withAuthToken {
 				arg, _ := env.bootstrapAuthToken()
 				extra = append(extra, arg)
 			}
 			config := env.provider(extra...) + serverTokenConfig("ci", withPasswordWO)
-			resource.Test(t, resource.TestCase{
-				TerraformVersionChecks:   writeOnlyVersions,
-				ProtoV6ProviderFactories: env.factories(),
-				CheckDestroy:             env.checkNoTokensNamed("ci"),
-				Steps: []resource.TestStep{
+			env.testTokens(t, []string{"ci"}, []resource.TestStep{
 					{Config: config},
 					{
-						PreConfig: func() {
-							for _, tok := range env.tokensNamed("ci") {
-								env.emu.RemoveToken(tok.ID)
-							}
-						},
-						Config: config,
+						PreConfig: func() { env.removeTokens(env.tokensNamed("ci")) },
+						Config:    config,
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate)},
 						},
 						ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
 					},
-				},
-			})
+				})
 		})
 	}
 }
@@ -161,15 +171,11 @@ func TestAccServerToken_listErrorKeepsState(t *testing.T) {
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	config := env.provider(authArg, "max_retries = 1") + serverTokenConfig("ci", withPasswordWO)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.checkNoTokensNamed("ci"),
-		Steps: []resource.TestStep{
+	env.testTokens(t, []string{"ci"}, []resource.TestStep{
 			{Config: config},
 			{
 				PreConfig: func() {
-					env.emu.InjectFaults("GET /backend/tokens", 2, emulator.Fault{Kind: emulator.FaultStatus, Status: 503})
+					env.emu.InjectFaults(routeListTokens, 2, statusFault(503))
 				},
 				Config:      config,
 				ExpectError: regexp.MustCompile(`GET /backend/tokens: HTTP 503`),
@@ -182,11 +188,8 @@ func TestAccServerToken_listErrorKeepsState(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
 			},
-		},
-	})
-	if n := env.emu.CallCount("POST /auth/backend"); n != 1 {
-		t.Errorf("want exactly one create, got %d", n)
-	}
+		})
+	env.expectCalls(routeCreateToken, 1, "the token is created once and never replaced")
 }
 
 func TestAccServerToken_importRecoversToken(t *testing.T) {
@@ -195,12 +198,7 @@ func TestAccServerToken_importRecoversToken(t *testing.T) {
 	authArg, _ := env.bootstrapAuthToken()
 	seeded := env.emu.AddToken("imported", testEmail)
 	id := strconv.FormatInt(seeded.ID, 10)
-	importBlock := fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", tokenAddr, id)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.checkNoTokensNamed("imported"),
-		Steps: []resource.TestStep{
+	env.testTokens(t, []string{"imported"}, []resource.TestStep{
 			{
 				Config:        requiredProviders + env.provider(authArg) + serverTokenConfig("imported", withPasswordWO),
 				ResourceName:  tokenAddr,
@@ -220,11 +218,10 @@ func TestAccServerToken_importRecoversToken(t *testing.T) {
 					}
 					return nil
 				},
-				ImportStatePersist: false,
 			},
 			{
 				// An import block, then the first plan with `password` is an in-place update that stores it.
-				Config: env.provider(authArg) + importBlock + serverTokenConfig("imported", withPassword),
+				Config: env.provider(authArg) + importByID(tokenAddr, seeded.ID) + serverTokenConfig("imported", withPassword),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
 				},
@@ -240,11 +237,8 @@ func TestAccServerToken_importRecoversToken(t *testing.T) {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"password", "password_wo"},
 			},
-		},
-	})
-	if n := env.emu.CallCount("POST /auth/backend"); n != 0 {
-		t.Errorf("import must not create tokens, got %d creates", n)
-	}
+		})
+	env.expectCalls(routeCreateToken, 0, "an import creates nothing")
 }
 
 func TestAccServerToken_importWithoutAuthTokenNamesIt(t *testing.T) {
@@ -266,11 +260,7 @@ func TestAccServerToken_importWithoutAuthTokenNamesIt(t *testing.T) {
 func TestAccServerToken_renameReplaces(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.checkNoTokensNamed("first", "second"),
-		Steps: []resource.TestStep{
+	env.testTokens(t, []string{"first", "second"}, []resource.TestStep{
 			{Config: env.provider() + serverTokenConfig("first", withPasswordWO)},
 			{
 				Config: env.provider() + serverTokenConfig("second", withPasswordWO),
@@ -278,15 +268,10 @@ func TestAccServerToken_renameReplaces(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-				Check: func(*terraform.State) error {
-					if n := len(env.tokensNamed("first")); n != 0 {
-						return fmt.Errorf("the renamed token was not deleted: %d left", n)
-					}
-					return nil
-				},
+				// The renamed token is deleted.
+				Check: env.holdsTokens("first", 0),
 			},
-		},
-	})
+		})
 }
 
 func TestAccServerToken_rotationCreatesBeforeDestroying(t *testing.T) {
@@ -298,20 +283,13 @@ func TestAccServerToken_rotationCreatesBeforeDestroying(t *testing.T) {
 			"lifecycle {\n    create_before_destroy = true\n  }")
 	}
 	var first emulator.Token
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.checkNoTokensNamed("rotating"),
-		Steps: []resource.TestStep{
+	env.testTokens(t, []string{"rotating"}, []resource.TestStep{
+			{Config: config("2026-01")},
 			{
-				Config: config("2026-01"),
-				Check: func(*terraform.State) error {
+				PreConfig: func() {
 					first = env.tokensNamed("rotating")[0]
 					env.emu.ResetCalls()
-					return nil
 				},
-			},
-			{
 				Config: config("2026-02"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
@@ -324,10 +302,10 @@ func TestAccServerToken_rotationCreatesBeforeDestroying(t *testing.T) {
 					}
 					created, deleted := -1, -1
 					for i, c := range env.emu.Calls() {
-						if c.Method == "POST" && c.Path == "/auth/backend" && created < 0 {
+						if isCall(c, routeCreateToken) && created < 0 {
 							created = i
 						}
-						if c.Method == "DELETE" && c.Path == "/auth/backend" && c.Status == 200 {
+						if isCall(c, routeDeleteToken) && c.Status == 200 {
 							deleted = i
 						}
 					}
@@ -339,30 +317,21 @@ func TestAccServerToken_rotationCreatesBeforeDestroying(t *testing.T) {
 			},
 			{
 				// Setting the same rotation value again changes nothing.
-				Config:             config("2026-02"),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: false,
+				Config:   config("2026-02"),
+				PlanOnly: true,
 			},
-		},
-	})
+		})
 }
 
 func TestAccServerToken_idFoundLate(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	env.emu.SetListLag(2)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.checkNoTokensNamed("late"),
-		Steps: []resource.TestStep{{
+	env.testTokens(t, []string{"late"}, []resource.TestStep{{
 			Config:            env.provider() + serverTokenConfig("late", withPasswordWO),
 			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-		}},
-	})
-	if n := env.emu.CallCount("POST /auth/backend"); n != 1 {
-		t.Errorf("want exactly one create while the id was looked for, got %d", n)
-	}
+		}})
+	env.expectCalls(routeCreateToken, 1, "the create is not re-sent while its id is looked for")
 }
 
 func TestAccServerToken_idNeverFoundOrphansNothing(t *testing.T) {
@@ -370,11 +339,7 @@ func TestAccServerToken_idNeverFoundOrphansNothing(t *testing.T) {
 	env := newAccEnv(t)
 	env.emu.SetListLag(-1)
 	config := env.provider() + serverTokenConfig("unlisted", withPasswordWO)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.checkNoTokensNamed("unlisted"),
-		Steps: []resource.TestStep{
+	env.testTokens(t, []string{"unlisted"}, []resource.TestStep{
 			{
 				Config:      config,
 				ExpectError: regexp.MustCompile(`its id was not found`),
@@ -394,62 +359,66 @@ func TestAccServerToken_idNeverFoundOrphansNothing(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-				Check: func(*terraform.State) error {
-					if n := len(env.tokensNamed("unlisted")); n != 1 {
-						return fmt.Errorf("want only the replacement left, emulator holds %d", n)
-					}
-					return nil
-				},
+				// Only the replacement is left.
+				Check: env.holdsTokens("unlisted", 1),
 			},
-		},
-	})
+		})
 }
 
+// A delete answered 404 means the token is gone already: destroy succeeds.
 func TestAccServerToken_deleteOfUnknownIDSucceeds(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy: func(*terraform.State) error {
-			// The injected 404 answered the delete, so the token is still there: remove it.
-			left := env.tokensNamed("gone")
-			if len(left) != 1 {
-				return fmt.Errorf("want the token untouched by the 404 delete, got %d", len(left))
-			}
-			env.emu.RemoveToken(left[0].ID)
-			return nil
-		},
-		Steps: []resource.TestStep{{
-			Config: env.provider(authArg) + serverTokenConfig("gone", withPasswordWO),
-			Check: func(*terraform.State) error {
-				env.emu.InjectFault("DELETE /auth/backend", emulator.Fault{Kind: emulator.FaultStatus, Status: 404})
-				return nil
+	config := env.provider(authArg) + serverTokenConfig("gone", withPasswordWO)
+	env.testTokens(t, nil, []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() { env.emu.InjectFault(routeDeleteToken, statusFault(404)) },
+				Config:    config,
+				Destroy:   true,
+				// The injected 404 answered the delete, so the token is still there.
+				Check: env.holdsTokens("gone", 1),
 			},
-		}},
-	})
+		})
+}
+
+// Emails compare case-insensitively: the configured spelling stays, with no diff.
+func TestAccServerToken_emailCaseNeverReplaces(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t)
+	config := env.provider() + strings.Replace(serverTokenConfig("cased", withPasswordWO), testEmail, "Admin@Example.COM", 1)
+	env.testTokens(t, []string{"cased"}, []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("email"), knownvalue.StringExact("Admin@Example.COM")),
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		}})
 }
 
 func TestAccServerToken_planTimeValidation(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	token := func(name, email string, args ...string) string {
-		return fmt.Sprintf("resource \"b2b_server_token\" \"test\" {\n  name  = %q\n  email = %q\n  %s\n}\n", name, email, strings.Join(args, "\n  "))
+		return hclBlock(`resource "b2b_server_token" "test"`, append([]string{fmt.Sprintf("name  = %q", name), fmt.Sprintf("email = %q", email)}, args...)...)
 	}
-	cases := map[string]struct{ config, want string }{
-		"invalid email":    {env.provider() + token("x", "not-an-email", withPasswordWO), `(?s)email.*must be an email address`},
-		"both passwords":   {env.provider() + token("x", testEmail, withPassword, withPasswordWO), `(?s)password.*password_wo`},
-		"neither password": {env.provider() + token("x", testEmail), `Missing password: set password_wo or password`},
-		"empty name":       {env.provider() + token("", testEmail, withPasswordWO), `(?s)name.*length`},
-		"uppercase store":  {env.provider() + token("x", testEmail, withPasswordWO, `store_hash = "ABC"`), `(?s)store_hash.*lowercase`},
-		"api_url not https": {
+	cases := []struct{ name, config, want string }{
+		{"invalid email", env.provider() + token("x", "not-an-email", withPasswordWO), `(?s)email.*must be an email address`},
+		{"both passwords", env.provider() + token("x", testEmail, withPassword, withPasswordWO), `(?s)password.*password_wo`},
+		{"neither password", env.provider() + token("x", testEmail), `Missing password: set password_wo or password`},
+		{"empty name", env.provider() + token("", testEmail, withPasswordWO), `(?s)name.*length`},
+		{"uppercase store", env.provider() + token("x", testEmail, withPasswordWO, `store_hash = "ABC"`), `(?s)store_hash.*lowercase`},
+		{
+			"api_url not https",
 			"provider \"b2b\" {\n  api_url = \"http://api.example.com/api/io\"\n}\n" + token("x", testEmail, withPasswordWO),
 			`(?s)api_url.*must use https`,
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.factories(),
 				Steps: []resource.TestStep{{
@@ -460,7 +429,5 @@ func TestAccServerToken_planTimeValidation(t *testing.T) {
 			})
 		})
 	}
-	if n := len(env.emu.Calls()); n != 0 {
-		t.Errorf("plan-time validation must not call the API, got %d calls", n)
-	}
+	env.expectNoCalls("plan-time validation")
 }

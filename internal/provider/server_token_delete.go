@@ -23,7 +23,7 @@ func (d *providerData) deleteServerToken(ctx context.Context, t tokenToDelete) d
 		id, err = idOfValue(ctx, store, t.value)
 	}
 	if err == nil {
-		err = store.Delete(ctx, id)
+		err = store.DeleteToken(ctx, id, t.value)
 	}
 	switch {
 	case err == nil, b2b.IsNotFound(err):

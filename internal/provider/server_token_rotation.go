@@ -3,28 +3,23 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 )
 
-// The rotation of b2b_server_token. Without keep_previous_for, a change of
-// rotate_when_changed replaces the resource. With it, the update rotates the token in
-// place: a new token becomes id and token, and the one it replaces stays valid as
-// previous_id and previous_token until previous_expires_at; the first plan after that is
-// an update that deletes it. ModifyPlan decides, and plans it (planTokenChange); Update
-// does what the plan says.
+// The in-place rotation of b2b_server_token (keep_previous_for, described for users in
+// docs/resources/server_token.md): ModifyPlan decides and plans it (planTokenChange), and
+// Update carries it out (rotate).
 
 type rotationKind int
 
@@ -54,6 +49,55 @@ func rotationReplaces(ctx context.Context, req planmodifier.MapRequest, resp *ma
 	var keep timetypes.GoDuration
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("keep_previous_for"), &keep)...)
 	resp.RequiresReplace = rotationOf(req.StateValue, req.PlanValue, keep) == rotationReplace
+}
+
+// serverTokenRotationAttributes are the arguments and results of a rotation.
+func serverTokenRotationAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"rotate_when_changed": schema.MapAttribute{
+			Optional:    true,
+			ElementType: types.StringType,
+			MarkdownDescription: "Arbitrary values whose change rotates the token, such as the `id` of a " +
+				"`time_rotating` resource, for scheduled rotation. Without `keep_previous_for`, a change " +
+				"replaces the token: with `create_before_destroy` the new token exists before the old one is " +
+				"deleted, but the old one is deleted in the same apply, so whatever still holds it fails at " +
+				"once. With `keep_previous_for`, a change rotates the token in place and keeps the old one " +
+				"valid for that long. Setting it on a token that had none (after an import) changes nothing.",
+			PlanModifiers: []planmodifier.Map{
+				mapplanmodifier.RequiresReplaceIf(rotationReplaces, rotationReplacesDescription, rotationReplacesDescription),
+			},
+		},
+		"keep_previous_for": schema.StringAttribute{
+			Optional:   true,
+			CustomType: timetypes.GoDurationType{},
+			MarkdownDescription: "How long a rotation keeps the token it replaces valid, as a Go duration of at " +
+				"least `1s`, such as `\"24h\"`. When set, a change of `rotate_when_changed` rotates the token " +
+				"in place instead of replacing it: a new token (same name, email and store) takes over `id` " +
+				"and `token`, and the old one stays valid as `previous_id` and `previous_token` until " +
+				"`previous_expires_at`. Consumers that reload the token within that time never hold an invalid " +
+				"one. The first plan after that time deletes the old token, so something must plan and apply " +
+				"then, such as the scheduled pipeline that `time_rotating` needs anyway. A rotation while an " +
+				"old token is still kept deletes that one first: at most two tokens live. Changing this " +
+				"argument alone never rotates the token, nor changes when a kept token expires.",
+			Validators: []validator.String{durationAtLeast(time.Second)},
+		},
+		"previous_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Id of the token that the last in-place rotation replaced, while it is kept (see `keep_previous_for`); otherwise null.",
+		},
+		"previous_token": schema.StringAttribute{
+			Computed:  true,
+			Sensitive: true,
+			MarkdownDescription: "Value of the token that the last in-place rotation replaced, while it is kept, " +
+				"for consumers not yet moved to `token`; otherwise null.",
+		},
+		"previous_expires_at": schema.StringAttribute{
+			Computed:   true,
+			CustomType: timetypes.RFC3339Type{},
+			MarkdownDescription: "When the kept token expires (RFC 3339): the first plan after this time is an " +
+				"update that deletes it. Null when no token is kept.",
+		},
+	}
 }
 
 // planTokenChange plans what the plan does to the token itself, and requires a password
@@ -145,8 +189,7 @@ func (m *serverTokenModel) keepPreviousOf(o serverTokenModel) {
 // token, and keeps the token it replaces for keep_previous_for. A token kept from an
 // earlier rotation is deleted first, so that at most two live. Should anything fail before
 // the new token exists, state stays the prior one (without the older kept token once it is
-// deleted), and the next apply rotates again. A new token is never orphaned: when its id
-// cannot be found, state keeps its value beside the previous token, and the update fails.
+// deleted), and the next apply rotates again.
 func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, prior, plan serverTokenModel, resp *resource.UpdateResponse) {
 	password, diags := passwordOf(ctx, plan, config)
 	keep, keepDiags := plan.KeepPreviousFor.ValueGoDuration()
@@ -164,14 +207,8 @@ func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, p
 		}
 		prior.dropPrevious()
 	}
-	storeHash := plan.StoreHash.ValueString()
-	token, err := r.data.store(storeHash, prior.Token.ValueString()).Provision(ctx, b2b.CreateServerTokenRequest{
-		StoreHash: storeHash,
-		Email:     plan.Email.ValueString(),
-		Password:  password,
-		Name:      plan.Name.ValueString(),
-	})
-	if token.Token == "" {
+	token, err := r.data.store(plan.StoreHash.ValueString(), prior.Token.ValueString()).Provision(ctx, plan.createRequest(password))
+	if !madeToken(token) {
 		resp.Diagnostics.AddError("Could not rotate the server token",
 			"No new token was stored; the current token is unchanged and still valid.\n\n"+r.data.createErrorDetail(err))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
@@ -179,20 +216,15 @@ func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, p
 	}
 	plan.PreviousID, plan.PreviousToken = prior.ID, prior.Token
 	plan.PreviousExpiresAt = timetypes.NewRFC3339TimeValue(r.data.now().Add(keep).UTC())
-	plan.Token = types.StringValue(token.Token)
+	var notListed diag.Diagnostic
 	if err != nil {
-		plan.ID, plan.EventChannel = types.StringNull(), types.StringNull()
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.AddError("Server token rotated, but the new token's id was not found",
+		notListed = diag.NewErrorDiagnostic("Server token rotated, but the new token's id was not found",
 			fmt.Sprintf("BigCommerce created the new token %q, but it did not appear in the token list, so its id "+
 				"is unknown. State keeps its value as token, and the token it replaces as previous_token, so "+
 				"neither is orphaned: the next refresh looks for the new token's id by its value, and destroy "+
 				"deletes both.\n\n%s", plan.Name.ValueString(), err))
-		return
 	}
-	setFromListed(&plan, token)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &plan)...)
+	resp.Diagnostics.Append(r.saveMadeToken(ctx, &plan, token, notListed, &resp.State, resp.Identity)...)
 }
 
 // deletePrevious deletes the token that the last rotation kept; one already gone is fine.
@@ -204,19 +236,6 @@ func (r *serverTokenResource) deletePrevious(ctx context.Context, m serverTokenM
 	return r.data.deleteServerToken(ctx, tokenToDelete{
 		storeHash: m.StoreHash.ValueString(), id: id, value: m.PreviousToken.ValueString(), name: m.Name.ValueString(),
 	})
-}
-
-// tokenID reads a token id from state: 0 when it was never learned.
-func tokenID(s types.String, p path.Path) (int64, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if s.IsNull() || s.IsUnknown() || s.ValueString() == "" {
-		return 0, diags
-	}
-	id, err := strconv.ParseInt(s.ValueString(), 10, 64)
-	if err != nil {
-		diags.AddAttributeError(p, "Invalid id in state", fmt.Sprintf("The id %q is not a numeric token id.", s.ValueString()))
-	}
-	return id, diags
 }
 
 // durationAtLeast accepts a Go duration of at least least; the GoDuration type itself

@@ -6,9 +6,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
+const missingStoreHashDetail = "No store hash: set store_hash on this object, or in the provider " +
+	"configuration, or the " + envStoreHash + " environment variable."
+
+// missingStoreHash is the error of an object that has no store to work on, at its
+// store_hash, where the user can set one.
+func missingStoreHash() diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)
+}
+
 // storeHashOr is the store an object works on: its own store_hash when configured, else
-// the provider's. With neither, the error points at the object's store_hash, where the
-// user can set it. (The store_hash validators refuse an empty string, so "" means unset.)
+// the provider's. (The store_hash validators refuse an empty string, so "" means unset.)
 func (d *providerData) storeHashOr(configured types.String) (string, diag.Diagnostics) {
 	if hash := configured.ValueString(); hash != "" {
 		return hash, nil
@@ -16,9 +24,7 @@ func (d *providerData) storeHashOr(configured types.String) (string, diag.Diagno
 	if d.storeHash != "" {
 		return d.storeHash, nil
 	}
-	var diags diag.Diagnostics
-	diags.AddAttributeError(path.Root("store_hash"), "Missing store hash", missingStoreHashDetail)
-	return "", diags
+	return "", diag.Diagnostics{missingStoreHash()}
 }
 
 // defaultStoreHash sets a model's unset store_hash to the provider's, so that the result
