@@ -182,6 +182,22 @@ func (e *accEnv) bootstrapAuthToken() (string, emulator.Token) {
 	return fmt.Sprintf("auth_token = %q", tok.Token), tok
 }
 
+// testTokens runs steps with the provider on a CLI that has write-only arguments (the
+// configurations set password_wo), then checks that destroy left no token named any of
+// leftNone.
+func (e *accEnv) testTokens(t *testing.T, leftNone []string, steps []resource.TestStep) {
+	t.Helper()
+	tc := resource.TestCase{
+		TerraformVersionChecks:   writeOnlyVersions,
+		ProtoV6ProviderFactories: e.factories(),
+		Steps:                    steps,
+	}
+	if leftNone != nil {
+		tc.CheckDestroy = e.checkNoTokensNamed(leftNone...)
+	}
+	resource.Test(t, tc)
+}
+
 // An ephemeral value never reaches state, so the echo provider copies the values under test
 // into the state of echo.test, the only place a test can see them.
 const echoAddr = "echo.test"

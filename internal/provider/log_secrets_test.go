@@ -96,24 +96,24 @@ resource "b2b_server_token" "refused" {
 }
 `
 	env.testTokens(t, []string{"logs-stored", "logs-write-only", "logs-refused"}, []resource.TestStep{
-			{Config: config},
-			{
-				// An error path: BigCommerce refuses the wrong password; the error must not
-				// echo the request body.
-				PreConfig:   collectTokens,
-				Config:      config + refused,
-				ExpectError: regexp.MustCompile(`POST /auth/backend: HTTP 400 Bad Request`),
+		{Config: config},
+		{
+			// An error path: BigCommerce refuses the wrong password; the error must not
+			// echo the request body.
+			PreConfig:   collectTokens,
+			Config:      config + refused,
+			ExpectError: regexp.MustCompile(`POST /auth/backend: HTTP 400 Bad Request`),
+		},
+		{
+			// A refresh that fails on the list, then recovers on the next run.
+			PreConfig: func() {
+				env.emu.InjectFaults(routeListTokens, 5, statusFault(503))
 			},
-			{
-				// A refresh that fails on the list, then recovers on the next run.
-				PreConfig: func() {
-					env.emu.InjectFaults(routeListTokens, 5, statusFault(503))
-				},
-				Config:      config,
-				ExpectError: regexp.MustCompile(`GET /backend/tokens: HTTP 503`),
-			},
-			{Config: config},
-		})
+			Config:      config,
+			ExpectError: regexp.MustCompile(`GET /backend/tokens: HTTP 503`),
+		},
+		{Config: config},
+	})
 
 	raw, err := os.ReadFile(logFile)
 	if err != nil {

@@ -324,6 +324,11 @@ func (r *serverTokenResource) readMissing(ctx context.Context, state serverToken
 				"token that nothing tracks. The next refresh looks again.", state.Name.ValueString(), why))
 		return
 	}
+	if state.Token.IsNull() {
+		resp.Diagnostics.AddError("No such server token",
+			fmt.Sprintf("The store %q has no server token with id %s. %s", r.data.store(state.StoreHash.ValueString()).Hash(), state.ID.ValueString(), findIDsHint))
+		return
+	}
 	tflog.Warn(ctx, "server token is gone from the complete token list; removing it from state", map[string]any{"id": state.ID.ValueString()})
 	r.removeGone(ctx, state, resp)
 }

@@ -80,37 +80,30 @@ func TestAccServerTokenFaults_transientFaultsAreRetried(t *testing.T) {
 			env := newAccEnv(t)
 			authArg, _ := env.bootstrapAuthToken()
 			config := env.provider(append([]string{authArg}, tt.providerArgs...)...) + serverTokenConfig("retried", withPasswordWO)
-			resource.Test(t, resource.TestCase{
-				TerraformVersionChecks:   writeOnlyVersions,
-				ProtoV6ProviderFactories: env.factories(),
-				CheckDestroy: resource.ComposeAggregateTestCheckFunc(
-					env.checkNoTokensNamed("retried"),
-					func(*terraform.State) error {
-						if got := len(env.faultedCalls(routeDeleteToken)); got != len(tt.onDrop) {
-							return fmt.Errorf("%d faulted deletes, want %d", got, len(tt.onDrop))
-						}
-						return env.checkFaultsServed(routeDeleteToken)
-					},
-				),
-				Steps: []resource.TestStep{{
-					PreConfig: func() {
-						env.injectAll(routeListTokens, tt.onList)
-						env.injectAll(routeCreateToken, tt.onCreate)
-					},
-					Config:            config,
-					ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-					ConfigPlanChecks: resource.ConfigPlanChecks{
-						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-					},
-					Check: resource.ComposeTestCheckFunc(env.holdsTokens("retried", 1), func(*terraform.State) error {
-						return env.checkFaultsServed(routeListTokens, routeCreateToken)
-					}),
-				}, {
-					PreConfig: func() { env.injectAll(routeDeleteToken, tt.onDrop) },
-					Config:    config,
-					Destroy:   true,
-				}},
-			})
+			env.testTokens(t, []string{"retried"}, []resource.TestStep{{
+				PreConfig: func() {
+					env.injectAll(routeListTokens, tt.onList)
+					env.injectAll(routeCreateToken, tt.onCreate)
+				},
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(env.holdsTokens("retried", 1), func(*terraform.State) error {
+					return env.checkFaultsServed(routeListTokens, routeCreateToken)
+				}),
+			}, {
+				PreConfig: func() { env.injectAll(routeDeleteToken, tt.onDrop) },
+				Config:    config,
+				Destroy:   true,
+				Check: func(*terraform.State) error {
+					if got := len(env.faultedCalls(routeDeleteToken)); got != len(tt.onDrop) {
+						return fmt.Errorf("%d faulted deletes, want %d", got, len(tt.onDrop))
+					}
+					return env.checkFaultsServed(routeDeleteToken)
+				},
+			}})
 			if got, want := len(env.callsTo(routeCreateToken)), len(tt.onCreate)+1; got != want {
 				t.Errorf("%d POST /auth/backend, want %d: one per refused attempt and one that created", got, want)
 			}
@@ -241,36 +234,29 @@ func TestAccServerTokenFaults_rateLimitWaitsAsTheServerAsks(t *testing.T) {
 		c.RetryWaitMin, c.RetryWaitMax = retryWaitMin, 2*retryWaitMin
 	})
 	config := env.provider(authArg) + serverTokenConfig("paced", withPasswordWO)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
-			env.checkNoTokensNamed("paced"),
-			func(*terraform.State) error {
-				return within(routeDeleteToken, retryWaitMin/2, 2*retryWaitMin)
-			},
-		),
-		Steps: []resource.TestStep{{
-			PreConfig: func() {
-				env.emu.InjectFault(routeCreateToken, emulator.Fault{Kind: emulator.FaultStatus, Status: 429, RetryAfter: "0"})
-				env.emu.InjectFault(routeListTokens, emulator.Fault{Kind: emulator.FaultStatus, Status: 429, WindowResetsAfter: "0.3 s"})
-			},
-			Config:            config,
-			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-			Check: func(*terraform.State) error {
-				if err := within(routeCreateToken, 0, retryWaitMin/4); err != nil {
-					return err
-				}
-				return within(routeListTokens, 300*time.Millisecond, retryWaitMin/2)
-			},
-		}, {
-			PreConfig: func() {
-				env.emu.InjectFault(routeDeleteToken, emulator.Fault{Kind: emulator.FaultStatus, Status: 429, WindowResetsAfter: "unknown"})
-			},
-			Config:  config,
-			Destroy: true,
-		}},
-	})
+	env.testTokens(t, []string{"paced"}, []resource.TestStep{{
+		PreConfig: func() {
+			env.emu.InjectFault(routeCreateToken, emulator.Fault{Kind: emulator.FaultStatus, Status: 429, RetryAfter: "0"})
+			env.emu.InjectFault(routeListTokens, emulator.Fault{Kind: emulator.FaultStatus, Status: 429, WindowResetsAfter: "0.3 s"})
+		},
+		Config:            config,
+		ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+		Check: func(*terraform.State) error {
+			if err := within(routeCreateToken, 0, retryWaitMin/4); err != nil {
+				return err
+			}
+			return within(routeListTokens, 300*time.Millisecond, retryWaitMin/2)
+		},
+	}, {
+		PreConfig: func() {
+			env.emu.InjectFault(routeDeleteToken, emulator.Fault{Kind: emulator.FaultStatus, Status: 429, WindowResetsAfter: "unknown"})
+		},
+		Config:  config,
+		Destroy: true,
+		Check: func(*terraform.State) error {
+			return within(routeDeleteToken, retryWaitMin/2, 2*retryWaitMin)
+		},
+	}})
 	if n := env.successfulCalls(routeCreateToken); n != 1 {
 		t.Errorf("%d tokens created, want 1", n)
 	}
@@ -291,22 +277,22 @@ func TestAccServerTokenFaults_unexpectedRepliesKeepState(t *testing.T) {
 		}
 	}
 	env.testTokens(t, []string{"kept"}, []resource.TestStep{
-			{Config: config},
-			fail(routeListTokens, emulator.Fault{Kind: emulator.FaultRedirect, Status: 307}, false,
-				`(?s)GET /backend/tokens: HTTP 307.*refused\s+a\s+redirect\s+to\s+http://attacker.invalid`),
-			fail(routeListTokens, emulator.Fault{Kind: emulator.FaultNullData}, false, `data\s+is\s+not\s+a\s+list\s+of\s+tokens\s+\(null\)`),
-			fail(routeListTokens, emulator.Fault{Kind: emulator.FaultNotAList}, false, `data\s+is\s+not\s+a\s+list\s+of\s+tokens`),
-			fail(routeListTokens, emulator.Fault{Kind: emulator.FaultTotalCount, TotalCount: -1}, false, `totalCount -1`),
-			fail(routeDeleteToken, emulator.Fault{Kind: emulator.FaultHTMLPage, Status: 404}, true,
-				`(?s)DELETE /auth/backend: HTTP 404 Not Found: reply is not JSON.*check\s+api_url`),
-			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-			},
-		})
+		{Config: config},
+		fail(routeListTokens, emulator.Fault{Kind: emulator.FaultRedirect, Status: 307}, false,
+			`(?s)GET /backend/tokens: HTTP 307.*refused\s+a\s+redirect\s+to\s+http://attacker.invalid`),
+		fail(routeListTokens, emulator.Fault{Kind: emulator.FaultNullData}, false, `data\s+is\s+not\s+a\s+list\s+of\s+tokens\s+\(null\)`),
+		fail(routeListTokens, emulator.Fault{Kind: emulator.FaultNotAList}, false, `data\s+is\s+not\s+a\s+list\s+of\s+tokens`),
+		fail(routeListTokens, emulator.Fault{Kind: emulator.FaultTotalCount, TotalCount: -1}, false, `totalCount -1`),
+		fail(routeDeleteToken, emulator.Fault{Kind: emulator.FaultHTMLPage, Status: 404}, true,
+			`(?s)DELETE /auth/backend: HTTP 404 Not Found: reply is not JSON.*check\s+api_url`),
+		{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+		},
+	})
 	for _, c := range env.emu.Calls() {
 		if strings.Contains(c.Path, "steal") {
 			t.Errorf("a redirect was followed: %s %s", c.Method, c.Path)

@@ -73,7 +73,7 @@ func importTarget(ctx context.Context, req resource.ImportStateRequest) (id, sto
 	if req.ID != "" || req.Identity == nil {
 		if !isTokenID(req.ID) {
 			diags.AddError("Invalid import id",
-				fmt.Sprintf("The import id must be the numeric token id (the id attribute, as listed by GET /backend/tokens), such as 123; got %q.", req.ID))
+				fmt.Sprintf("The import id must be the numeric token id (the id attribute, as listed by GET /backend/tokens), such as 123; got %q. "+findIDsHint, req.ID))
 		}
 		return req.ID, "", diags
 	}
@@ -84,7 +84,7 @@ func importTarget(ctx context.Context, req resource.ImportStateRequest) (id, sto
 	id = identity.ID.ValueString()
 	if !isTokenID(id) {
 		diags.AddError("Invalid import identity",
-			fmt.Sprintf("The identity's id must be the numeric token id (the id attribute, as listed by GET /backend/tokens), such as \"123\"; got %q.", id))
+			fmt.Sprintf("The identity's id must be the numeric token id (the id attribute, as listed by GET /backend/tokens), such as \"123\"; got %q. "+findIDsHint, id))
 	}
 	storeHash = identity.StoreHash.ValueString()
 	if storeHash != "" && !storeHashPattern.MatchString(storeHash) {
@@ -113,3 +113,7 @@ func (r *serverTokenResource) importState(ctx context.Context, req resource.Impo
 		ID: types.StringValue(id), StoreHash: types.StringValue(storeHash),
 	})...)
 }
+
+// findIDsHint tells where the ids of a store's tokens are found.
+const findIDsHint = "The b2b_server_tokens data source lists the store's tokens with their ids " +
+	"(as does `terraform query` with the b2b_server_token list resource, Terraform >= 1.14)."

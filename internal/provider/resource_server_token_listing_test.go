@@ -38,15 +38,15 @@ func TestAccServerTokenListing_refreshWithoutAuthTokenListsTheStoreOnce(t *testi
 	env.emu.SeedTokens(1000, "seed-", testEmail)
 	config := env.provider() + tokensConfig("r", 20)
 	env.testTokens(t, nil, []resource.TestStep{{
-			Config: config,
-		}, {
-			PreConfig: env.emu.ResetCalls,
-			Config:    config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectEmptyPlan(),
-				env.atMostCalls(routeListTokens, pagesOf(1020)+1, "refresh of 20 tokens in a store of 1,020"),
-			}},
-		}})
+		Config: config,
+	}, {
+		PreConfig: env.emu.ResetCalls,
+		Config:    config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectEmptyPlan(),
+			env.atMostCalls(routeListTokens, pagesOf(1020)+1, "refresh of 20 tokens in a store of 1,020"),
+		}},
+	}})
 }
 
 func TestAccServerTokenListing_createsShareIDLookups(t *testing.T) {
@@ -56,15 +56,15 @@ func TestAccServerTokenListing_createsShareIDLookups(t *testing.T) {
 	const creates, parallelism = 10, 10
 	budget := (creates/parallelism + 1) * pagesOf(1010)
 	env.testTokens(t, nil, []resource.TestStep{{
-			Config: env.provider() + tokensConfig("c", creates),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				betweenPlanAndApply(env.emu.ResetCalls),
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{
-				env.atMostCalls(routeListTokens, budget, "apply of 10 creates"),
-				env.atMostCalls(routeCreateToken, creates, "apply of 10 creates"),
-			},
-		}})
+		Config: env.provider() + tokensConfig("c", creates),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			betweenPlanAndApply(env.emu.ResetCalls),
+		}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			env.atMostCalls(routeListTokens, budget, "apply of 10 creates"),
+			env.atMostCalls(routeCreateToken, creates, "apply of 10 creates"),
+		},
+	}})
 }
 
 // A token deleted out of band is refused as a credential: the listing goes on with the
@@ -74,16 +74,16 @@ func TestAccServerTokenListing_revokedCredentialDoesNotFailThePlan(t *testing.T)
 	env := newAccEnv(t)
 	config := env.provider() + tokensConfig("v", 3)
 	env.testTokens(t, nil, []resource.TestStep{{
-			Config: config,
-		}, {
-			PreConfig: func() { env.removeTokens(env.tokensNamed("v0")) },
-			Config:    config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction("b2b_server_token.v0", plancheck.ResourceActionCreate),
-				plancheck.ExpectResourceAction("b2b_server_token.v1", plancheck.ResourceActionNoop),
-				plancheck.ExpectResourceAction("b2b_server_token.v2", plancheck.ResourceActionNoop),
-			}},
-		}})
+		Config: config,
+	}, {
+		PreConfig: func() { env.removeTokens(env.tokensNamed("v0")) },
+		Config:    config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("b2b_server_token.v0", plancheck.ResourceActionCreate),
+			plancheck.ExpectResourceAction("b2b_server_token.v1", plancheck.ResourceActionNoop),
+			plancheck.ExpectResourceAction("b2b_server_token.v2", plancheck.ResourceActionNoop),
+		}},
+	}})
 }
 
 // Two stores in one configuration: a store's listings and deletes are never sent with a
@@ -176,13 +176,13 @@ func TestAccServerTokenListing_pacingKeepsTheReserve(t *testing.T) {
 	started := time.Now()
 	config := env.provider("rate_limit_reserve = 10") + tokensConfig("p", 25)
 	env.testTokens(t, []string{"p0", "p24"}, []resource.TestStep{{
-			Config: config,
-		}, {
-			Config: config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectEmptyPlan(),
-			}},
-		}})
+		Config: config,
+	}, {
+		Config: config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectEmptyPlan(),
+		}},
+	}})
 	calls := env.emu.Calls()
 	t.Logf("pacing: %d requests, %d answered 429, %s", len(calls), env.emu.StatusCount(http.StatusTooManyRequests), time.Since(started).Round(time.Millisecond))
 	if n := env.emu.StatusCount(http.StatusTooManyRequests); n != 0 {
@@ -205,15 +205,15 @@ func TestAccServerTokenListing_accessTokenListsWhenTheAPIAcceptsIt(t *testing.T)
 			env.env[envAccessToken] = accessToken
 			config := env.provider() + tokensConfig("x", 3)
 			env.testTokens(t, nil, []resource.TestStep{{
-					Config: config,
-				}, {
-					PreConfig: env.emu.ResetCalls,
-					Config:    config,
-					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectEmptyPlan(),
-						checkNow(func() error { return checkListCredentials(env, accessToken, accepts) }),
-					}},
-				}})
+				Config: config,
+			}, {
+				PreConfig: env.emu.ResetCalls,
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					checkNow(func() error { return checkListCredentials(env, accessToken, accepts) }),
+				}},
+			}})
 		})
 	}
 }
@@ -255,35 +255,35 @@ func TestAccServerTokenListing_costIndependentOfResourceCount(t *testing.T) {
 	config := env.provider(authArg) + countedTokensConfig(managed, `"many-${count.index}"`)
 	lists := func() int { return env.emu.CallCount(routeListTokens) }
 	env.testTokens(t, []string{fmt.Sprintf("many-%d", managed-1)}, []resource.TestStep{
-			{
-				PreConfig: env.emu.ResetCalls,
-				Config:    config,
-				Check: func(*terraform.State) error {
-					posts := env.emu.CallCount(routeCreateToken)
-					limit := ((managed+9)/10 + 1) * storePages
-					t.Logf("apply of %d creates: %d POSTs, %d list calls (limit %d)", managed, posts, lists(), limit)
-					if posts != managed || lists() > limit {
-						return fmt.Errorf("creating %d tokens cost %d POSTs and %d list calls, want %d and at most %d", managed, posts, lists(), managed, limit)
-					}
-					return nil
-				},
+		{
+			PreConfig: env.emu.ResetCalls,
+			Config:    config,
+			Check: func(*terraform.State) error {
+				posts := env.emu.CallCount(routeCreateToken)
+				limit := ((managed+9)/10 + 1) * storePages
+				t.Logf("apply of %d creates: %d POSTs, %d list calls (limit %d)", managed, posts, lists(), limit)
+				if posts != managed || lists() > limit {
+					return fmt.Errorf("creating %d tokens cost %d POSTs and %d list calls, want %d and at most %d", managed, posts, lists(), managed, limit)
+				}
+				return nil
 			},
-			{
-				// `terraform plan` refreshes every resource: one listing serves them all.
-				PreConfig: env.emu.ResetCalls,
-				Config:    config,
-				PlanOnly:  true,
+		},
+		{
+			// `terraform plan` refreshes every resource: one listing serves them all.
+			PreConfig: env.emu.ResetCalls,
+			Config:    config,
+			PlanOnly:  true,
+		},
+		{
+			PreConfig: func() {
+				if got, limit := lists(), storePages+1; got > limit {
+					t.Errorf("a refresh of %d resources cost %d list calls, want at most %d", managed, got, limit)
+				}
 			},
-			{
-				PreConfig: func() {
-					if got, limit := lists(), storePages+1; got > limit {
-						t.Errorf("a refresh of %d resources cost %d list calls, want at most %d", managed, got, limit)
-					}
-				},
-				Config:   config,
-				PlanOnly: true,
-			},
-		})
+			Config:   config,
+			PlanOnly: true,
+		},
+	})
 }
 
 // listingMatchesEmulator checks the b2b_server_tokens data source at address: no id twice,
@@ -419,28 +419,28 @@ func TestAccServerTokenListing_tokensChangingBetweenPagesAreNeitherMissedNorCoun
 	env.clientConfig = append(env.clientConfig, func(c *b2b.Config) { c.ListConcurrency = 1 })
 
 	env.testTokens(t, nil, []resource.TestStep{
-			{Config: config.String(), ConfigStateChecks: checks},
-			{
-				PreConfig: shiftOnce(func() {
-					env.removeTokens(head())
-				}),
-				Config:            config.String(),
-				ConfigPlanChecks:  emptyPlan,
-				ConfigStateChecks: checks,
-				Check:             reread,
-			},
-			{
-				PreConfig: shiftOnce(func() {
-					for i := range 3 {
-						env.emu.AddToken(fmt.Sprintf("added-between-pages-%d", i), testEmail)
-					}
-				}),
-				Config:            config.String(),
-				ConfigPlanChecks:  emptyPlan,
-				ConfigStateChecks: checks,
-				Check:             reread,
-			},
-		})
+		{Config: config.String(), ConfigStateChecks: checks},
+		{
+			PreConfig: shiftOnce(func() {
+				env.removeTokens(head())
+			}),
+			Config:            config.String(),
+			ConfigPlanChecks:  emptyPlan,
+			ConfigStateChecks: checks,
+			Check:             reread,
+		},
+		{
+			PreConfig: shiftOnce(func() {
+				for i := range 3 {
+					env.emu.AddToken(fmt.Sprintf("added-between-pages-%d", i), testEmail)
+				}
+			}),
+			Config:            config.String(),
+			ConfigPlanChecks:  emptyPlan,
+			ConfigStateChecks: checks,
+			Check:             reread,
+		},
+	})
 	env.emu.OnRequest(nil)
 	env.expectCalls(routeCreateToken, 0, "no token was wrongly declared gone and created again")
 	for _, id := range managed {
@@ -460,21 +460,21 @@ func TestAccServerTokenListing_shiftedListingNeverDropsAToken(t *testing.T) {
 	config := env.provider() + serverTokenConfig("shifted", withPasswordWO)
 	var once sync.Once
 	env.testTokens(t, []string{"shifted"}, []resource.TestStep{{
-			Config: config,
-		}, {
-			PreConfig: func() {
-				env.emu.OnRequest(func(c emulator.Call) {
-					if c.Method == "GET" && strings.Contains(c.RawQuery, "offset=0") {
-						once.Do(func() {
-							env.emu.RemoveToken(seeded[0].ID)
-							env.emu.AddToken("someone-else", testEmail)
-						})
-					}
-				})
-			},
-			Config: config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectEmptyPlan(),
-			}},
-		}})
+		Config: config,
+	}, {
+		PreConfig: func() {
+			env.emu.OnRequest(func(c emulator.Call) {
+				if c.Method == "GET" && strings.Contains(c.RawQuery, "offset=0") {
+					once.Do(func() {
+						env.emu.RemoveToken(seeded[0].ID)
+						env.emu.AddToken("someone-else", testEmail)
+					})
+				}
+			})
+		},
+		Config: config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectEmptyPlan(),
+		}},
+	}})
 }

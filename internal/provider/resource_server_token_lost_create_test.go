@@ -58,18 +58,18 @@ func TestAccServerTokenLostCreate_replyLostAfterCreateIsAdopted(t *testing.T) {
 				env.emu.SetListLag(2) // the adopted token shows up in the third listing
 			}
 			env.testTokens(t, []string{"adopted"}, []resource.TestStep{{
-					PreConfig: func() { env.emu.InjectFault(routeCreateToken, tt.fault) },
-					Config:    env.provider(authArg, `request_timeout = "1s"`) + serverTokenConfig("adopted", withPasswordWO),
-					ConfigStateChecks: []statecheck.StateCheck{
-						stateMatchesEmulator{env, tokenAddr},
-					},
-					Check: resource.ComposeTestCheckFunc(env.holdsTokens("adopted", 1), func(*terraform.State) error {
-						if creates := env.callsTo(routeCreateToken); len(creates) != 1 || creates[0].Fault != tt.fault.Kind {
-							return fmt.Errorf("%d creates, want exactly the one whose reply was lost", len(creates))
-						}
-						return nil
-					}),
-				}})
+				PreConfig: func() { env.emu.InjectFault(routeCreateToken, tt.fault) },
+				Config:    env.provider(authArg, `request_timeout = "1s"`) + serverTokenConfig("adopted", withPasswordWO),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateMatchesEmulator{env, tokenAddr},
+				},
+				Check: resource.ComposeTestCheckFunc(env.holdsTokens("adopted", 1), func(*terraform.State) error {
+					if creates := env.callsTo(routeCreateToken); len(creates) != 1 || creates[0].Fault != tt.fault.Kind {
+						return fmt.Errorf("%d creates, want exactly the one whose reply was lost", len(creates))
+					}
+					return nil
+				}),
+			}})
 		})
 	}
 }
@@ -133,31 +133,31 @@ func TestAccServerTokenLostCreate_failedCreateThatCreatedNothingFailsClearly(t *
 	authArg, _ := env.bootstrapAuthToken()
 	config := env.provider(authArg, "max_retries = 1") + serverTokenConfig("second-try", withPasswordWO)
 	env.testTokens(t, []string{"second-try"}, []resource.TestStep{
-			{
-				PreConfig:   func() { env.emu.InjectFaults(routeCreateToken, 2, statusFault(429)) },
-				Config:      config,
-				ExpectError: errorText(`POST /auth/backend: HTTP 429 Too Many Requests: Too many requests`),
+		{
+			PreConfig:   func() { env.emu.InjectFaults(routeCreateToken, 2, statusFault(429)) },
+			Config:      config,
+			ExpectError: errorText(`POST /auth/backend: HTTP 429 Too Many Requests: Too many requests`),
+		},
+		{
+			PreConfig: func() {
+				if n := len(env.tokensNamed("second-try")); n != 0 {
+					t.Errorf("a create refused with 429 left %d tokens", n)
+				}
+				env.emu.InjectFault(routeCreateToken, statusFault(500))
 			},
-			{
-				PreConfig: func() {
-					if n := len(env.tokensNamed("second-try")); n != 0 {
-						t.Errorf("a create refused with 429 left %d tokens", n)
-					}
-					env.emu.InjectFault(routeCreateToken, statusFault(500))
-				},
-				Config:      config,
-				ExpectError: errorText(`Could not create the server token`, `POST /auth/backend: HTTP 500 Internal Server Error: Internal Server Error`),
+			Config:      config,
+			ExpectError: errorText(`Could not create the server token`, `POST /auth/backend: HTTP 500 Internal Server Error: Internal Server Error`),
+		},
+		{
+			PreConfig: func() {
+				if n := len(env.tokensNamed("second-try")); n != 0 {
+					t.Errorf("a create that failed with 500 left %d tokens", n)
+				}
 			},
-			{
-				PreConfig: func() {
-					if n := len(env.tokensNamed("second-try")); n != 0 {
-						t.Errorf("a create that failed with 500 left %d tokens", n)
-					}
-				},
-				Config:            config,
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-			},
-		})
+			Config:            config,
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+		},
+	})
 	env.expectCalls(routeCreateToken, 2+1+1, "two refused with 429, one failed, one created")
 }
 
@@ -203,10 +203,10 @@ func TestAccServerTokenLostCreate_neverAdoptsASiblingsToken(t *testing.T) {
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	env.testTokens(t, []string{"same"}, []resource.TestStep{{
-			PreConfig:   func() { env.emu.InjectFault(routeCreateToken, statusFault(500)) },
-			Config:      env.provider(authArg) + countedTokensConfig(2, `"same"`),
-			ExpectError: errorText(`POST /auth/backend: HTTP 500 Internal Server Error`),
-		}})
+		PreConfig:   func() { env.emu.InjectFault(routeCreateToken, statusFault(500)) },
+		Config:      env.provider(authArg) + countedTokensConfig(2, `"same"`),
+		ExpectError: errorText(`POST /auth/backend: HTTP 500 Internal Server Error`),
+	}})
 	if n := len(env.tokensNamed("same")); n != 0 {
 		t.Errorf("%d tokens named same left", n)
 	}
@@ -260,22 +260,22 @@ func TestAccServerTokenLostCreate_unknownIDIsNeverDroppedByARefresh(t *testing.T
 	env.emu.SetListLag(-1)
 	config := env.provider() + serverTokenConfig("hidden", withPasswordWO)
 	env.testTokens(t, []string{"hidden"}, []resource.TestStep{{
-			Config:      config,
-			ExpectError: regexp.MustCompile(`its id was not found`),
-		}, {
-			RefreshState:       true,
-			ExpectNonEmptyPlan: true, // tainted: the next apply replaces it
-			Check: func(s *terraform.State) error {
-				rs, ok := s.RootModule().Resources[tokenAddr]
-				if !ok || rs.Primary.Attributes["token"] == "" {
-					return fmt.Errorf("the token whose id is unknown was dropped from state by a refresh")
-				}
-				return nil
-			},
-		}, {
-			// It shows up at last: destroy finds it by its value.
-			PreConfig: env.emu.RevealAll,
-			Config:    config,
-			Destroy:   true,
-		}})
+		Config:      config,
+		ExpectError: regexp.MustCompile(`its id was not found`),
+	}, {
+		RefreshState:       true,
+		ExpectNonEmptyPlan: true, // tainted: the next apply replaces it
+		Check: func(s *terraform.State) error {
+			rs, ok := s.RootModule().Resources[tokenAddr]
+			if !ok || rs.Primary.Attributes["token"] == "" {
+				return fmt.Errorf("the token whose id is unknown was dropped from state by a refresh")
+			}
+			return nil
+		},
+	}, {
+		// It shows up at last: destroy finds it by its value.
+		PreConfig: env.emu.RevealAll,
+		Config:    config,
+		Destroy:   true,
+	}})
 }

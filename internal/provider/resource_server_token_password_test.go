@@ -29,59 +29,59 @@ func TestAccServerToken_importNeedsNoPassword(t *testing.T) {
 	missingPassword := regexp.MustCompile(`Missing password: set password_wo or password`)
 	env.fakeClock()
 	env.testTokens(t, []string{"imported"}, []resource.TestStep{
-			{
-				// The configuration `terraform plan -generate-config-out` writes plans as a
-				// plain import, with no change and no error.
-				Config:          requiredProviders + env.provider(authArg),
-				ResourceName:    tokenAddr,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   strconv.FormatInt(seeded.ID, 10),
-				GenerateConfig:  true,
+		{
+			// The configuration `terraform plan -generate-config-out` writes plans as a
+			// plain import, with no change and no error.
+			Config:          requiredProviders + env.provider(authArg),
+			ResourceName:    tokenAddr,
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithID,
+			ImportStateId:   strconv.FormatInt(seeded.ID, 10),
+			GenerateConfig:  true,
+		},
+		{
+			// The same, written by hand.
+			Config: noPassword() + importBlock,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionNoop)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// The same, written by hand.
-				Config: noPassword() + importBlock,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionNoop)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+		},
+		{
+			// A first rotate_when_changed, and keep_previous_for, are only stored.
+			Config: noPassword(`rotate_when_changed = { rotation = "1" }`, `keep_previous_for = "1h"`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
 			},
-			{
-				// A first rotate_when_changed, and keep_previous_for, are only stored.
-				Config: noPassword(`rotate_when_changed = { rotation = "1" }`, `keep_previous_for = "1h"`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-				},
+		},
+		{
+			// Rotating it in place creates a token: it needs a password.
+			Config:      noPassword(`rotate_when_changed = { rotation = "2" }`, `keep_previous_for = "1h"`),
+			PlanOnly:    true,
+			ExpectError: missingPassword,
+		},
+		{
+			// So does replacing it.
+			Config:      noPassword(`rotate_when_changed = { rotation = "2" }`),
+			PlanOnly:    true,
+			ExpectError: missingPassword,
+		},
+		{
+			Config:      noPassword(`rotate_when_changed = { rotation = "1" }`, `keep_previous_for = "1h"`, `store_hash = "other"`),
+			PlanOnly:    true,
+			ExpectError: missingPassword,
+		},
+		{
+			// With a password, the rotation goes ahead.
+			Config: env.provider(authArg) + serverTokenConfig("imported", withPasswordWO,
+				`rotate_when_changed = { rotation = "2" }`, `keep_previous_for = "1h"`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
 			},
-			{
-				// Rotating it in place creates a token: it needs a password.
-				Config:      noPassword(`rotate_when_changed = { rotation = "2" }`, `keep_previous_for = "1h"`),
-				PlanOnly:    true,
-				ExpectError: missingPassword,
-			},
-			{
-				// So does replacing it.
-				Config:      noPassword(`rotate_when_changed = { rotation = "2" }`),
-				PlanOnly:    true,
-				ExpectError: missingPassword,
-			},
-			{
-				Config:      noPassword(`rotate_when_changed = { rotation = "1" }`, `keep_previous_for = "1h"`, `store_hash = "other"`),
-				PlanOnly:    true,
-				ExpectError: missingPassword,
-			},
-			{
-				// With a password, the rotation goes ahead.
-				Config: env.provider(authArg) + serverTokenConfig("imported", withPasswordWO,
-					`rotate_when_changed = { rotation = "2" }`, `keep_previous_for = "1h"`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-			},
-		})
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+		},
+	})
 	env.expectCalls(routeCreateToken, 1, "only the rotation creates a token")
 }
 

@@ -78,18 +78,6 @@ func newRotationEnv(t *testing.T) (*accEnv, *testClock) {
 	return env, env.fakeClock()
 }
 
-// testRotation runs steps on the rotating token, and checks that destroy leaves none of its
-// tokens.
-func testRotation(t *testing.T, env *accEnv, steps []resource.TestStep) {
-	t.Helper()
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.checkNoTokensNamed(rotatingName),
-		Steps:                    steps,
-	})
-}
-
 var noPrevious = []statecheck.StateCheck{
 	statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("previous_id"), knownvalue.Null()),
 	statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("previous_token"), knownvalue.Null()),
@@ -105,7 +93,7 @@ func TestAccServerTokenRotation_keepsPreviousUntilExpiry(t *testing.T) {
 	idChanges := statecheck.CompareValue(compare.ValuesDiffer())
 	currentStays := statecheck.CompareValue(compare.ValuesSame())
 	var firstID int64
-	testRotation(t, env, []resource.TestStep{
+	env.testTokens(t, []string{rotatingName}, []resource.TestStep{
 		{
 			Config: rotatingConfig(env, "2026-02"),
 			ConfigStateChecks: append([]statecheck.StateCheck{
@@ -178,7 +166,7 @@ func TestAccServerTokenRotation_expiryBetweenPlanAndApply(t *testing.T) {
 		return env.provider() + serverTokenConfig(rotatingName, withPasswordWO,
 			`rotate_when_changed = { rotation = "2" }`, fmt.Sprintf("keep_previous_for = %q", keep))
 	}
-	testRotation(t, env, []resource.TestStep{
+	env.testTokens(t, []string{rotatingName}, []resource.TestStep{
 		{Config: rotatingConfig(env, "1")},
 		{Config: rotatingConfig(env, "2"), Check: liveTokens(env, 2)},
 		{
@@ -219,7 +207,7 @@ func TestAccServerTokenRotation_twiceQuicklyNeverThreeTokens(t *testing.T) {
 	})
 	secondIsPrevious := statecheck.CompareValue(compare.ValuesSame())
 	var first int64
-	testRotation(t, env, []resource.TestStep{
+	env.testTokens(t, []string{rotatingName}, []resource.TestStep{
 		{Config: rotatingConfig(env, "1")},
 		{
 			PreConfig:         func() { first = oldestRotating(env).ID },
@@ -264,7 +252,7 @@ func TestAccServerTokenRotation_destroyDeletesPrevious(t *testing.T) {
 	}{{"kept token live", false}, {"kept token already gone", true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			env, _ := newRotationEnv(t)
-			testRotation(t, env, []resource.TestStep{
+			env.testTokens(t, []string{rotatingName}, []resource.TestStep{
 				{Config: rotatingConfig(env, "1")},
 				{Config: rotatingConfig(env, "2"), Check: liveTokens(env, 2)},
 				{
@@ -287,7 +275,7 @@ func TestAccServerTokenRotation_lostCreateReplyNoDuplicate(t *testing.T) {
 	t.Parallel()
 	env, _ := newRotationEnv(t)
 	timeout := `request_timeout = "300ms"`
-	testRotation(t, env, []resource.TestStep{
+	env.testTokens(t, []string{rotatingName}, []resource.TestStep{
 		{Config: rotatingConfig(env, "1", timeout)},
 		{
 			PreConfig: func() {
@@ -312,7 +300,7 @@ func TestAccServerTokenRotation_lostCreateReplyNoDuplicate(t *testing.T) {
 func TestAccServerTokenRotation_newTokenIDNotFoundOrphansNothing(t *testing.T) {
 	t.Parallel()
 	env, _ := newRotationEnv(t)
-	testRotation(t, env, []resource.TestStep{
+	env.testTokens(t, []string{rotatingName}, []resource.TestStep{
 		{Config: rotatingConfig(env, "1")},
 		{
 			PreConfig:   func() { env.emu.SetListLag(-1) },
@@ -356,7 +344,7 @@ func TestAccServerTokenRotation_keepPreviousForChangeAloneDoesNotRotate(t *testi
 			ConfigStateChecks: append([]statecheck.StateCheck{sameID.AddStateValue(tokenAddr, tfjsonpath.New("id"))}, noPrevious...),
 		}
 	}
-	testRotation(t, env, []resource.TestStep{
+	env.testTokens(t, []string{rotatingName}, []resource.TestStep{
 		{Config: config(""), ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(tokenAddr, tfjsonpath.New("id"))}},
 		inPlace("1h"),
 		inPlace("48h"),
@@ -434,7 +422,7 @@ func TestAccServerTokenRotation_identityImportAfterRotation(t *testing.T) {
 func TestAccServerTokenRotation_goneCurrentTakesPreviousWithIt(t *testing.T) {
 	t.Parallel()
 	env, _ := newRotationEnv(t)
-	testRotation(t, env, []resource.TestStep{
+	env.testTokens(t, []string{rotatingName}, []resource.TestStep{
 		{Config: rotatingConfig(env, "1")},
 		{Config: rotatingConfig(env, "2"), Check: liveTokens(env, 2)},
 		{

@@ -62,36 +62,36 @@ func TestAccServerToken_createWithWriteOnlyPasswordAndOwnToken(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	env.testTokens(t, []string{"ci"}, []resource.TestStep{{
-			Config: env.provider() + serverTokenConfig("ci", withPasswordWO),
-			ConfigStateChecks: []statecheck.StateCheck{
-				stateMatchesEmulator{env, tokenAddr},
-				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
-				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("store_hash"), knownvalue.StringExact(testStoreHash)),
-				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("event_channel"), knownvalue.StringExact("app")),
-				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password_wo"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.Null()),
-				statecheck.ExpectSensitiveValue(tokenAddr, tfjsonpath.New("token")),
-				secretAbsentFromState{testPassword},
-			},
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-		}, {
-			// Without auth_token the resource lists and deletes with its own token.
-			Config: env.provider() + serverTokenConfig("ci", withPasswordWO),
-			Check: func(*terraform.State) error {
-				created := env.tokensNamed("ci")
-				if len(created) != 1 {
-					return fmt.Errorf("want 1 token named ci, emulator holds %d", len(created))
+		Config: env.provider() + serverTokenConfig("ci", withPasswordWO),
+		ConfigStateChecks: []statecheck.StateCheck{
+			stateMatchesEmulator{env, tokenAddr},
+			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
+			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("store_hash"), knownvalue.StringExact(testStoreHash)),
+			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("event_channel"), knownvalue.StringExact("app")),
+			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password_wo"), knownvalue.Null()),
+			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.Null()),
+			statecheck.ExpectSensitiveValue(tokenAddr, tfjsonpath.New("token")),
+			secretAbsentFromState{testPassword},
+		},
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+	}, {
+		// Without auth_token the resource lists and deletes with its own token.
+		Config: env.provider() + serverTokenConfig("ci", withPasswordWO),
+		Check: func(*terraform.State) error {
+			created := env.tokensNamed("ci")
+			if len(created) != 1 {
+				return fmt.Errorf("want 1 token named ci, emulator holds %d", len(created))
+			}
+			for _, c := range env.callsTo(routeListTokens) {
+				if got := c.Header.Get("authToken"); got != created[0].Token {
+					return fmt.Errorf("list authenticated with another token than the resource's own")
 				}
-				for _, c := range env.callsTo(routeListTokens) {
-					if got := c.Header.Get("authToken"); got != created[0].Token {
-						return fmt.Errorf("list authenticated with another token than the resource's own")
-					}
-				}
-				return nil
-			},
-		}})
+			}
+			return nil
+		},
+	}})
 	if ids := env.deletedIDs(); len(ids) != 1 {
 		t.Errorf("want one successful delete with the id in its body, got ids %v", ids)
 	}
@@ -102,38 +102,38 @@ func TestAccServerToken_passwordInStateUsesProviderAuthToken(t *testing.T) {
 	env := newAccEnv(t)
 	authArg, bootstrap := env.bootstrapAuthToken()
 	env.testTokens(t, []string{"ci"}, []resource.TestStep{{
-			Config: env.provider(authArg) + serverTokenConfig("ci", withPassword),
-			ConfigStateChecks: []statecheck.StateCheck{
-				stateMatchesEmulator{env, tokenAddr},
-				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.StringExact(testPassword)),
-			},
-			Check: func(*terraform.State) error {
-				for _, c := range env.callsTo(routeListTokens) {
-					if c.Header.Get("authToken") != bootstrap.Token {
-						return fmt.Errorf("list did not authenticate with the provider's auth_token")
-					}
-					if c.Header.Get("X-Store-Hash") != "" {
-						return fmt.Errorf("X-Store-Hash sent together with authToken")
-					}
+		Config: env.provider(authArg) + serverTokenConfig("ci", withPassword),
+		ConfigStateChecks: []statecheck.StateCheck{
+			stateMatchesEmulator{env, tokenAddr},
+			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.StringExact(testPassword)),
+		},
+		Check: func(*terraform.State) error {
+			for _, c := range env.callsTo(routeListTokens) {
+				if c.Header.Get("authToken") != bootstrap.Token {
+					return fmt.Errorf("list did not authenticate with the provider's auth_token")
 				}
-				return nil
-			},
-		}, {
-			// A new password is only stored: the token is not replaced.
-			Config: env.provider(authArg) + serverTokenConfig("ci", `password = "another-password"`),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-			},
-		}, {
-			// Moving from password to password_wo does not replace it either.
-			Config: env.provider(authArg) + serverTokenConfig("ci", withPasswordWO),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.Null()),
-			},
-		}})
+				if c.Header.Get("X-Store-Hash") != "" {
+					return fmt.Errorf("X-Store-Hash sent together with authToken")
+				}
+			}
+			return nil
+		},
+	}, {
+		// A new password is only stored: the token is not replaced.
+		Config: env.provider(authArg) + serverTokenConfig("ci", `password = "another-password"`),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
+		},
+	}, {
+		// Moving from password to password_wo does not replace it either.
+		Config: env.provider(authArg) + serverTokenConfig("ci", withPasswordWO),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
+		},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.Null()),
+		},
+	}})
 	env.expectCalls(routeCreateToken, 1, "the token is created once and never replaced")
 }
 
@@ -152,16 +152,16 @@ func TestAccServerToken_outOfBandDeletionPlansRecreate(t *testing.T) {
 			}
 			config := env.provider(extra...) + serverTokenConfig("ci", withPasswordWO)
 			env.testTokens(t, []string{"ci"}, []resource.TestStep{
-					{Config: config},
-					{
-						PreConfig: func() { env.removeTokens(env.tokensNamed("ci")) },
-						Config:    config,
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate)},
-						},
-						ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+				{Config: config},
+				{
+					PreConfig: func() { env.removeTokens(env.tokensNamed("ci")) },
+					Config:    config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate)},
 					},
-				})
+					ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+				},
+			})
 		})
 	}
 }
@@ -172,23 +172,23 @@ func TestAccServerToken_listErrorKeepsState(t *testing.T) {
 	authArg, _ := env.bootstrapAuthToken()
 	config := env.provider(authArg, "max_retries = 1") + serverTokenConfig("ci", withPasswordWO)
 	env.testTokens(t, []string{"ci"}, []resource.TestStep{
-			{Config: config},
-			{
-				PreConfig: func() {
-					env.emu.InjectFaults(routeListTokens, 2, statusFault(503))
-				},
-				Config:      config,
-				ExpectError: regexp.MustCompile(`GET /backend/tokens: HTTP 503`),
+		{Config: config},
+		{
+			PreConfig: func() {
+				env.emu.InjectFaults(routeListTokens, 2, statusFault(503))
 			},
-			{
-				// The failed refresh removed nothing: the token is still managed, no re-create.
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			Config:      config,
+			ExpectError: regexp.MustCompile(`GET /backend/tokens: HTTP 503`),
+		},
+		{
+			// The failed refresh removed nothing: the token is still managed, no re-create.
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-		})
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+		},
+	})
 	env.expectCalls(routeCreateToken, 1, "the token is created once and never replaced")
 }
 
@@ -199,45 +199,45 @@ func TestAccServerToken_importRecoversToken(t *testing.T) {
 	seeded := env.emu.AddToken("imported", testEmail)
 	id := strconv.FormatInt(seeded.ID, 10)
 	env.testTokens(t, []string{"imported"}, []resource.TestStep{
-			{
-				Config:        requiredProviders + env.provider(authArg) + serverTokenConfig("imported", withPasswordWO),
-				ResourceName:  tokenAddr,
-				ImportState:   true,
-				ImportStateId: "not-a-number",
-				ExpectError:   regexp.MustCompile(`must be the numeric token id`),
+		{
+			Config:        requiredProviders + env.provider(authArg) + serverTokenConfig("imported", withPasswordWO),
+			ResourceName:  tokenAddr,
+			ImportState:   true,
+			ImportStateId: "not-a-number",
+			ExpectError:   regexp.MustCompile(`must be the numeric token id`),
+		},
+		{
+			// terraform import with the CLI recovers the token value.
+			Config:        requiredProviders + env.provider(authArg) + serverTokenConfig("imported", withPasswordWO),
+			ResourceName:  tokenAddr,
+			ImportState:   true,
+			ImportStateId: id,
+			ImportStateCheck: func(states []*terraform.InstanceState) error {
+				if len(states) != 1 || states[0].Attributes["token"] != seeded.Token || states[0].Attributes["name"] != "imported" {
+					return fmt.Errorf("import did not recover the token from the list")
+				}
+				return nil
 			},
-			{
-				// terraform import with the CLI recovers the token value.
-				Config:        requiredProviders + env.provider(authArg) + serverTokenConfig("imported", withPasswordWO),
-				ResourceName:  tokenAddr,
-				ImportState:   true,
-				ImportStateId: id,
-				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 || states[0].Attributes["token"] != seeded.Token || states[0].Attributes["name"] != "imported" {
-						return fmt.Errorf("import did not recover the token from the list")
-					}
-					return nil
-				},
+		},
+		{
+			// An import block, then the first plan with `password` is an in-place update that stores it.
+			Config: env.provider(authArg) + importByID(tokenAddr, seeded.ID) + serverTokenConfig("imported", withPassword),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
 			},
-			{
-				// An import block, then the first plan with `password` is an in-place update that stores it.
-				Config: env.provider(authArg) + importByID(tokenAddr, seeded.ID) + serverTokenConfig("imported", withPassword),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateMatchesEmulator{env, tokenAddr},
-					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
-					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.StringExact(testPassword)),
-				},
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateMatchesEmulator{env, tokenAddr},
+				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.StringExact(testPassword)),
 			},
-			{
-				ResourceName:            tokenAddr,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"password", "password_wo"},
-			},
-		})
+		},
+		{
+			ResourceName:            tokenAddr,
+			ImportState:             true,
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: []string{"password", "password_wo"},
+		},
+	})
 	env.expectCalls(routeCreateToken, 0, "an import creates nothing")
 }
 
@@ -261,17 +261,17 @@ func TestAccServerToken_renameReplaces(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	env.testTokens(t, []string{"first", "second"}, []resource.TestStep{
-			{Config: env.provider() + serverTokenConfig("first", withPasswordWO)},
-			{
-				Config: env.provider() + serverTokenConfig("second", withPasswordWO),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-				// The renamed token is deleted.
-				Check: env.holdsTokens("first", 0),
+		{Config: env.provider() + serverTokenConfig("first", withPasswordWO)},
+		{
+			Config: env.provider() + serverTokenConfig("second", withPasswordWO),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 			},
-		})
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			// The renamed token is deleted.
+			Check: env.holdsTokens("first", 0),
+		},
+	})
 }
 
 func TestAccServerToken_rotationCreatesBeforeDestroying(t *testing.T) {
@@ -284,43 +284,43 @@ func TestAccServerToken_rotationCreatesBeforeDestroying(t *testing.T) {
 	}
 	var first emulator.Token
 	env.testTokens(t, []string{"rotating"}, []resource.TestStep{
-			{Config: config("2026-01")},
-			{
-				PreConfig: func() {
-					first = env.tokensNamed("rotating")[0]
-					env.emu.ResetCalls()
-				},
-				Config: config("2026-02"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-				Check: func(*terraform.State) error {
-					left := env.tokensNamed("rotating")
-					if len(left) != 1 || left[0].ID == first.ID {
-						return fmt.Errorf("want only the new token left, emulator holds %v", left)
-					}
-					created, deleted := -1, -1
-					for i, c := range env.emu.Calls() {
-						if isCall(c, routeCreateToken) && created < 0 {
-							created = i
-						}
-						if isCall(c, routeDeleteToken) && c.Status == 200 {
-							deleted = i
-						}
-					}
-					if created < 0 || deleted < 0 || created > deleted {
-						return fmt.Errorf("want the new token created (call %d) before the old one deleted (call %d)", created, deleted)
-					}
-					return nil
-				},
+		{Config: config("2026-01")},
+		{
+			PreConfig: func() {
+				first = env.tokensNamed("rotating")[0]
+				env.emu.ResetCalls()
 			},
-			{
-				// Setting the same rotation value again changes nothing.
-				Config:   config("2026-02"),
-				PlanOnly: true,
+			Config: config("2026-02"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
 			},
-		})
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			Check: func(*terraform.State) error {
+				left := env.tokensNamed("rotating")
+				if len(left) != 1 || left[0].ID == first.ID {
+					return fmt.Errorf("want only the new token left, emulator holds %v", left)
+				}
+				created, deleted := -1, -1
+				for i, c := range env.emu.Calls() {
+					if isCall(c, routeCreateToken) && created < 0 {
+						created = i
+					}
+					if isCall(c, routeDeleteToken) && c.Status == 200 {
+						deleted = i
+					}
+				}
+				if created < 0 || deleted < 0 || created > deleted {
+					return fmt.Errorf("want the new token created (call %d) before the old one deleted (call %d)", created, deleted)
+				}
+				return nil
+			},
+		},
+		{
+			// Setting the same rotation value again changes nothing.
+			Config:   config("2026-02"),
+			PlanOnly: true,
+		},
+	})
 }
 
 func TestAccServerToken_idFoundLate(t *testing.T) {
@@ -328,9 +328,9 @@ func TestAccServerToken_idFoundLate(t *testing.T) {
 	env := newAccEnv(t)
 	env.emu.SetListLag(2)
 	env.testTokens(t, []string{"late"}, []resource.TestStep{{
-			Config:            env.provider() + serverTokenConfig("late", withPasswordWO),
-			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-		}})
+		Config:            env.provider() + serverTokenConfig("late", withPasswordWO),
+		ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+	}})
 	env.expectCalls(routeCreateToken, 1, "the create is not re-sent while its id is looked for")
 }
 
@@ -340,29 +340,29 @@ func TestAccServerToken_idNeverFoundOrphansNothing(t *testing.T) {
 	env.emu.SetListLag(-1)
 	config := env.provider() + serverTokenConfig("unlisted", withPasswordWO)
 	env.testTokens(t, []string{"unlisted"}, []resource.TestStep{
-			{
-				Config:      config,
-				ExpectError: regexp.MustCompile(`its id was not found`),
+		{
+			Config:      config,
+			ExpectError: regexp.MustCompile(`its id was not found`),
+		},
+		{
+			// State kept the token value; once the API lists it, the tainted token is
+			// replaced, and the old one is deleted by the id found for its value.
+			PreConfig: func() {
+				if n := len(env.tokensNamed("unlisted")); n != 1 {
+					t.Fatalf("want the unlisted token in the emulator, got %d", n)
+				}
+				env.emu.SetListLag(0)
+				env.emu.RevealAll()
 			},
-			{
-				// State kept the token value; once the API lists it, the tainted token is
-				// replaced, and the old one is deleted by the id found for its value.
-				PreConfig: func() {
-					if n := len(env.tokensNamed("unlisted")); n != 1 {
-						t.Fatalf("want the unlisted token in the emulator, got %d", n)
-					}
-					env.emu.SetListLag(0)
-					env.emu.RevealAll()
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
-				// Only the replacement is left.
-				Check: env.holdsTokens("unlisted", 1),
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 			},
-		})
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			// Only the replacement is left.
+			Check: env.holdsTokens("unlisted", 1),
+		},
+	})
 }
 
 // A delete answered 404 means the token is gone already: destroy succeeds.
@@ -372,15 +372,15 @@ func TestAccServerToken_deleteOfUnknownIDSucceeds(t *testing.T) {
 	authArg, _ := env.bootstrapAuthToken()
 	config := env.provider(authArg) + serverTokenConfig("gone", withPasswordWO)
 	env.testTokens(t, nil, []resource.TestStep{
-			{Config: config},
-			{
-				PreConfig: func() { env.emu.InjectFault(routeDeleteToken, statusFault(404)) },
-				Config:    config,
-				Destroy:   true,
-				// The injected 404 answered the delete, so the token is still there.
-				Check: env.holdsTokens("gone", 1),
-			},
-		})
+		{Config: config},
+		{
+			PreConfig: func() { env.emu.InjectFault(routeDeleteToken, statusFault(404)) },
+			Config:    config,
+			Destroy:   true,
+			// The injected 404 answered the delete, so the token is still there.
+			Check: env.holdsTokens("gone", 1),
+		},
+	})
 }
 
 // Emails compare case-insensitively: the configured spelling stays, with no diff.
@@ -389,14 +389,14 @@ func TestAccServerToken_emailCaseNeverReplaces(t *testing.T) {
 	env := newAccEnv(t)
 	config := env.provider() + strings.Replace(serverTokenConfig("cased", withPasswordWO), testEmail, "Admin@Example.COM", 1)
 	env.testTokens(t, []string{"cased"}, []resource.TestStep{{
-			Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("email"), knownvalue.StringExact("Admin@Example.COM")),
-			},
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-		}})
+		Config: config,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("email"), knownvalue.StringExact("Admin@Example.COM")),
+		},
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+	}})
 }
 
 func TestAccServerToken_planTimeValidation(t *testing.T) {
