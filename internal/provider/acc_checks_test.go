@@ -68,28 +68,37 @@ func (c secretAbsentFromState) CheckState(_ context.Context, req statecheck.Chec
 	}
 }
 
-// stateMatchesEmulator checks that the resource's id and token are those of a token the
-// emulator holds under its name.
-type stateMatchesEmulator struct {
-	env     *accEnv
+// attributesCheck checks the attribute values of the object at address in the state.
+type attributesCheck struct {
 	address string
+	check   func(attrs map[string]any) error
 }
 
-func (c stateMatchesEmulator) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+func (c attributesCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	attrs, err := stateAttributes(req, c.address)
 	if err != nil {
 		resp.Error = err
 		return
 	}
-	id, _ := strconv.ParseInt(fmt.Sprint(attrs["id"]), 10, 64)
-	tok, ok := c.env.emu.Token(id)
-	if !ok {
-		resp.Error = fmt.Errorf("%s has id %v, which the emulator does not hold", c.address, attrs["id"])
-		return
+	if err := c.check(attrs); err != nil {
+		resp.Error = fmt.Errorf("%s: %w", c.address, err)
 	}
-	if tok.Token != attrs["token"] || tok.Name != attrs["name"] {
-		resp.Error = fmt.Errorf("%s: state does not match the emulator's token %d", c.address, id)
-	}
+}
+
+// stateMatchesEmulator checks that the resource's id and token are those of a token the
+// emulator holds under its name.
+func stateMatchesEmulator(env *accEnv, address string) attributesCheck {
+	return attributesCheck{address, func(attrs map[string]any) error {
+		id, _ := strconv.ParseInt(fmt.Sprint(attrs["id"]), 10, 64)
+		tok, ok := env.emu.Token(id)
+		if !ok {
+			return fmt.Errorf("id %v is not a token the emulator holds", attrs["id"])
+		}
+		if tok.Token != attrs["token"] || tok.Name != attrs["name"] {
+			return fmt.Errorf("state does not match the emulator's token %d", id)
+		}
+		return nil
+	}}
 }
 
 // checkNow runs fn as a check at the point of the step where it is listed: as a PreApply

@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -127,26 +127,18 @@ func fastWaits(c *b2b.Config) {
 // fakeClock makes the provider read the time from a clock that only the test advances, so
 // that kept tokens expire without waiting.
 func (e *accEnv) fakeClock() *testClock {
-	e.clock = &testClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	e.clock = &testClock{}
+	e.clock.nanos.Store(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC).UnixNano())
 	return e.clock
 }
 
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// testClock tells the time in nanoseconds since 1970, UTC; the provider reads it
+// concurrently.
+type testClock struct{ nanos atomic.Int64 }
 
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
+func (c *testClock) Now() time.Time { return time.Unix(0, c.nanos.Load()).UTC() }
 
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func (c *testClock) Advance(d time.Duration) { c.nanos.Add(int64(d)) }
 
 // requiredProviders names the provider's source as terraform-plugin-testing serves it. The
 // framework adds this block itself, except when the first step is an import, and OpenTofu,

@@ -52,7 +52,7 @@ func TestAccCLICompat_passwordAndImportBlock(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: created,
 			ConfigStateChecks: []statecheck.StateCheck{
-				stateMatchesEmulator{env, tokenAddr},
+				stateMatchesEmulator(env, tokenAddr),
 				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.StringExact(testPassword)),
 			},
 			ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -68,7 +68,7 @@ func TestAccCLICompat_passwordAndImportBlock(t *testing.T) {
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
-				stateMatchesEmulator{env, legacyAddr},
+				stateMatchesEmulator(env, legacyAddr),
 				statecheck.ExpectKnownValue(legacyAddr, tfjsonpath.New("id"), knownvalue.StringExact(strconv.FormatInt(legacy.ID, 10))),
 				statecheck.ExpectKnownValue(legacyAddr, tfjsonpath.New("token"), knownvalue.StringExact(legacy.Token)),
 				statecheck.ExpectKnownValue(legacyAddr, tfjsonpath.New("password"), knownvalue.Null()),

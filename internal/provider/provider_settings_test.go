@@ -27,6 +27,17 @@ func envOf(vars map[string]string) lookupEnv {
 	}
 }
 
+// mustResolve is the client configuration of config in the environment vars, which must
+// be valid.
+func mustResolve(t *testing.T, config providerModel, vars map[string]string) b2b.Config {
+	t.Helper()
+	c, diags := resolveSettings(config, "dev", "", envOf(vars))
+	if diags.HasError() {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	return c
+}
+
 func TestResolveSettings_defaults(t *testing.T) {
 	t.Parallel()
 	c, diags := resolveSettings(nullProviderModel(), "1.2.3", "1.11.4", envOf(nil))
@@ -43,7 +54,7 @@ func TestResolveSettings_defaults(t *testing.T) {
 
 func TestResolveSettings_environmentFillsUnsetArguments(t *testing.T) {
 	t.Parallel()
-	c, diags := resolveSettings(nullProviderModel(), "dev", "", envOf(map[string]string{
+	c := mustResolve(t, nullProviderModel(), map[string]string{
 		envAPIURL:           "http://127.0.0.1:9/api/io",
 		envStoreHash:        "envstore",
 		envAccessToken:      "env-access",
@@ -51,10 +62,7 @@ func TestResolveSettings_environmentFillsUnsetArguments(t *testing.T) {
 		envMaxRetries:       "0",
 		envRequestTimeout:   "5s",
 		envRateLimitReserve: "0",
-	}))
-	if diags.HasError() {
-		t.Fatalf("unexpected diagnostics: %v", diags)
-	}
+	})
 	if c.BaseURL != "http://127.0.0.1:9/api/io" || c.StoreHash != "envstore" || c.AccessToken != "env-access" || c.AuthToken != "env-auth" {
 		t.Errorf("env not applied: %+v", c)
 	}
@@ -73,15 +81,12 @@ func TestResolveSettings_configurationWinsOverEnvironment(t *testing.T) {
 	m.AuthToken = types.StringValue("config-auth")
 	m.MaxRetries = types.Int64Value(2)
 	m.RequestTimeout = timetypes.NewGoDurationValueFromStringMust("90s")
-	c, diags := resolveSettings(m, "dev", "", envOf(map[string]string{
+	c := mustResolve(t, m, map[string]string{
 		envStoreHash:      "envstore",
 		envAuthToken:      "env-auth",
 		envMaxRetries:     "7",
 		envRequestTimeout: "5s",
-	}))
-	if diags.HasError() {
-		t.Fatalf("unexpected diagnostics: %v", diags)
-	}
+	})
 	if c.StoreHash != "configstore" || c.AuthToken != "config-auth" || c.MaxRetries != 2 || c.RequestTimeout != 90*time.Second {
 		t.Errorf("configuration did not win: %+v", c)
 	}

@@ -40,10 +40,9 @@ var (
 	}
 )
 
-// Faults that a retry cures, on the list (the
-// first listing of a create), the create where it cannot have reached the server (429) and
-// the delete of destroy. The apply and the destroy succeed, exactly one token is created,
-// and every fault was served.
+// Faults that a retry cures, on the list, on the create where it cannot have reached the
+// server (429), and on the delete of destroy: apply and destroy succeed, and exactly one
+// token is created.
 func TestAccServerTokenFaults_transientFaultsAreRetried(t *testing.T) {
 	t.Parallel()
 	slow := emulator.Fault{Kind: emulator.FaultSlow, Delay: 4 * time.Second}
@@ -86,7 +85,7 @@ func TestAccServerTokenFaults_transientFaultsAreRetried(t *testing.T) {
 					env.injectAll(routeCreateToken, tt.onCreate)
 				},
 				Config:            config,
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -104,18 +103,14 @@ func TestAccServerTokenFaults_transientFaultsAreRetried(t *testing.T) {
 					return env.checkFaultsServed(routeDeleteToken)
 				},
 			}})
-			if got, want := len(env.callsTo(routeCreateToken)), len(tt.onCreate)+1; got != want {
-				t.Errorf("%d POST /auth/backend, want %d: one per refused attempt and one that created", got, want)
-			}
+			env.expectCalls(routeCreateToken, len(tt.onCreate)+1, "one per refused attempt and one that created")
 		})
 	}
 }
 
-// Faults that outlast the
-// retries (max_retries = 2 from the provider block) or that a retry cannot cure fail the
-// refresh, or the destroy, with an error that names the method, the path, the status and
-// BigCommerce's message; the token stays in state and in the emulator, and the next run
-// plans nothing.
+// Faults that outlast max_retries, or that no retry cures, fail the refresh or the destroy
+// with an error naming the method, path, status and BigCommerce's message; the token stays
+// in state and in the store.
 func TestAccServerTokenFaults_persistentFaultsFailClearlyAndKeepState(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
@@ -144,7 +139,7 @@ func TestAccServerTokenFaults_persistentFaultsFailClearlyAndKeepState(t *testing
 			`DELETE /auth/backend: HTTP 503 Service Unavailable: Service Unavailable`},
 	}
 	steps := []resource.TestStep{
-		{Config: config, ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}}},
+		{Config: config, ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)}},
 	}
 	// checkPrevious counts the calls of the failure before i, once its step has run.
 	checkPrevious := func(i int) {
@@ -177,16 +172,15 @@ func TestAccServerTokenFaults_persistentFaultsFailClearlyAndKeepState(t *testing
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 		},
-		ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+		ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 	})
 	env.testTokens(t, []string{"kept"}, steps)
 	env.expectCalls(routeCreateToken, 0, "state never lost the token after the first step")
 }
 
-// With waits of seconds configured, a 429
-// with Retry-After: 0 is retried at once, one with only X-Request-Window-Resets-After
-// waits that long, and one with neither waits the configured backoff. Measured on the
-// emulator's clock of replies: from the 429 to the retry.
+// A 429 with Retry-After: 0 is retried at once, one with only X-Request-Window-Resets-After
+// waits that long, and one with neither waits the configured backoff (seconds, here),
+// measured from the 429 to the retry.
 func TestAccServerTokenFaults_rateLimitWaitsAsTheServerAsks(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
@@ -240,7 +234,7 @@ func TestAccServerTokenFaults_rateLimitWaitsAsTheServerAsks(t *testing.T) {
 			env.emu.InjectFault(routeListTokens, emulator.Fault{Kind: emulator.FaultStatus, Status: 429, WindowResetsAfter: "0.3 s"})
 		},
 		Config:            config,
-		ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+		ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 		Check: func(*terraform.State) error {
 			if err := within(routeCreateToken, 0, retryWaitMin/4); err != nil {
 				return err
@@ -290,7 +284,7 @@ func TestAccServerTokenFaults_unexpectedRepliesKeepState(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectEmptyPlan(),
 			}},
-			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 		},
 	})
 	for _, c := range env.emu.Calls() {
@@ -300,10 +294,9 @@ func TestAccServerTokenFaults_unexpectedRepliesKeepState(t *testing.T) {
 	}
 }
 
-// Fifty tokens applied at once under injected 429s on the create and the list (and on the
-// delete, at destroy) each end up with their own token, and destroy leaves nothing. The
-// CLI's default -parallelism=10 applies: the test checks that creates overlapped, never more
-// than 10 at once.
+// Fifty tokens applied at once under 429s on the create, the list and the delete each get a
+// token of their own, and destroy leaves nothing. Creates overlap, up to the CLI's default
+// -parallelism of 10.
 func TestAccServerTokenFaults_fiftyTokensInParallelUnderRateLimits(t *testing.T) {
 	t.Parallel()
 	const count = 50
@@ -334,7 +327,7 @@ func TestAccServerTokenFaults_fiftyTokensInParallelUnderRateLimits(t *testing.T)
 	config := env.provider(authArg, "max_retries = 10") + countedTokensConfig(count, `"parallel-${count.index}"`)
 	var checks []statecheck.StateCheck
 	for i := range count {
-		checks = append(checks, stateMatchesEmulator{env, fmt.Sprintf("b2b_server_token.many[%d]", i)})
+		checks = append(checks, stateMatchesEmulator(env, fmt.Sprintf("b2b_server_token.many[%d]", i)))
 	}
 	checks = append(checks, distinctIDs{"b2b_server_token.many", count})
 

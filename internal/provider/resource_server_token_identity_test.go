@@ -87,9 +87,9 @@ func TestAccServerTokenIdentity_importRecoversToken(t *testing.T) {
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
 				// The token value, name and store come from the list, as with an import by id.
-				stateMatchesEmulator{env, addr("by_identity")},
-				stateMatchesEmulator{env, addr("with_store")},
-				stateMatchesEmulator{env, addr("by_id")},
+				stateMatchesEmulator(env, addr("by_identity")),
+				stateMatchesEmulator(env, addr("with_store")),
+				stateMatchesEmulator(env, addr("by_id")),
 				statecheck.ExpectKnownValue(addr("by_identity"), tfjsonpath.New("store_hash"), knownvalue.StringExact(testStoreHash)),
 				statecheck.ExpectIdentity(addr("by_identity"), identity(byIdentity.ID)),
 				statecheck.ExpectIdentity(addr("with_store"), identity(withStore.ID)),

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -37,16 +36,22 @@ func TestAccServerTokenListing_refreshWithoutAuthTokenListsTheStoreOnce(t *testi
 	env := newAccEnv(t)
 	env.emu.SeedTokens(1000, "seed-", testEmail)
 	config := env.provider() + tokensConfig("r", 20)
-	env.testTokens(t, nil, []resource.TestStep{{
-		Config: config,
-	}, {
+	env.testTokens(t, nil, []resource.TestStep{
+		{Config: config},
+		replan(env, config, env.atMostCalls(routeListTokens, pagesOf(1020)+1, "refresh of 20 tokens in a store of 1,020")),
+	})
+}
+
+// replan is a second run of config after its apply: the plan is empty, and checks see only
+// the calls of its refresh.
+func replan(env *accEnv, config string, checks ...plancheck.PlanCheck) resource.TestStep {
+	return resource.TestStep{
 		PreConfig: env.emu.ResetCalls,
 		Config:    config,
-		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-			plancheck.ExpectEmptyPlan(),
-			env.atMostCalls(routeListTokens, pagesOf(1020)+1, "refresh of 20 tokens in a store of 1,020"),
-		}},
-	}})
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: append([]plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}, checks...),
+		},
+	}
 }
 
 func TestAccServerTokenListing_createsShareIDLookups(t *testing.T) {
@@ -204,16 +209,10 @@ func TestAccServerTokenListing_accessTokenListsWhenTheAPIAcceptsIt(t *testing.T)
 			})
 			env.env[envAccessToken] = accessToken
 			config := env.provider() + tokensConfig("x", 3)
-			env.testTokens(t, nil, []resource.TestStep{{
-				Config: config,
-			}, {
-				PreConfig: env.emu.ResetCalls,
-				Config:    config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-					checkNow(func() error { return checkListCredentials(env, accessToken, accepts) }),
-				}},
-			}})
+			env.testTokens(t, nil, []resource.TestStep{
+				{Config: config},
+				replan(env, config, checkNow(func() error { return checkListCredentials(env, accessToken, accepts) })),
+			})
 		})
 	}
 }
@@ -288,51 +287,37 @@ func TestAccServerTokenListing_costIndependentOfResourceCount(t *testing.T) {
 
 // listingMatchesEmulator checks the b2b_server_tokens data source at address: no id twice,
 // as many tokens as its total_count, and exactly the tokens the emulator holds.
-type listingMatchesEmulator struct {
-	env     *accEnv
-	address string
+func listingMatchesEmulator(env *accEnv, address string) attributesCheck {
+	return attributesCheck{address, func(attrs map[string]any) error {
+		listed, _ := attrs["tokens"].([]any)
+		seen := map[string]bool{}
+		for _, item := range listed {
+			token, _ := item.(map[string]any)
+			id := fmt.Sprint(token["id"])
+			if seen[id] {
+				return fmt.Errorf("lists the token %s twice", id)
+			}
+			seen[id] = true
+		}
+		if total := fmt.Sprint(attrs["total_count"]); total != strconv.Itoa(len(listed)) {
+			return fmt.Errorf("lists %d tokens, but its total_count is %s", len(listed), total)
+		}
+		held := env.emu.Tokens()
+		for _, tok := range held {
+			if !seen[strconv.FormatInt(tok.ID, 10)] {
+				return fmt.Errorf("misses the token %d (%d listed, the emulator holds %d)", tok.ID, len(listed), len(held))
+			}
+		}
+		if len(listed) != len(held) {
+			return fmt.Errorf("lists %d tokens, the emulator holds %d", len(listed), len(held))
+		}
+		return nil
+	}}
 }
 
-func (c listingMatchesEmulator) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	attrs, err := stateAttributes(req, c.address)
-	if err != nil {
-		resp.Error = err
-		return
-	}
-	listed, _ := attrs["tokens"].([]any)
-	seen := map[string]bool{}
-	for _, item := range listed {
-		token, _ := item.(map[string]any)
-		id := fmt.Sprint(token["id"])
-		if seen[id] {
-			resp.Error = fmt.Errorf("%s lists the token %s twice", c.address, id)
-			return
-		}
-		seen[id] = true
-	}
-	if total := fmt.Sprint(attrs["total_count"]); total != strconv.Itoa(len(listed)) {
-		resp.Error = fmt.Errorf("%s lists %d tokens, but its total_count is %s", c.address, len(listed), total)
-		return
-	}
-	held := c.env.emu.Tokens()
-	for _, tok := range held {
-		if !seen[strconv.FormatInt(tok.ID, 10)] {
-			resp.Error = fmt.Errorf("%s misses the token %d (%d listed, the emulator holds %d)", c.address, tok.ID, len(listed), len(held))
-			return
-		}
-	}
-	if len(listed) != len(held) {
-		resp.Error = fmt.Errorf("%s lists %d tokens, the emulator holds %d", c.address, len(listed), len(held))
-	}
-}
-
-// A store of 601 tokens is three pages of the token list, newest first. Tokens deleted at the
-// head between two pages shift the later pages up (a naive reader misses the tokens at the
-// page boundary), tokens created there shift them down (a naive reader sees some twice).
-// Once per refresh, while the page at offset 250 is served, the emulator deletes (then, in
-// the next step, creates) three tokens at the head. The refresh must not declare any
-// imported token at a page boundary gone (the plan stays empty), and the data source must
-// list every token exactly once.
+// Tokens deleted or created at the head of the list while a refresh reads its pages shift
+// the later pages: the refresh must not miss a token at a page boundary and declare it gone,
+// and the data source must list every token exactly once.
 func TestAccServerTokenListing_tokensChangingBetweenPagesAreNeitherMissedNorCountedTwice(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
@@ -353,9 +338,9 @@ func TestAccServerTokenListing_tokensChangingBetweenPagesAreNeitherMissedNorCoun
 	for _, id := range managed {
 		label := fmt.Sprintf("id_%d", id)
 		config.WriteString(importByID("b2b_server_token."+label, id) + tokenBlock(label, byID[id].Name, withPasswordWO))
-		checks = append(checks, stateMatchesEmulator{env, "b2b_server_token." + label})
+		checks = append(checks, stateMatchesEmulator(env, "b2b_server_token."+label))
 	}
-	checks = append(checks, listingMatchesEmulator{env, "data.b2b_server_tokens.all"})
+	checks = append(checks, listingMatchesEmulator(env, "data.b2b_server_tokens.all"))
 
 	// shiftOnce makes change once, while the first page at an offset other than 0 is
 	// served, and remembers where in the record of calls that happened.

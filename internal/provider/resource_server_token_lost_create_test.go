@@ -44,9 +44,9 @@ var lostReplies = []lostReply{
 		`POST /auth/backend: HTTP 200 OK \(body code 500\): Internal Server Error`},
 }
 
-// With the provider's auth_token, a create whose
-// reply is lost after the token was created ends with that token in state, found by name
-// and email among the tokens that were not there before: one POST, one token.
+// With the provider's auth_token, a create whose reply is lost adopts the token it made,
+// found by name and email among the tokens that were not there before: one create, one
+// token.
 func TestAccServerTokenLostCreate_replyLostAfterCreateIsAdopted(t *testing.T) {
 	t.Parallel()
 	listedLate := lostReply{name: "500, token listed late", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true}}
@@ -61,7 +61,7 @@ func TestAccServerTokenLostCreate_replyLostAfterCreateIsAdopted(t *testing.T) {
 				PreConfig: func() { env.emu.InjectFault(routeCreateToken, tt.fault) },
 				Config:    env.provider(authArg, `request_timeout = "1s"`) + serverTokenConfig("adopted", withPasswordWO),
 				ConfigStateChecks: []statecheck.StateCheck{
-					stateMatchesEmulator{env, tokenAddr},
+					stateMatchesEmulator(env, tokenAddr),
 				},
 				Check: resource.ComposeTestCheckFunc(env.holdsTokens("adopted", 1), func(*terraform.State) error {
 					if creates := env.callsTo(routeCreateToken); len(creates) != 1 || creates[0].Fault != tt.fault.Kind {
@@ -74,11 +74,9 @@ func TestAccServerTokenLostCreate_replyLostAfterCreateIsAdopted(t *testing.T) {
 	}
 }
 
-// Without any credential
-// of the store, the provider borrows one (a short-lived token made with the same user's
-// credentials, deleted afterwards) to list the tokens. Nothing listed before the create
-// tells which tokens are new, so it guesses nothing: the apply fails with an error that
-// names the id of the token the lost create made. The create is never re-sent.
+// Without a credential of the store, nothing listed before the create tells which tokens
+// are new: the provider guesses nothing, and the error names the id of the token the lost
+// create made. The create is never re-sent, and the credential it borrows to list is deleted.
 func TestAccServerTokenLostCreate_withoutAuthTokenNamesTheToken(t *testing.T) {
 	t.Parallel()
 	for _, tt := range lostReplies {
@@ -123,9 +121,8 @@ func TestAccServerTokenLostCreate_withoutAuthTokenNamesTheToken(t *testing.T) {
 	}
 }
 
-// A create refused with 429
-// until the retries ran out, and one that failed with a 500 that created nothing (the list
-// shows no new token), fail with the API's error and leave nothing behind; the next apply
+// A create refused with 429 until the retries ran out, and one that failed with a 500 that
+// created nothing, fail with the API's error and leave nothing behind; the next apply
 // creates the token.
 func TestAccServerTokenLostCreate_failedCreateThatCreatedNothingFailsClearly(t *testing.T) {
 	t.Parallel()
@@ -155,16 +152,14 @@ func TestAccServerTokenLostCreate_failedCreateThatCreatedNothingFailsClearly(t *
 				}
 			},
 			Config:            config,
-			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 		},
 	})
 	env.expectCalls(routeCreateToken, 2+1+1, "two refused with 429, one failed, one created")
 }
 
-// When two new tokens with the
-// create's name and email appear after its reply was lost (another client created one at
-// the same moment), the provider cannot tell which is its own: it adopts neither, and the
-// error names both ids, so that no token is minted or adopted silently.
+// When two new tokens with the create's name and email appear after its reply was lost, the
+// provider cannot tell which is its own: it adopts neither, and the error names both ids.
 func TestAccServerTokenLostCreate_twoCandidatesAreNamed(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)

@@ -97,7 +97,7 @@ func TestAccServerTokenRotation_keepsPreviousUntilExpiry(t *testing.T) {
 		{
 			Config: rotatingConfig(env, "2026-02"),
 			ConfigStateChecks: append([]statecheck.StateCheck{
-				stateMatchesEmulator{env, tokenAddr},
+				stateMatchesEmulator(env, tokenAddr),
 				previousIsFirst.AddStateValue(tokenAddr, tfjsonpath.New("id")),
 				idChanges.AddStateValue(tokenAddr, tfjsonpath.New("id")),
 			}, noPrevious...),
@@ -115,7 +115,7 @@ func TestAccServerTokenRotation_keepsPreviousUntilExpiry(t *testing.T) {
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
-				stateMatchesEmulator{env, tokenAddr},
+				stateMatchesEmulator(env, tokenAddr),
 				previousIsFirst.AddStateValue(tokenAddr, tfjsonpath.New("previous_id")),
 				idChanges.AddStateValue(tokenAddr, tfjsonpath.New("id")),
 				currentStays.AddStateValue(tokenAddr, tfjsonpath.New("id")),
@@ -143,7 +143,7 @@ func TestAccServerTokenRotation_keepsPreviousUntilExpiry(t *testing.T) {
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: append([]statecheck.StateCheck{
-				stateMatchesEmulator{env, tokenAddr},
+				stateMatchesEmulator(env, tokenAddr),
 				currentStays.AddStateValue(tokenAddr, tfjsonpath.New("id")),
 			}, noPrevious...),
 			Check: resource.ComposeTestCheckFunc(liveTokens(env, 1), func(*terraform.State) error {
@@ -223,7 +223,7 @@ func TestAccServerTokenRotation_twiceQuicklyNeverThreeTokens(t *testing.T) {
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
-				stateMatchesEmulator{env, tokenAddr},
+				stateMatchesEmulator(env, tokenAddr),
 				secondIsPrevious.AddStateValue(tokenAddr, tfjsonpath.New("previous_id")),
 				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("previous_expires_at"),
 					knownvalue.StringExact(clock.Now().Add(time.Minute+time.Hour).Format(time.RFC3339))),
@@ -285,7 +285,7 @@ func TestAccServerTokenRotation_lostCreateReplyNoDuplicate(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 			Check:             resource.ComposeTestCheckFunc(liveTokens(env, 2), previousIsEmulatorToken(env)),
 		},
 	})
@@ -316,7 +316,7 @@ func TestAccServerTokenRotation_newTokenIDNotFoundOrphansNothing(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 			Check:             resource.ComposeTestCheckFunc(liveTokens(env, 2), previousIsEmulatorToken(env)),
 		},
 	})

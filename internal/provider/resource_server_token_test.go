@@ -64,7 +64,7 @@ func TestAccServerToken_createWithWriteOnlyPasswordAndOwnToken(t *testing.T) {
 	env.testTokens(t, []string{"ci"}, []resource.TestStep{{
 		Config: env.provider() + serverTokenConfig("ci", withPasswordWO),
 		ConfigStateChecks: []statecheck.StateCheck{
-			stateMatchesEmulator{env, tokenAddr},
+			stateMatchesEmulator(env, tokenAddr),
 			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
 			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("store_hash"), knownvalue.StringExact(testStoreHash)),
 			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("event_channel"), knownvalue.StringExact("app")),
@@ -104,7 +104,7 @@ func TestAccServerToken_passwordInStateUsesProviderAuthToken(t *testing.T) {
 	env.testTokens(t, []string{"ci"}, []resource.TestStep{{
 		Config: env.provider(authArg) + serverTokenConfig("ci", withPassword),
 		ConfigStateChecks: []statecheck.StateCheck{
-			stateMatchesEmulator{env, tokenAddr},
+			stateMatchesEmulator(env, tokenAddr),
 			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.StringExact(testPassword)),
 		},
 		Check: func(*terraform.State) error {
@@ -159,7 +159,7 @@ func TestAccServerToken_outOfBandDeletionPlansRecreate(t *testing.T) {
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate)},
 					},
-					ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+					ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 				},
 			})
 		})
@@ -186,7 +186,7 @@ func TestAccServerToken_listErrorKeepsState(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 		},
 	})
 	env.expectCalls(routeCreateToken, 1, "the token is created once and never replaced")
@@ -226,7 +226,7 @@ func TestAccServerToken_importRecoversToken(t *testing.T) {
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
-				stateMatchesEmulator{env, tokenAddr},
+				stateMatchesEmulator(env, tokenAddr),
 				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
 				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.StringExact(testPassword)),
 			},
@@ -267,7 +267,7 @@ func TestAccServerToken_renameReplaces(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 			},
-			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 			// The renamed token is deleted.
 			Check: env.holdsTokens("first", 0),
 		},
@@ -294,7 +294,7 @@ func TestAccServerToken_rotationCreatesBeforeDestroying(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
 			},
-			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 			Check: func(*terraform.State) error {
 				left := env.tokensNamed("rotating")
 				if len(left) != 1 || left[0].ID == first.ID {
@@ -329,7 +329,7 @@ func TestAccServerToken_idFoundLate(t *testing.T) {
 	env.emu.SetListLag(2)
 	env.testTokens(t, []string{"late"}, []resource.TestStep{{
 		Config:            env.provider() + serverTokenConfig("late", withPasswordWO),
-		ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+		ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 	}})
 	env.expectCalls(routeCreateToken, 1, "the create is not re-sent while its id is looked for")
 }
@@ -358,7 +358,7 @@ func TestAccServerToken_idNeverFoundOrphansNothing(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 			},
-			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator{env, tokenAddr}},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 			// Only the replacement is left.
 			Check: env.holdsTokens("unlisted", 1),
 		},

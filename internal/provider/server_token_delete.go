@@ -9,12 +9,10 @@ import (
 	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 )
 
-// deleteServerToken deletes a server token, for the resource and the ephemeral resource
-// alike: by id, or, for a token whose id was never learned, by the id the list shows for
-// its value. It authenticates with any credential of the store, the token itself
-// included. A token BigCommerce no longer knows (its JSON 404) is gone already; so is one
-// that it rejects as a credential when no other credential is left (401), unless the
-// token is one this run just created, which the API may not accept yet.
+// deleteServerToken deletes a token by id, or by the id the list shows for its value, with
+// any credential of its store, itself included. A token already gone is no error: a 404, or
+// a 401 for the token as the last credential left, unless this run just made it (the API
+// may not accept a new token yet).
 func (d *providerData) deleteServerToken(ctx context.Context, t tokenToDelete) diag.Diagnostics {
 	var diags diag.Diagnostics
 	store := d.store(t.storeHash, t.value)

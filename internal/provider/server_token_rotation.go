@@ -185,11 +185,9 @@ func (m *serverTokenModel) keepPreviousOf(o serverTokenModel) {
 	m.PreviousID, m.PreviousToken, m.PreviousExpiresAt = o.PreviousID, o.PreviousToken, o.PreviousExpiresAt
 }
 
-// rotate creates the token's successor (same name, email and store), which becomes id and
-// token, and keeps the token it replaces for keep_previous_for. A token kept from an
-// earlier rotation is deleted first, so that at most two live. Should anything fail before
-// the new token exists, state stays the prior one (without the older kept token once it is
-// deleted), and the next apply rotates again.
+// rotate creates the token's successor, which takes over id and token, and keeps the one it
+// replaces for keep_previous_for; a token kept from an earlier rotation is deleted first, so
+// that at most two live. Until the successor exists, a failure leaves state as it was.
 func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, prior, plan serverTokenModel, resp *resource.UpdateResponse) {
 	password, diags := passwordOf(ctx, plan, config)
 	keep, keepDiags := plan.KeepPreviousFor.ValueGoDuration()
