@@ -33,10 +33,6 @@ const defaultRateLimitReserve = 20
 // lookupEnv reads an environment variable; tests give each provider its own.
 type lookupEnv func(string) (string, bool)
 
-// clientNeverRetries is b2b.Config's MaxRetries for max_retries = 0: the client reads 0 as
-// "the default".
-const clientNeverRetries = -1
-
 // resolveSettings is the API client's configuration from the provider's: configuration wins
 // over its environment variable, which wins over the default. What came from the environment
 // is validated as the schema validates what came from the configuration.
@@ -77,10 +73,7 @@ func validateEndpoint(cfg b2b.Config) diag.Diagnostics {
 // resolveLimits sets the retries, the rate-limit reserve and the request timeout.
 func resolveLimits(cfg *b2b.Config, config providerModel, env lookupEnv) diag.Diagnostics {
 	retries, diags := intSetting(config.MaxRetries, env, "max_retries", envMaxRetries, b2b.DefaultMaxRetries, 20)
-	cfg.MaxRetries = retries
-	if retries == 0 {
-		cfg.MaxRetries = clientNeverRetries
-	}
+	cfg.MaxRetries, cfg.NoRetries = retries, retries == 0
 	reserve, reserveDiags := intSetting(config.RateLimitReserve, env, "rate_limit_reserve", envRateLimitReserve, defaultRateLimitReserve, 1000)
 	diags.Append(reserveDiags...)
 	cfg.RateLimitReserve = reserve

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
@@ -66,7 +67,7 @@ func TestResolveSettings_environmentFillsUnsetArguments(t *testing.T) {
 	if c.BaseURL != "http://127.0.0.1:9/api/io" || c.StoreHash != "envstore" || c.AccessToken != "env-access" || c.AuthToken != "env-auth" {
 		t.Errorf("env not applied: %+v", c)
 	}
-	if c.MaxRetries >= 0 {
+	if !c.NoRetries {
 		t.Errorf("max_retries 0 must disable retries, got client MaxRetries %d", c.MaxRetries)
 	}
 	if c.RequestTimeout != 5*time.Second || c.RateLimitReserve != 0 {
@@ -99,6 +100,7 @@ func TestResolveSettings_invalidEnvironmentNamesTheVariable(t *testing.T) {
 		{"store hash uppercase", envStoreHash, "ABC", "BIGCOMMERCE_STORE_HASH"},
 		{"retries not a number", envMaxRetries, "many", "B2B_MAX_RETRIES"},
 		{"reserve too large", envRateLimitReserve, "1001", "B2B_RATE_LIMIT_RESERVE"},
+		{"reserve not a number", envRateLimitReserve, "lots", "B2B_RATE_LIMIT_RESERVE"},
 		{"timeout not duration", envRequestTimeout, "soon", "B2B_REQUEST_TIMEOUT"},
 		{"timeout not positive", envRequestTimeout, "0s", "request_timeout"},
 		{"api_url not absolute", envAPIURL, "api-b2b.bigcommerce.com", "B2B_API_URL"},
@@ -111,12 +113,8 @@ func TestResolveSettings_invalidEnvironmentNamesTheVariable(t *testing.T) {
 			if !diags.HasError() {
 				t.Fatalf("%s=%q accepted", tc.env, tc.value)
 			}
-			var text strings.Builder
-			for _, d := range diags {
-				text.WriteString(d.Summary() + " " + d.Detail())
-			}
-			if !strings.Contains(text.String(), tc.want) {
-				t.Errorf("diagnostics %q do not mention %s", text.String(), tc.want)
+			if text := diagsText(diags); !strings.Contains(text, tc.want) {
+				t.Errorf("diagnostics %q do not mention %s", text, tc.want)
 			}
 		})
 	}
@@ -134,4 +132,69 @@ func TestValidateAPIURL_loopbackMayUseHTTP(t *testing.T) {
 			t.Errorf("%s accepted", bad)
 		}
 	}
+}
+
+// jwtOfStore is an auth_token whose claims name store.
+func jwtOfStore(store string) string {
+	return jwtOf(`{"email":"a@example.com","store_hash":"` + store + `","db":"b2b"}`)
+}
+
+func TestResolveSettings_authTokenOfAnotherStoreIsRefused(t *testing.T) {
+	t.Parallel()
+	config := nullProviderModel()
+	config.StoreHash = types.StringValue("mystore")
+	config.AuthToken = types.StringValue(jwtOfStore("otherstore"))
+	_, diags := resolveSettings(config, "dev", "", envOf(nil))
+	if !diags.HasError() || !strings.Contains(diagsText(diags), `token of store "otherstore"`) {
+		t.Fatalf("want an error naming the auth_token's store, got %v", diags)
+	}
+	config.AuthToken = types.StringValue(jwtOfStore("mystore"))
+	if _, diags := resolveSettings(config, "dev", "", envOf(nil)); diags.HasError() {
+		t.Fatalf("an auth_token of the provider's store refused: %v", diags)
+	}
+}
+
+func TestResolveSettings_apiURLNeverEchoesUserinfo(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{"https://user:s3cret@example.com/api/io", "http://user:s3cret@%zz", "ftp://user:s3cret@example.com"} {
+		config := nullProviderModel()
+		config.APIURL = types.StringValue(raw)
+		_, diags := resolveSettings(config, "dev", "", envOf(nil))
+		if !diags.HasError() {
+			t.Errorf("%s accepted", raw)
+		}
+		if strings.Contains(diagsText(diags), "s3cret") {
+			t.Errorf("the password of %q is echoed: %s", raw, diagsText(diags))
+		}
+	}
+}
+
+func TestResolveSettings_unknownBasePathWarns(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		raw         string
+		wantWarning bool
+	}{
+		{"https://api-b2b.bigcommerce.com/api/io", false},
+		{"https://api-b2b.bigcommerce.com/api/v3/io", false},
+		{"https://api-b2b.bigcommerce.com/", true},
+		{"https://api-b2b.bigcommerce.com/api/v2", true},
+	} {
+		raw, wantWarning := tc.raw, tc.wantWarning
+		config := nullProviderModel()
+		config.APIURL = types.StringValue(raw)
+		_, diags := resolveSettings(config, "dev", "", envOf(nil))
+		if got := diags.WarningsCount() > 0; got != wantWarning || diags.HasError() {
+			t.Errorf("%s: warning %v, want %v (%v)", raw, got, wantWarning, diags)
+		}
+	}
+}
+
+// diagsText is the summary and detail of every diagnostic, for checks on their wording.
+func diagsText(diags diag.Diagnostics) string {
+	var b strings.Builder
+	for _, d := range diags {
+		b.WriteString(d.Summary() + ": " + d.Detail() + "\n")
+	}
+	return b.String()
 }

@@ -307,7 +307,7 @@ func TestAccServerTokenFaults_fiftyTokensInParallelUnderRateLimits(t *testing.T)
 	var mu sync.Mutex
 	inFlight, maxInFlight := 0, 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/auth/backend") {
+		if r.Method+" "+strings.TrimPrefix(r.URL.Path, "/api/io") == routeCreateToken {
 			mu.Lock()
 			inFlight++
 			maxInFlight = max(maxInFlight, inFlight)
