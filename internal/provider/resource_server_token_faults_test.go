@@ -312,6 +312,16 @@ func TestAccServerTokenFaults_fiftyTokensInParallelUnderRateLimits(t *testing.T)
 			inFlight++
 			maxInFlight = max(maxInFlight, inFlight)
 			mu.Unlock()
+			// Hold a create until another arrives (or a while passes), so that creates the
+			// provider sends in parallel are seen in parallel however loaded the machine is.
+			for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				mu.Lock()
+				together := inFlight >= 2
+				mu.Unlock()
+				if together {
+					break
+				}
+			}
 			defer func() {
 				mu.Lock()
 				inFlight--

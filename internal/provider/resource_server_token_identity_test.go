@@ -21,7 +21,8 @@ func TestAccServerTokenIdentity_setOnCreateAndRead(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken() // an import has no token of its own to list with
-	config := env.provider(authArg) + serverTokenConfig("ci", withPasswordWO)
+	// OpenTofu resolves the provider of an import step by this block, not its registry.
+	config := requiredProviders + env.provider(authArg) + serverTokenConfig("ci", withPasswordWO)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		TerraformVersionChecks:   identityVersions,
@@ -136,9 +137,9 @@ func TestAccServerTokenIdentity_importGeneratesConfig(t *testing.T) {
 		TerraformVersionChecks:   identityVersions,
 		CheckDestroy:             env.checkNoTokensNamed("ci"),
 		Steps: []resource.TestStep{
-			{Config: env.provider(authArg) + serverTokenConfig("ci", withPasswordWO)},
+			{Config: requiredProviders + env.provider(authArg) + serverTokenConfig("ci", withPasswordWO)},
 			{
-				Config:          env.provider(authArg),
+				Config:          requiredProviders + env.provider(authArg),
 				ResourceName:    tokenAddr,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithResourceIdentity,
