@@ -49,10 +49,10 @@ type running struct {
 }
 
 // startRun runs the command with a -url-file added and waits for the URL.
-func startRun(t *testing.T, args []string, env map[string]string) *running {
+func startRun(t *testing.T, args ...string) *running {
 	t.Helper()
 	urlFile := filepath.Join(t.TempDir(), "url")
-	sys, _, logs := testSystem(env)
+	sys, _, logs := testSystem(nil)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, append(args, "-url-file", urlFile), sys) }()

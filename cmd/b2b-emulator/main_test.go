@@ -13,8 +13,8 @@ import (
 )
 
 func TestRun(t *testing.T) {
-	r := startRun(t, []string{"-listen", "127.0.0.1:0", "-seed-tokens", "3",
-		"-user-password", "secret-password", "-store-hash", "s1"}, nil)
+	r := startRun(t, "-listen", "127.0.0.1:0", "-seed-tokens", "3",
+		"-user-password", "secret-password", "-store-hash", "s1")
 	if !regexp.MustCompile(`^http://127\.0\.0\.1:\d+/api/io$`).MatchString(r.base) {
 		t.Fatalf("base %q", r.base)
 	}
@@ -75,7 +75,7 @@ func totalCount(t *testing.T, base, authToken string) int {
 }
 
 func TestRunDefaultsToALoopbackFreePort(t *testing.T) {
-	r := startRun(t, nil, nil)
+	r := startRun(t)
 	if !regexp.MustCompile(`^http://127\.0\.0\.1:[1-9]\d*/api/io$`).MatchString(r.base) {
 		t.Fatalf("base %q", r.base)
 	}
@@ -83,7 +83,7 @@ func TestRunDefaultsToALoopbackFreePort(t *testing.T) {
 
 func TestRunWritesBootstrapAuthToken(t *testing.T) {
 	tokenFile := filepath.Join(t.TempDir(), "token")
-	r := startRun(t, []string{"-auth-token-file", tokenFile, "-user", "ops@example.com:pw:store_owner"}, nil)
+	r := startRun(t, "-auth-token-file", tokenFile, "-user", "ops@example.com:pw:store_owner")
 	b, err := os.ReadFile(tokenFile)
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func httpsClient(t *testing.T, pemFile string) *http.Client {
 
 func TestTLS(t *testing.T) {
 	certFile := filepath.Join(t.TempDir(), "emulator.pem")
-	r := startRun(t, []string{"-tls", "-cert-file", certFile}, nil)
+	r := startRun(t, "-tls", "-cert-file", certFile)
 	if !regexp.MustCompile(`^https://127\.0\.0\.1:\d+/api/io$`).MatchString(r.base) {
 		t.Fatalf("base %q", r.base)
 	}
@@ -60,7 +60,7 @@ func TestTLS(t *testing.T) {
 }
 
 func TestTLSDefaultCertFile(t *testing.T) {
-	r := startRun(t, []string{"-tls", "-listen", "localhost:0"}, nil)
+	r := startRun(t, "-tls", "-listen", "localhost:0")
 	m := regexp.MustCompile(`certificate: (\S+) `).FindStringSubmatch(r.logs.String())
 	if m == nil {
 		t.Fatalf("log:\n%s", r.logs)
