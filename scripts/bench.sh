@@ -18,40 +18,23 @@ RATE_WINDOW=${BENCH_RATE_WINDOW:-60s}
 RESERVE=${BENCH_RESERVE:-20}
 TERRAFORM=${TERRAFORM:-terraform}
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-emulator_pid=""
-cleanup() {
-  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_work
 
-mkdir -p "$work/bin" "$work/b2b" "$work/floor"
-(cd "$root" && go build -o "$work/bin/terraform-provider-b2b" . && go build -o "$work/bin/b2b-emulator" ./cmd/b2b-emulator)
+mkdir -p "$work/b2b" "$work/floor"
+build_provider_and_emulator
 
 log="$work/emulator.log"
-"$work/bin/b2b-emulator" -listen 127.0.0.1:0 -store-hash benchstore -seed-tokens "$N" -latency "$LATENCY" \
+start_emulator -store-hash benchstore -seed-tokens "$N" -latency "$LATENCY" \
   -rate-limit "$RATE_LIMIT" -rate-window "$RATE_WINDOW" \
-  -user-email admin@example.com -user-password bench-password \
-  -url-file "$work/url" -auth-token-file "$work/token" 2>"$log" &
-emulator_pid=$!
-for _ in $(seq 200); do [ -s "$work/url" ] && [ -s "$work/token" ] && break; sleep 0.1; done
-[ -s "$work/token" ] || { echo "bench: the emulator did not start" >&2; cat "$log" >&2; exit 1; }
+  -user-email admin@example.com -user-password bench-password -auth-token-file "$work/token"
+wait_for_emulator bench 200 "$work/token"
 
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/b2bedition/b2b" = "$work/bin"
-  }
-  direct {}
-}
-RC
-export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1
-export B2B_API_URL=$(cat "$work/url") BIGCOMMERCE_STORE_HASH=benchstore B2B_RATE_LIMIT_RESERVE="$RESERVE"
-export TF_VAR_backend_password=bench-password
-unset BIGCOMMERCE_ACCESS_TOKEN B2B_AUTH_TOKEN
-if [ "$MODE" = auth_token ]; then export B2B_AUTH_TOKEN=$(cat "$work/token"); fi
+use_dev_overrides
+use_emulator benchstore
+export B2B_RATE_LIMIT_RESERVE="$RESERVE" TF_VAR_backend_password=bench-password
+if [ "$MODE" = auth_token ]; then B2B_AUTH_TOKEN=$(cat "$work/token"); export B2B_AUTH_TOKEN; fi
 
 cat >"$work/b2b/main.tf" <<HCL
 terraform {

@@ -5,46 +5,23 @@
 # outputs, shows that a second plan has no changes, destroys, and stops the emulator.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-emulator_pid=""
-cleanup() {
-  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-step() { printf '\n==> %s\n' "$*"; }
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_work
 TERRAFORM=${TERRAFORM:-terraform}
-command -v "$TERRAFORM" >/dev/null || { echo "demo: $TERRAFORM is not on PATH (Terraform >= 1.11 or OpenTofu)" >&2; exit 1; }
+require_terraform demo
 
 step "Building the provider and the emulator"
-mkdir -p "$work/bin"
-(cd "$root" && go build -o "$work/bin/terraform-provider-b2b" . && go build -o "$work/bin/b2b-emulator" ./cmd/b2b-emulator)
+build_provider_and_emulator
 
 step "Starting the B2B API emulator on loopback"
-"$work/bin/b2b-emulator" -listen 127.0.0.1:0 -store-hash demostore \
-  -user-email admin@example.com -user-password demo-password \
-  -url-file "$work/url" 2>"$work/emulator.log" &
-emulator_pid=$!
-for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.1; done
-[ -s "$work/url" ] || { echo "demo: the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
-api_url=$(cat "$work/url")
-echo "emulator at $api_url"
+start_emulator -store-hash demostore -user-email admin@example.com -user-password demo-password
+wait_for_emulator demo 100
+echo "emulator at $(cat "$work/url")"
 
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/b2bedition/b2b" = "$work/bin"
-  }
-  direct {}
-}
-RC
-export TF_CLI_CONFIG_FILE="$work/terraformrc"
-export TF_IN_AUTOMATION=1
-export B2B_API_URL="$api_url" BIGCOMMERCE_STORE_HASH=demostore
+use_dev_overrides
+use_emulator demostore
 export TF_VAR_backend_email=admin@example.com TF_VAR_backend_password=demo-password
-unset B2B_AUTH_TOKEN BIGCOMMERCE_ACCESS_TOKEN
 
 cp -R "$root/examples/quickstart" "$work/config"
 cd "$work/config"

@@ -5,9 +5,9 @@
 # changes the checkout (not even examples/, which `make generate` also formats).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_work
 
 # tfplugindocs runs `terraform init` and `terraform providers schema` in a directory of its
 # own; give Terraform a CLI configuration that exists (the machine's may not).

@@ -8,18 +8,11 @@
 # TERRAFORM: the CLI to run (default `terraform`; Terraform >= 1.11 or OpenTofu >= 1.11).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-emulator_pid=""
-cleanup() {
-  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-step() { printf '\n==> %s\n' "$*"; }
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_work
 TERRAFORM=${TERRAFORM:-terraform}
-command -v "$TERRAFORM" >/dev/null || { echo "example-test: $TERRAFORM is not on PATH (Terraform >= 1.11 or OpenTofu)" >&2; exit 1; }
+require_terraform example-test
 
 # What examples/module-testing/tests/*.tftest.hcl expects of the emulator.
 store_hash=teststore
@@ -27,32 +20,20 @@ email=admin@example.com
 password=test-password
 
 step "Building the provider and the emulator"
-mkdir -p "$work/bin"
-(cd "$root" && go build -o "$work/bin/terraform-provider-b2b" . && go build -o "$work/bin/b2b-emulator" ./cmd/b2b-emulator)
+build_provider_and_emulator
 
 step "Starting the B2B API emulator on loopback"
 # -auth-token-file: a token of the emulator's own ("bootstrap"), used below to list what the
 # test run left behind.
-"$work/bin/b2b-emulator" -listen 127.0.0.1:0 -store-hash "$store_hash" \
-  -user "$email:$password:administrator" \
-  -url-file "$work/url" -auth-token-file "$work/auth-token" >"$work/emulator.out" 2>"$work/emulator.log" &
-emulator_pid=$!
-for _ in $(seq 100); do [ -s "$work/url" ] && [ -s "$work/auth-token" ] && break; sleep 0.1; done
-[ -s "$work/url" ] || { echo "example-test: the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
+start_emulator -store-hash "$store_hash" -user "$email:$password:administrator" \
+  -auth-token-file "$work/auth-token" >"$work/emulator.out"
+wait_for_emulator example-test 100 "$work/auth-token"
 api_url=$(cat "$work/url")
 echo "emulator at $api_url"
 
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/b2bedition/b2b" = "$work/bin"
-  }
-  direct {}
-}
-RC
-export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1
-export B2B_API_URL="$api_url" BIGCOMMERCE_STORE_HASH="$store_hash"
-unset B2B_AUTH_TOKEN BIGCOMMERCE_ACCESS_TOKEN TF_DATA_DIR
+use_dev_overrides
+use_emulator "$store_hash"
+unset TF_DATA_DIR
 
 # A copy: no .terraform directory or state is left in the checkout.
 mkdir "$work/module"

@@ -17,9 +17,9 @@
 # into bin/); built into a temporary directory when unset.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_work
 # The newest CLI at hand validates the most: list resources and actions need >= 1.14.
 TERRAFORM=${TERRAFORM:-$("$root/scripts/newest-terraform.sh")}
 "$TERRAFORM" version | head -1
@@ -71,16 +71,8 @@ fi
 [ -x "$TIME_PROVIDER_DIR/terraform-provider-time" ] || { echo "examples-check: no terraform-provider-time in $TIME_PROVIDER_DIR" >&2; exit 1; }
 
 available="registry.terraform.io/b2bedition/b2b registry.terraform.io/hashicorp/b2b registry.terraform.io/hashicorp/time"
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/b2bedition/b2b" = "$work/b2b"
-    "registry.terraform.io/hashicorp/b2b"  = "$work/b2b"
-    "registry.terraform.io/hashicorp/time" = "$TIME_PROVIDER_DIR"
-  }
-  direct {}
-}
-RC
+use_dev_overrides "registry.terraform.io/b2bedition/b2b=$work/b2b" "registry.terraform.io/hashicorp/b2b=$work/b2b" \
+  "registry.terraform.io/hashicorp/time=$TIME_PROVIDER_DIR"
 
 echo "==> terraform validate of every example"
 validated=0

@@ -3,12 +3,12 @@
 # Terraform at hand first on PATH (see newest-terraform.sh: list resources, actions and
 # identity need >= 1.14 to appear in docs/).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 newest=$("$root/scripts/newest-terraform.sh")
-bin=$(mktemp -d)
-trap 'rm -rf "$bin"' EXIT
-ln -s "$newest" "$bin/terraform"
-export PATH="$bin:$PATH"
+make_work
+ln -s "$newest" "$work/terraform"
+export PATH="$work:$PATH"
 terraform version | head -1
 cd "$root/tools"
 go generate ./...
