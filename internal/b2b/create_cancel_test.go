@@ -73,52 +73,46 @@ func TestCreateIsNotRetriedAfterCancel(t *testing.T) {
 
 // Provision after Ctrl-C: the token comes back with its value, found or not.
 func TestProvisionAfterCancelReturnsTheToken(t *testing.T) {
-	for _, cc := range credentialCases {
-		t.Run(cc.name, func(t *testing.T) {
-			f := newFake(t)
-			ctx := cancelWhileCreating(t, f, answerCreate)
-			got, err := f.client(t, cc.config).ProvisionServerToken(ctx, provisionReq)
-			made := f.lastToken()
-			if got.Token != made.Token {
-				t.Fatalf("returned %+v (%v), want the token's value", got, err)
-			}
-			// Found (a listing won the race with the cancellation) or not located.
-			if err != nil && !errors.Is(err, ErrTokenNotLocated) {
-				t.Errorf("err = %v, want ErrTokenNotLocated", err)
-			}
-			if err == nil && got != made {
-				t.Errorf("returned %+v, want %+v", got, made)
-			}
-		})
-	}
+	forEachCredential(t, func(t *testing.T, f *fakeB2B, credential func(*Config)) {
+		ctx := cancelWhileCreating(t, f, answerCreate)
+		got, err := f.client(t, credential).ProvisionServerToken(ctx, provisionReq)
+		made := f.lastToken()
+		if got.Token != made.Token {
+			t.Fatalf("returned %+v (%v), want the token's value", got, err)
+		}
+		// Found (a listing won the race with the cancellation) or not located.
+		if err != nil && !errors.Is(err, ErrTokenNotLocated) {
+			t.Errorf("err = %v, want ErrTokenNotLocated", err)
+		}
+		if err == nil && got != made {
+			t.Errorf("returned %+v, want %+v", got, made)
+		}
+	})
 }
 
 // Provision after Ctrl-C whose create reply is lost: the error says that a token may
 // exist, names it and how to find it, and nothing else is created.
 func TestProvisionAfterCancelWithTheReplyLostSaysATokenMayExist(t *testing.T) {
-	for _, cc := range credentialCases {
-		t.Run(cc.name, func(t *testing.T) {
-			f := newFake(t)
-			ctx := cancelWhileCreating(t, f, func(f *fakeB2B, w http.ResponseWriter, req CreateServerTokenRequest) {
-				f.addToken(req.Name, req.Email) // made, but the reply is lost
-				resetConnection(t, w)
-			})
-			got, err := f.client(t, cc.config).ProvisionServerToken(ctx, provisionReq)
-			if got != (ServerToken{}) {
-				t.Errorf("returned %+v", got)
-			}
-			if !errors.Is(err, ErrCreateOutcomeUnknown) {
-				t.Fatalf("err = %v, want ErrCreateOutcomeUnknown", err)
-			}
-			for _, want := range []string{`"ci"`, "may exist", "import"} {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("err %q does not say %q", err, want)
-				}
-			}
-			assertNoSecrets(t, err.Error())
-			if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
-				t.Errorf("%d POSTs, want 1 (no borrowed token after a stop)", n)
-			}
+	forEachCredential(t, func(t *testing.T, f *fakeB2B, credential func(*Config)) {
+		ctx := cancelWhileCreating(t, f, func(f *fakeB2B, w http.ResponseWriter, req CreateServerTokenRequest) {
+			f.addToken(req.Name, req.Email) // made, but the reply is lost
+			resetConnection(t, w)
 		})
-	}
+		got, err := f.client(t, credential).ProvisionServerToken(ctx, provisionReq)
+		if got != (ServerToken{}) {
+			t.Errorf("returned %+v", got)
+		}
+		if !errors.Is(err, ErrCreateOutcomeUnknown) {
+			t.Fatalf("err = %v, want ErrCreateOutcomeUnknown", err)
+		}
+		for _, want := range []string{`"ci"`, "may exist", "import"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("err %q does not say %q", err, want)
+			}
+		}
+		assertNoSecrets(t, err.Error())
+		if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
+			t.Errorf("%d POSTs, want 1 (no borrowed token after a stop)", n)
+		}
+	})
 }

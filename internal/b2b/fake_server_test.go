@@ -443,6 +443,15 @@ var credentialCases = []struct {
 	{"without credential", func(*Config) {}},
 }
 
+// forEachCredential runs test as a subtest for each of credentialCases, each with a fake of
+// its own; credential configures the client the case's way.
+func forEachCredential(t *testing.T, test func(t *testing.T, f *fakeB2B, credential func(*Config))) {
+	t.Helper()
+	for _, cc := range credentialCases {
+		t.Run(cc.name, func(t *testing.T) { test(t, newFake(t), cc.config) })
+	}
+}
+
 // closedAddr is a loopback address nothing listens on any more.
 func closedAddr(t *testing.T) string {
 	t.Helper()

@@ -145,48 +145,42 @@ func assertProvisioned(t *testing.T, f *fakeB2B, got ServerToken, err error, lis
 }
 
 func TestProvisionPollsUntilTheNewTokenIsListed(t *testing.T) {
-	for _, cc := range credentialCases {
-		t.Run(cc.name, func(t *testing.T) {
-			f := newFake(t)
-			f.seed(3, "ci", "owner@example.com")
-			f.setHook(hideCreated(3))
-			c := f.client(t, cc.config, func(cfg *Config) { cfg.LocateAttempts = 5 })
-			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
-			assertProvisioned(t, f, got, err, 3)
-		})
-	}
+	forEachCredential(t, func(t *testing.T, f *fakeB2B, credential func(*Config)) {
+		f.seed(3, "ci", "owner@example.com")
+		f.setHook(hideCreated(3))
+		c := f.client(t, credential, func(cfg *Config) { cfg.LocateAttempts = 5 })
+		got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+		assertProvisioned(t, f, got, err, 3)
+	})
 }
 
 func TestProvisionOfATokenNeverListedReturnsItsValueWithoutID(t *testing.T) {
-	for _, cc := range credentialCases {
-		t.Run(cc.name, func(t *testing.T) {
-			f := newFake(t)
-			f.setHook(hideCreated(0))
-			c := f.client(t, cc.config, func(cfg *Config) { cfg.LocateAttempts = 4 })
-			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
-			if !errors.Is(err, ErrTokenNotLocated) {
-				t.Fatalf("err = %v, want ErrTokenNotLocated", err)
-			}
-			if !strings.Contains(err.Error(), "after 4 listings") {
-				t.Errorf("err %q does not say how often it listed", err)
-			}
-			created := f.lastToken()
-			want := ServerToken{Name: "ci", Email: "owner@example.com", StoreHash: testStoreHash, Token: created.Token}
-			if got != want || got.Token == "" || got.ID != 0 {
-				t.Errorf("returned %+v, want the token value without an id: %+v", got, want)
-			}
-			if n := getsAfterPOST(f); n != 4 {
-				t.Errorf("%d listings after the create, want 4", n)
-			}
-			if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
-				t.Errorf("%d POSTs, want 1", n)
-			}
-			assertNoSecrets(t, err.Error())
-			if strings.Contains(err.Error(), created.Token) {
-				t.Errorf("err %q holds the token", err)
-			}
-		})
-	}
+	forEachCredential(t, func(t *testing.T, f *fakeB2B, credential func(*Config)) {
+		f.setHook(hideCreated(0))
+		c := f.client(t, credential, func(cfg *Config) { cfg.LocateAttempts = 4 })
+		got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+		if !errors.Is(err, ErrTokenNotLocated) {
+			t.Fatalf("err = %v, want ErrTokenNotLocated", err)
+		}
+		if !strings.Contains(err.Error(), "after 4 listings") {
+			t.Errorf("err %q does not say how often it listed", err)
+		}
+		created := f.lastToken()
+		want := ServerToken{Name: "ci", Email: "owner@example.com", StoreHash: testStoreHash, Token: created.Token}
+		if got != want || got.Token == "" || got.ID != 0 {
+			t.Errorf("returned %+v, want the token value without an id: %+v", got, want)
+		}
+		if n := getsAfterPOST(f); n != 4 {
+			t.Errorf("%d listings after the create, want 4", n)
+		}
+		if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
+			t.Errorf("%d POSTs, want 1", n)
+		}
+		assertNoSecrets(t, err.Error())
+		if strings.Contains(err.Error(), created.Token) {
+			t.Errorf("err %q holds the token", err)
+		}
+	})
 }
 
 func TestProvisionWhoseListingsAreRefusedReturnsTheTokenValue(t *testing.T) {
@@ -238,38 +232,35 @@ func TestProvisionPollsPastANewTokenRefusedForAMoment(t *testing.T) {
 // Ctrl-C while the list does not show the new token yet ends the wait for the next
 // listing at once, and the token's value is returned, so that it is never orphaned.
 func TestProvisionCancelledWhileLocatingReturnsTheTokenValue(t *testing.T) {
-	for _, cc := range credentialCases {
-		t.Run(cc.name, func(t *testing.T) {
-			f := newFake(t)
-			c := f.client(t, cc.config, func(cfg *Config) { cfg.LocateWait = 10 * time.Second })
-			ctx, cancel := context.WithCancel(context.Background())
-			var posted atomic.Bool
-			hide := hideCreated(0)
-			f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool {
-				switch {
-				case r.Method == http.MethodPost:
-					posted.Store(true)
-				case r.Method == http.MethodGet && posted.Load():
-					time.AfterFunc(5*time.Millisecond, cancel) // during the first listing after the create
-				}
-				return hide(f, w, r, req, n)
-			})
-			start := time.Now()
-			got, err := c.ProvisionServerToken(ctx, provisionReq)
-			if elapsed := time.Since(start); elapsed > time.Second {
-				t.Errorf("took %v, want the 10 s wait cut short", elapsed)
+	forEachCredential(t, func(t *testing.T, f *fakeB2B, credential func(*Config)) {
+		c := f.client(t, credential, func(cfg *Config) { cfg.LocateWait = 10 * time.Second })
+		ctx, cancel := context.WithCancel(context.Background())
+		var posted atomic.Bool
+		hide := hideCreated(0)
+		f.setHook(func(f *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, n int) bool {
+			switch {
+			case r.Method == http.MethodPost:
+				posted.Store(true)
+			case r.Method == http.MethodGet && posted.Load():
+				time.AfterFunc(5*time.Millisecond, cancel) // during the first listing after the create
 			}
-			if !errors.Is(err, ErrTokenNotLocated) || !errors.Is(err, context.Canceled) {
-				t.Errorf("err = %v, want ErrTokenNotLocated and context.Canceled", err)
-			}
-			if got.Token == "" || got.Token != f.lastToken().Token {
-				t.Errorf("returned %+v, want the token value", got)
-			}
-			if n := getsAfterPOST(f); n != 1 {
-				t.Errorf("%d listings after the create, want 1", n)
-			}
+			return hide(f, w, r, req, n)
 		})
-	}
+		start := time.Now()
+		got, err := c.ProvisionServerToken(ctx, provisionReq)
+		if elapsed := time.Since(start); elapsed > time.Second {
+			t.Errorf("took %v, want the 10 s wait cut short", elapsed)
+		}
+		if !errors.Is(err, ErrTokenNotLocated) || !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want ErrTokenNotLocated and context.Canceled", err)
+		}
+		if got.Token == "" || got.Token != f.lastToken().Token {
+			t.Errorf("returned %+v, want the token value", got)
+		}
+		if n := getsAfterPOST(f); n != 1 {
+			t.Errorf("%d listings after the create, want 1", n)
+		}
+	})
 }
 
 // lostReply decides how the create's reply is lost after the server did (or did not) act.
@@ -280,10 +271,13 @@ type lostReply func(t *testing.T, w http.ResponseWriter, r *http.Request)
 // on busy machines.
 const stallTimeout = 500 * time.Millisecond
 
-var lostReplies = []struct {
+// lostReplyCase is a way of losing the create's reply, named for its subtest.
+type lostReplyCase struct {
 	name string
 	lose lostReply
-}{
+}
+
+var lostReplies = []lostReplyCase{
 	{"500", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) { writeStatus(w, 500) }},
 	{"503", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) { writeStatus(w, 503) }},
 	{"reset", func(t *testing.T, w http.ResponseWriter, _ *http.Request) { resetConnection(t, w) }},
@@ -292,6 +286,15 @@ var lostReplies = []struct {
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = io.WriteString(w, "<html>welcome</html>")
 	}},
+}
+
+// forEachLostReply runs test as a subtest for each of lostReplies, each with a fake of its
+// own.
+func forEachLostReply(t *testing.T, test func(t *testing.T, f *fakeB2B, lr lostReplyCase)) {
+	t.Helper()
+	for _, lr := range lostReplies {
+		t.Run(lr.name, func(t *testing.T) { test(t, newFake(t), lr) })
+	}
 }
 
 // reconcilePrefix names the short-lived tokens a reconciliation borrows.
@@ -328,35 +331,32 @@ func lostCreateClient(t *testing.T, f *fakeB2B, auth bool, lostName string) *Cli
 }
 
 func TestLostCreateAdoptsTheOneNewTokenOfItsNameAndEmail(t *testing.T) {
-	for _, lr := range lostReplies {
-		t.Run(lr.name, func(t *testing.T) {
-			f := newFake(t)
-			// same name and email, but there before the create: never adopted
-			f.addToken("ci", "owner@example.com")
-			f.addToken("ci", "owner@example.com")
-			f.setHook(loseCreate(t, lr.lose, func(f *fakeB2B, req CreateServerTokenRequest) {
-				// concurrent creates by others, with another name or email
-				f.addToken("ci", "someone-else@example.com")
-				f.addToken("ci-2", req.Email)
-				f.addToken(req.Name, req.Email)
-			}))
-			c := lostCreateClient(t, f, true, lr.name)
-			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
-			if err != nil {
-				t.Fatalf("err = %v, want the new token adopted", err)
-			}
-			// The handler's goroutine added ours last; read it through the fake's lock.
-			if ours := f.lastToken(); got != ours {
-				t.Errorf("adopted %+v, want %+v", got, ours)
-			}
-			if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
-				t.Errorf("%d POSTs, want exactly 1", n)
-			}
-			if n := getsAfterPOST(f); n != 1 {
-				t.Errorf("%d listings after the create, want 1", n)
-			}
-		})
-	}
+	forEachLostReply(t, func(t *testing.T, f *fakeB2B, lr lostReplyCase) {
+		// same name and email, but there before the create: never adopted
+		f.addToken("ci", "owner@example.com")
+		f.addToken("ci", "owner@example.com")
+		f.setHook(loseCreate(t, lr.lose, func(f *fakeB2B, req CreateServerTokenRequest) {
+			// concurrent creates by others, with another name or email
+			f.addToken("ci", "someone-else@example.com")
+			f.addToken("ci-2", req.Email)
+			f.addToken(req.Name, req.Email)
+		}))
+		c := lostCreateClient(t, f, true, lr.name)
+		got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+		if err != nil {
+			t.Fatalf("err = %v, want the new token adopted", err)
+		}
+		// The handler's goroutine added ours last; read it through the fake's lock.
+		if ours := f.lastToken(); got != ours {
+			t.Errorf("adopted %+v, want %+v", got, ours)
+		}
+		if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
+			t.Errorf("%d POSTs, want exactly 1", n)
+		}
+		if n := getsAfterPOST(f); n != 1 {
+			t.Errorf("%d listings after the create, want 1", n)
+		}
+	})
 }
 
 func TestLostCreateAdoptsANewTokenListedLate(t *testing.T) {
@@ -387,71 +387,65 @@ func TestLostCreateAdoptsANewTokenListedLate(t *testing.T) {
 }
 
 func TestLostCreateThatMadeNothingReturnsTheCreatesError(t *testing.T) {
-	for _, lr := range lostReplies {
-		t.Run(lr.name, func(t *testing.T) {
-			f := newFake(t)
-			f.addToken("ci", "owner@example.com")
-			f.setHook(loseCreate(t, lr.lose, nil))
-			c := lostCreateClient(t, f, true, lr.name)
-			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
-			if err == nil {
-				t.Fatalf("no error, got %+v", got)
-			}
-			if got != (ServerToken{}) {
-				t.Errorf("returned %+v, want nothing", got)
-			}
-			// the create's own error, not a locate error
-			apiErr := asAPIError(t, err)
-			if apiErr.Method != http.MethodPost || apiErr.Path != "/auth/backend" {
-				t.Errorf("err = %v, want the create's error", err)
-			}
-			if errors.Is(err, ErrTokenNotLocated) || errors.Is(err, ErrAmbiguousCreate) || errors.Is(err, ErrCreateOutcomeUnknown) {
-				t.Errorf("err = %v, want the create's error only", err)
-			}
-			if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
-				t.Errorf("%d POSTs, want exactly 1", n)
-			}
-			if n := getsAfterPOST(f); n != 3 {
-				t.Errorf("%d listings after the create, want LocateAttempts = 3", n)
-			}
-		})
-	}
+	forEachLostReply(t, func(t *testing.T, f *fakeB2B, lr lostReplyCase) {
+		f.addToken("ci", "owner@example.com")
+		f.setHook(loseCreate(t, lr.lose, nil))
+		c := lostCreateClient(t, f, true, lr.name)
+		got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+		if err == nil {
+			t.Fatalf("no error, got %+v", got)
+		}
+		if got != (ServerToken{}) {
+			t.Errorf("returned %+v, want nothing", got)
+		}
+		// the create's own error, not a locate error
+		apiErr := asAPIError(t, err)
+		if apiErr.Method != http.MethodPost || apiErr.Path != "/auth/backend" {
+			t.Errorf("err = %v, want the create's error", err)
+		}
+		if errors.Is(err, ErrTokenNotLocated) || errors.Is(err, ErrAmbiguousCreate) || errors.Is(err, ErrCreateOutcomeUnknown) {
+			t.Errorf("err = %v, want the create's error only", err)
+		}
+		if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
+			t.Errorf("%d POSTs, want exactly 1", n)
+		}
+		if n := getsAfterPOST(f); n != 3 {
+			t.Errorf("%d listings after the create, want LocateAttempts = 3", n)
+		}
+	})
 }
 
 func TestLostCreateWithSeveralNewTokensIsAmbiguous(t *testing.T) {
-	for _, lr := range lostReplies {
-		t.Run(lr.name, func(t *testing.T) {
-			f := newFake(t)
-			f.seed(3, "other", "owner@example.com")
-			var mine []ServerToken
-			f.setHook(loseCreate(t, lr.lose, func(f *fakeB2B, req CreateServerTokenRequest) {
-				mine = append(mine, f.addToken(req.Name, req.Email), f.addToken(req.Name, req.Email))
-			}))
-			c := lostCreateClient(t, f, true, lr.name)
-			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
-			if !errors.Is(err, ErrAmbiguousCreate) {
-				t.Fatalf("err = %v, want ErrAmbiguousCreate", err)
+	forEachLostReply(t, func(t *testing.T, f *fakeB2B, lr lostReplyCase) {
+		f.seed(3, "other", "owner@example.com")
+		var mine []ServerToken
+		f.setHook(loseCreate(t, lr.lose, func(f *fakeB2B, req CreateServerTokenRequest) {
+			mine = append(mine, f.addToken(req.Name, req.Email), f.addToken(req.Name, req.Email))
+		}))
+		c := lostCreateClient(t, f, true, lr.name)
+		got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+		if !errors.Is(err, ErrAmbiguousCreate) {
+			t.Fatalf("err = %v, want ErrAmbiguousCreate", err)
+		}
+		if got != (ServerToken{}) {
+			t.Errorf("returned %+v, want nothing", got)
+		}
+		if want := fmt.Sprintf("(ids %d, %d)", mine[0].ID, mine[1].ID); !strings.Contains(err.Error(), want) {
+			t.Errorf("err %q does not name the ids %s", err, want)
+		}
+		if !strings.Contains(err.Error(), "POST /auth/backend") {
+			t.Errorf("err %q does not name the create", err)
+		}
+		for _, tok := range mine {
+			if strings.Contains(err.Error(), tok.Token) {
+				t.Errorf("err %q holds a token value", err)
 			}
-			if got != (ServerToken{}) {
-				t.Errorf("returned %+v, want nothing", got)
-			}
-			if want := fmt.Sprintf("(ids %d, %d)", mine[0].ID, mine[1].ID); !strings.Contains(err.Error(), want) {
-				t.Errorf("err %q does not name the ids %s", err, want)
-			}
-			if !strings.Contains(err.Error(), "POST /auth/backend") {
-				t.Errorf("err %q does not name the create", err)
-			}
-			for _, tok := range mine {
-				if strings.Contains(err.Error(), tok.Token) {
-					t.Errorf("err %q holds a token value", err)
-				}
-			}
-			assertNoSecrets(t, err.Error())
-			if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
-				t.Errorf("%d POSTs, want exactly 1", n)
-			}
-		})
-	}
+		}
+		assertNoSecrets(t, err.Error())
+		if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
+			t.Errorf("%d POSTs, want exactly 1", n)
+		}
+	})
 }
 
 // Without any credential of the store before the create, there is no listing to tell new
@@ -459,77 +453,74 @@ func TestLostCreateWithSeveralNewTokensIsAmbiguous(t *testing.T) {
 // token made with the same user credentials, used to list and deleted afterwards. The
 // error names every token that may be the one, by id, and wraps the create's error.
 func TestLostCreateWithoutCredentialBorrowsOneAndNamesTheCandidates(t *testing.T) {
-	for _, lr := range lostReplies {
-		t.Run(lr.name, func(t *testing.T) {
-			f := newFake(t)
-			older := f.addToken("ci", "OWNER@example.com") // same name and email, there before
-			f.seed(2, "other", "owner@example.com")
-			var made ServerToken
-			f.setHook(loseCreate(t, lr.lose, func(f *fakeB2B, req CreateServerTokenRequest) {
-				made = f.addToken(req.Name, req.Email)
-			}))
-			c := lostCreateClient(t, f, false, lr.name)
-			got, err := c.ProvisionServerToken(context.Background(), provisionReq)
-			if !errors.Is(err, ErrCreateOutcomeUnknown) {
-				t.Fatalf("err = %v, want ErrCreateOutcomeUnknown", err)
-			}
-			if got != (ServerToken{}) {
-				t.Errorf("returned %+v", got)
-			}
-			var apiErr *Error
-			if !errors.As(err, &apiErr) || apiErr.Method != http.MethodPost || apiErr.Path != "/auth/backend" {
-				t.Errorf("err = %v, want it to carry the create's error", err)
-			}
-			if want := fmt.Sprintf("id %d, %d", older.ID, made.ID); !strings.Contains(err.Error(), want) {
-				t.Errorf("err %q does not name the candidates (%s)", err, want)
-			}
-			assertNoSecrets(t, err.Error())
+	forEachLostReply(t, func(t *testing.T, f *fakeB2B, lr lostReplyCase) {
+		older := f.addToken("ci", "OWNER@example.com") // same name and email, there before
+		f.seed(2, "other", "owner@example.com")
+		var made ServerToken
+		f.setHook(loseCreate(t, lr.lose, func(f *fakeB2B, req CreateServerTokenRequest) {
+			made = f.addToken(req.Name, req.Email)
+		}))
+		c := lostCreateClient(t, f, false, lr.name)
+		got, err := c.ProvisionServerToken(context.Background(), provisionReq)
+		if !errors.Is(err, ErrCreateOutcomeUnknown) {
+			t.Fatalf("err = %v, want ErrCreateOutcomeUnknown", err)
+		}
+		if got != (ServerToken{}) {
+			t.Errorf("returned %+v", got)
+		}
+		var apiErr *Error
+		if !errors.As(err, &apiErr) || apiErr.Method != http.MethodPost || apiErr.Path != "/auth/backend" {
+			t.Errorf("err = %v, want it to carry the create's error", err)
+		}
+		if want := fmt.Sprintf("id %d, %d", older.ID, made.ID); !strings.Contains(err.Error(), want) {
+			t.Errorf("err %q does not name the candidates (%s)", err, want)
+		}
+		assertNoSecrets(t, err.Error())
 
-			// exactly one create of the token, one of the borrowed token
-			var borrowed CreateServerTokenRequest
-			var creates []string
-			for _, r := range f.requests() {
-				if r.Method == http.MethodPost {
-					cr := decodeCreate(t, r.Body)
-					creates = append(creates, cr.Name)
-					if cr.Name != "ci" {
-						borrowed = cr
-					}
+		// exactly one create of the token, one of the borrowed token
+		var borrowed CreateServerTokenRequest
+		var creates []string
+		for _, r := range f.requests() {
+			if r.Method == http.MethodPost {
+				cr := decodeCreate(t, r.Body)
+				creates = append(creates, cr.Name)
+				if cr.Name != "ci" {
+					borrowed = cr
 				}
 			}
-			if len(creates) != 2 || creates[0] != "ci" || !regexp.MustCompile("^"+reconcilePrefix+"[0-9a-f]{8}$").MatchString(borrowed.Name) {
-				t.Fatalf("creates %v, want ci then one %s<hex>", creates, reconcilePrefix)
+		}
+		if len(creates) != 2 || creates[0] != "ci" || !regexp.MustCompile("^"+reconcilePrefix+"[0-9a-f]{8}$").MatchString(borrowed.Name) {
+			t.Fatalf("creates %v, want ci then one %s<hex>", creates, reconcilePrefix)
+		}
+		if borrowed.Email != provisionReq.Email || borrowed.Password != provisionReq.Password || borrowed.StoreHash != provisionReq.StoreHash {
+			t.Errorf("borrowed with %+v, want the request's user credentials", borrowed)
+		}
+		// listed with the borrowed token, which is deleted afterwards
+		var borrowedToken ServerToken
+		for _, tok := range f.visible() {
+			if tok.Name == borrowed.Name {
+				borrowedToken = tok
 			}
-			if borrowed.Email != provisionReq.Email || borrowed.Password != provisionReq.Password || borrowed.StoreHash != provisionReq.StoreHash {
-				t.Errorf("borrowed with %+v, want the request's user credentials", borrowed)
+		}
+		if borrowedToken.ID != 0 {
+			t.Errorf("the borrowed token %d was not deleted", borrowedToken.ID)
+		}
+		var lists, deletes int
+		for _, r := range f.requests() {
+			switch r.Method {
+			case http.MethodGet:
+				lists++
+			case http.MethodDelete:
+				deletes++
 			}
-			// listed with the borrowed token, which is deleted afterwards
-			var borrowedToken ServerToken
-			for _, tok := range f.visible() {
-				if tok.Name == borrowed.Name {
-					borrowedToken = tok
-				}
-			}
-			if borrowedToken.ID != 0 {
-				t.Errorf("the borrowed token %d was not deleted", borrowedToken.ID)
-			}
-			var lists, deletes int
-			for _, r := range f.requests() {
-				switch r.Method {
-				case http.MethodGet:
-					lists++
-				case http.MethodDelete:
-					deletes++
-				}
-			}
-			if lists == 0 || deletes != 1 {
-				t.Errorf("requests %s, want listings with the borrowed token and its delete", sequence(f))
-			}
-			if !f.has(made.ID) || !f.has(older.ID) {
-				t.Error("a token other than the borrowed one was deleted")
-			}
-		})
-	}
+		}
+		if lists == 0 || deletes != 1 {
+			t.Errorf("requests %s, want listings with the borrowed token and its delete", sequence(f))
+		}
+		if !f.has(made.ID) || !f.has(older.ID) {
+			t.Error("a token other than the borrowed one was deleted")
+		}
+	})
 }
 
 // When no credential can be borrowed either, the error still says a token may exist.

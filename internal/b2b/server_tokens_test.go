@@ -392,7 +392,7 @@ func TestListingOfBadRepliesFailsWithinBoundedRequests(t *testing.T) {
 			})
 			c := f.client(t, withAuthToken)
 			list, err := c.ListServerTokens(context.Background())
-			if n := len(listQueries(t, f)); n > tt.maxReqs {
+			if n := len(listQueries(f)); n > tt.maxReqs {
 				t.Errorf("%d requests, want at most %d", n, tt.maxReqs)
 			}
 			if tt.complete {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,25 +50,13 @@ func TestFaultsQueuePerRouteFIFO(t *testing.T) {
 	for range 4 {
 		got = append(got, f.list(auth, "").status)
 	}
-	if want := []int{502, 502, 504, 200}; !equalInts(got, want) {
+	if want := []int{502, 502, 504, 200}; !slices.Equal(got, want) {
 		t.Fatalf("statuses %v, want %v", got, want)
 	}
 	expectStatus(t, f.do("POST", "/auth/backend", nil, createBody("x")), 500)
 	if len(f.srv.Tokens()) != 1 {
 		t.Fatal("a faulted create without AfterHandling created a token")
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestFaultAfterHandlingLosesTheReply(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -99,6 +100,12 @@ func stateMatchesEmulator(env *accEnv, address string) attributesCheck {
 		}
 		return nil
 	}}
+}
+
+// plansToken is a step's plan checks when all there is to check is what the plan does to
+// the token at tokenAddr: action.
+func plansToken(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, action)}}
 }
 
 // checkNow runs fn as a check at the point of the step where it is listed: as a PreApply

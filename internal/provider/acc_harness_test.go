@@ -60,6 +60,8 @@ const (
 // OpenTofu 1.12 (the GNUmakefile's testacc targets). A test of a feature that an older CLI
 // lacks skips itself there.
 var (
+	// allVersions: the feature works on every CLI the tests run on.
+	allVersions       []tfversion.TerraformVersionCheck
 	functionVersions  = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)}
 	ephemeralVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
 	// writeOnlyVersions gate configurations that set password_wo.
@@ -172,6 +174,16 @@ func hclBlock(header string, args ...string) string {
 func (e *accEnv) bootstrapAuthToken() (string, emulator.Token) {
 	tok := e.emu.AddToken("bootstrap", testEmail)
 	return fmt.Sprintf("auth_token = %q", tok.Token), tok
+}
+
+// test runs steps with the provider, skipped on a CLI that versions rule out.
+func (e *accEnv) test(t *testing.T, versions []tfversion.TerraformVersionCheck, steps []resource.TestStep) {
+	t.Helper()
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   versions,
+		ProtoV6ProviderFactories: e.factories(),
+		Steps:                    steps,
+	})
 }
 
 // testTokens runs steps with the provider on a CLI that has write-only arguments (the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/actionvalidator"
@@ -55,7 +54,7 @@ func (a *revokeServerTokenAction) Schema(_ context.Context, _ action.SchemaReque
 				Optional: true,
 				MarkdownDescription: "The token's numeric id, such as `123` or `b2b_server_token.x.id`. " +
 					"Exactly one of `id` and `token` must be set.",
-				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9]+$`), "must be the numeric token id")},
+				Validators: []validator.String{tokenIDValidator()},
 			},
 			"token": schema.StringAttribute{
 				Optional: true,

@@ -113,11 +113,8 @@ func TestAccRevokeServerTokenAction_trigger(t *testing.T) {
 	env := newAccEnv(t)
 	authArg, bootstrap := env.bootstrapAuthToken()
 	leaked := env.emu.AddToken("ci-deploy", testEmail)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
-		TerraformVersionChecks:   queryVersions,
-		Steps: []resource.TestStep{{
-			Config: env.provider(authArg) + revokeAction(fmt.Sprintf("id = %q", fmt.Sprint(leaked.ID))) + `
+	env.test(t, queryVersions, []resource.TestStep{{
+		Config: env.provider(authArg) + revokeAction(fmt.Sprintf("id = %q", fmt.Sprint(leaked.ID))) + `
 resource "terraform_data" "incident" {
   input = "INC-42"
   lifecycle {
@@ -128,17 +125,16 @@ resource "terraform_data" "incident" {
   }
 }
 `,
-			Check: func(*terraform.State) error {
-				if _, ok := env.emu.Token(leaked.ID); ok {
-					return fmt.Errorf("token %d was not revoked", leaked.ID)
-				}
-				if _, ok := env.emu.Token(bootstrap.ID); !ok {
-					return fmt.Errorf("another token was revoked")
-				}
-				return nil
-			},
-		}},
-	})
+		Check: func(*terraform.State) error {
+			if _, ok := env.emu.Token(leaked.ID); ok {
+				return fmt.Errorf("token %d was not revoked", leaked.ID)
+			}
+			if _, ok := env.emu.Token(bootstrap.ID); !ok {
+				return fmt.Errorf("another token was revoked")
+			}
+			return nil
+		},
+	}})
 }
 
 func TestAccRevokeServerTokenAction_validation(t *testing.T) {
@@ -152,15 +148,11 @@ func TestAccRevokeServerTokenAction_validation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories(),
-				TerraformVersionChecks:   queryVersions,
-				Steps: []resource.TestStep{{
-					Config:      env.provider() + tc.config,
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(tc.want),
-				}},
-			})
+			env.test(t, queryVersions, []resource.TestStep{{
+				Config:      env.provider() + tc.config,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(tc.want),
+			}})
 		})
 	}
 	env.expectNoCalls("validation")

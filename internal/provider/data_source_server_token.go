@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -22,8 +21,6 @@ var (
 	_ datasource.DataSourceWithConfigure        = (*serverTokenDataSource)(nil)
 	_ datasource.DataSourceWithConfigValidators = (*serverTokenDataSource)(nil)
 )
-
-var tokenIDPattern = regexp.MustCompile(`^[0-9]+$`)
 
 // NewServerTokenDataSource is the b2b_server_token data source.
 func NewServerTokenDataSource() datasource.DataSource { return &serverTokenDataSource{} }
@@ -52,9 +49,7 @@ func (d *serverTokenDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Computed: true,
 				MarkdownDescription: "The token's numeric id, as decimal text, such as `\"123\"`. Set it, or `name`, " +
 					"to select the token; when `name` selects it, this is the id found.",
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(tokenIDPattern, "must be the numeric token id"),
-				},
+				Validators: []validator.String{tokenIDValidator()},
 			},
 			"name": schema.StringAttribute{
 				Optional: true,

@@ -58,58 +58,52 @@ func TestAccServerTokensDataSource_readsEveryPageAndFilters(t *testing.T) {
 	filters := hclBlock(`data "b2b_server_tokens" "by_name"`, `name = "deploy"`) +
 		hclBlock(`data "b2b_server_tokens" "by_email"`, opsFilter) +
 		hclBlock(`data "b2b_server_tokens" "by_name_and_email"`, `name = "deploy"`, opsFilter)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
-		Steps: []resource.TestStep{{
-			PreConfig: env.emu.ResetCalls,
-			Config:    env.provider(authArg) + `data "b2b_server_tokens" "all" {}` + "\n",
-			ConfigStateChecks: append([]statecheck.StateCheck{
-				statecheck.ExpectKnownValue(allAddr, tfjsonpath.New("total_count"), knownvalue.Int64Exact(int64(total))),
-				statecheck.ExpectKnownValue(allAddr, tfjsonpath.New("tokens"), knownvalue.ListSizeExact(total)),
-				// As the API lists them: newest first, down to the oldest, the bootstrap token.
-				statecheck.ExpectKnownValue(allAddr, tfjsonpath.New("tokens").AtSliceIndex(0), listedToken(deployAdmin)),
-				statecheck.ExpectKnownValue(allAddr, tfjsonpath.New("tokens").AtSliceIndex(total-1), listedToken(bootstrap)),
-			}, noSecretInState...),
-			// One read of the data source (at plan) is one complete listing: every page, once,
-			// with the provider's auth_token.
-			Check: func(*terraform.State) error {
-				if err := env.oneListing(total); err != nil {
-					return err
+	env.test(t, allVersions, []resource.TestStep{{
+		PreConfig: env.emu.ResetCalls,
+		Config:    env.provider(authArg) + `data "b2b_server_tokens" "all" {}` + "\n",
+		ConfigStateChecks: append([]statecheck.StateCheck{
+			statecheck.ExpectKnownValue(allAddr, tfjsonpath.New("total_count"), knownvalue.Int64Exact(int64(total))),
+			statecheck.ExpectKnownValue(allAddr, tfjsonpath.New("tokens"), knownvalue.ListSizeExact(total)),
+			// As the API lists them: newest first, down to the oldest, the bootstrap token.
+			statecheck.ExpectKnownValue(allAddr, tfjsonpath.New("tokens").AtSliceIndex(0), listedToken(deployAdmin)),
+			statecheck.ExpectKnownValue(allAddr, tfjsonpath.New("tokens").AtSliceIndex(total-1), listedToken(bootstrap)),
+		}, noSecretInState...),
+		// One read of the data source (at plan) is one complete listing: every page, once,
+		// with the provider's auth_token.
+		Check: func(*terraform.State) error {
+			if err := env.oneListing(total); err != nil {
+				return err
+			}
+			for i, c := range env.callsTo(routeListTokens) {
+				if c.Header.Get("authToken") != bootstrap.Token {
+					return fmt.Errorf("list call %d did not authenticate with the provider's auth_token", i)
 				}
-				for i, c := range env.callsTo(routeListTokens) {
-					if c.Header.Get("authToken") != bootstrap.Token {
-						return fmt.Errorf("list call %d did not authenticate with the provider's auth_token", i)
-					}
-				}
-				return nil
-			},
-		}, {
-			Config: env.provider(authArg) + filters,
-			ConfigStateChecks: append([]statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.b2b_server_tokens.by_name", tfjsonpath.New("tokens"),
-					listedInAPIOrder(deployOps1, deployOps2, deployAdmin)),
-				statecheck.ExpectKnownValue("data.b2b_server_tokens.by_email", tfjsonpath.New("tokens"),
-					listedInAPIOrder(deployOps1, deployOps2)),
-				statecheck.ExpectKnownValue("data.b2b_server_tokens.by_name_and_email", tfjsonpath.New("tokens"),
-					listedInAPIOrder(deployOps1, deployOps2)),
-				// total_count is the whole store's, whatever the filters.
-				statecheck.ExpectKnownValue("data.b2b_server_tokens.by_name_and_email", tfjsonpath.New("total_count"),
-					knownvalue.Int64Exact(int64(total))),
-			}, noSecretInState...),
-		}},
-	})
+			}
+			return nil
+		},
+	}, {
+		Config: env.provider(authArg) + filters,
+		ConfigStateChecks: append([]statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.b2b_server_tokens.by_name", tfjsonpath.New("tokens"),
+				listedInAPIOrder(deployOps1, deployOps2, deployAdmin)),
+			statecheck.ExpectKnownValue("data.b2b_server_tokens.by_email", tfjsonpath.New("tokens"),
+				listedInAPIOrder(deployOps1, deployOps2)),
+			statecheck.ExpectKnownValue("data.b2b_server_tokens.by_name_and_email", tfjsonpath.New("tokens"),
+				listedInAPIOrder(deployOps1, deployOps2)),
+			// total_count is the whole store's, whatever the filters.
+			statecheck.ExpectKnownValue("data.b2b_server_tokens.by_name_and_email", tfjsonpath.New("total_count"),
+				knownvalue.Int64Exact(int64(total))),
+		}, noSecretInState...),
+	}})
 }
 
 func TestAccServerTokensDataSource_needsACredentialToList(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	env.emu.SeedTokens(3, "seed-", testEmail)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
-		Steps: []resource.TestStep{{
-			Config:      env.provider() + `data "b2b_server_tokens" "all" {}` + "\n",
-			ExpectError: regexp.MustCompile(`(?s)No credential to list.*auth_token.*B2B_AUTH_TOKEN`),
-		}},
-	})
+	env.test(t, allVersions, []resource.TestStep{{
+		Config:      env.provider() + `data "b2b_server_tokens" "all" {}` + "\n",
+		ExpectError: regexp.MustCompile(`(?s)No credential to list.*auth_token.*B2B_AUTH_TOKEN`),
+	}})
 	env.expectCalls(routeListTokens, 0, "there is no credential to list with")
 }

@@ -6,26 +6,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 )
-
-var (
-	_ ephemeral.EphemeralResourceWithConfigure = (*storefrontTokenEphemeral)(nil)
-)
-
-// NewStorefrontTokenEphemeralResource is the b2b_storefront_token ephemeral resource.
-func NewStorefrontTokenEphemeralResource() ephemeral.EphemeralResource {
-	return &storefrontTokenEphemeral{}
-}
-
-type storefrontTokenEphemeral struct {
-	ephemeralProviderData
-}
 
 type storefrontTokenModel struct {
 	CustomerID          types.Int64               `tfsdk:"customer_id"`
@@ -39,12 +26,8 @@ type customerAccessTokenModel struct {
 	ExpiresAt types.String `tfsdk:"expires_at"`
 }
 
-func (r *storefrontTokenEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_storefront_token"
-}
-
-func (r *storefrontTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func storefrontTokenSchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "A B2B Edition storefront token for a customer id (`POST /auth/customers/storefront`), such as " +
 			"a Company user's, to call the storefront APIs on the customer's behalf. The provider authenticates with " +
 			"its `access_token` and `store_hash` when set, else with its `auth_token`." + ephemeralNote,
@@ -86,29 +69,27 @@ func customerAccessTokenAttribute() schema.SingleNestedAttribute {
 	}
 }
 
-func (r *storefrontTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var model storefrontTokenModel
-	if !r.openConfig(ctx, req, resp, &model) {
-		return
+// exchange trades a customer id, with the provider's credential, for a storefront token in
+// the configured channel, else channel 1.
+func (m *storefrontTokenModel) exchange(ctx context.Context, data *providerData, diags *diag.Diagnostics) (b2b.StorefrontToken, error) {
+	if m.ChannelID.IsNull() {
+		m.ChannelID = types.Int64Value(1)
 	}
-	if model.ChannelID.IsNull() {
-		model.ChannelID = types.Int64Value(1)
-	}
-	request := model.request()
+	request := m.request()
 	var cat string // the Customer Access Token: a secret of the customer's, kept out of logs
 	if request.CustomerAccessToken != nil {
 		cat = request.CustomerAccessToken.Value
 	}
-	ctx = r.data.mask(ctx, cat)
+	ctx = data.mask(ctx, cat)
 
-	token, err := r.data.client.CustomerStorefrontToken(ctx, request)
+	token, err := data.client.CustomerStorefrontToken(ctx, request)
 	if errors.Is(err, b2b.ErrNoStorefrontCredential) {
-		resp.Diagnostics.AddError("Missing credential", "Getting a storefront token for a customer id needs a "+
+		diags.AddError("Missing credential", "Getting a storefront token for a customer id needs a "+
 			"credential: set access_token ("+envAccessToken+") together with store_hash ("+envStoreHash+"), or "+
 			"auth_token ("+envAuthToken+"), in the provider configuration.")
-		return
+		return b2b.StorefrontToken{}, nil
 	}
-	setStorefrontTokenResult(ctx, resp, &model, token, err, "Could not get a storefront token")
+	return token, err
 }
 
 // request is the API request for the configured customer, channel and Customer Access Token.

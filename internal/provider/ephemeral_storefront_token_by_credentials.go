@@ -5,7 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -13,20 +13,6 @@ import (
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 )
-
-var (
-	_ ephemeral.EphemeralResourceWithConfigure = (*storefrontTokenByCredentialsEphemeral)(nil)
-)
-
-// NewStorefrontTokenByCredentialsEphemeralResource is the
-// b2b_storefront_token_by_credentials ephemeral resource.
-func NewStorefrontTokenByCredentialsEphemeralResource() ephemeral.EphemeralResource {
-	return &storefrontTokenByCredentialsEphemeral{}
-}
-
-type storefrontTokenByCredentialsEphemeral struct {
-	ephemeralProviderData
-}
 
 type storefrontTokenByCredentialsModel struct {
 	Email     types.String `tfsdk:"email"`
@@ -39,12 +25,8 @@ type storefrontTokenByCredentialsModel struct {
 	storefrontTokenResult
 }
 
-func (r *storefrontTokenByCredentialsEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_storefront_token_by_credentials"
-}
-
-func (r *storefrontTokenByCredentialsEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func storefrontTokenByCredentialsSchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "A B2B Edition storefront token for a storefront customer's email and password " +
 			"(`POST /auth/customers`). The provider sends its `access_token` with `store_hash` when set for this " +
 			"store; the endpoint needs no other credential." + ephemeralNote,
@@ -94,24 +76,20 @@ func (r *storefrontTokenByCredentialsEphemeral) Schema(_ context.Context, _ ephe
 	}
 }
 
-func (r *storefrontTokenByCredentialsEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var model storefrontTokenByCredentialsModel
-	if !r.openConfig(ctx, req, resp, &model) {
-		return
+// exchange trades the customer's email and password for a storefront token, in the
+// configured store or else the provider's.
+func (m *storefrontTokenByCredentialsModel) exchange(ctx context.Context, data *providerData, diags *diag.Diagnostics) (b2b.StorefrontToken, error) {
+	if !data.defaultStoreHash(&m.StoreHash, diags) {
+		return b2b.StorefrontToken{}, nil
 	}
-	if !r.data.defaultStoreHash(&model.StoreHash, &resp.Diagnostics) {
-		return
-	}
-	ctx = r.data.mask(ctx, model.Password.ValueString())
-
-	token, err := r.data.client.CredentialsToken(ctx, b2b.CredentialsTokenRequest{
-		StoreHash: model.StoreHash.ValueString(),
-		Email:     model.Email.ValueString(),
-		Password:  model.Password.ValueString(),
-		ChannelID: model.ChannelID.ValueInt64(),
-		Name:      model.Name.ValueString(),
-		BeginAt:   model.BeginAt.ValueInt64Pointer(),
-		EndAt:     model.EndAt.ValueInt64Pointer(),
+	ctx = data.mask(ctx, m.Password.ValueString())
+	return data.client.CredentialsToken(ctx, b2b.CredentialsTokenRequest{
+		StoreHash: m.StoreHash.ValueString(),
+		Email:     m.Email.ValueString(),
+		Password:  m.Password.ValueString(),
+		ChannelID: m.ChannelID.ValueInt64(),
+		Name:      m.Name.ValueString(),
+		BeginAt:   m.BeginAt.ValueInt64Pointer(),
+		EndAt:     m.EndAt.ValueInt64Pointer(),
 	})
-	setStorefrontTokenResult(ctx, resp, &model, token, err, "Could not get a storefront token with the customer's credentials")
 }

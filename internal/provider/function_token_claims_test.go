@@ -97,11 +97,8 @@ func TestAccFunctionTokenClaims_decodesClaims(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	nested := jwtOf(`{"email":"a@example.com","channel_ids":[1,2],"customer":{"id":7,"group":"vip"},"nbf":1000}`)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   functionVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`variable "token" {
+	env.test(t, functionVersions, []resource.TestStep{{
+		Config: fmt.Sprintf(`variable "token" {
   type    = string
   default = %q
 }
@@ -122,24 +119,23 @@ output "expires" {
   value = provider::b2b::token_claims(var.token).exp + 0
 }
 `, documentedStorefrontToken, nested),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("claims", knownvalue.ObjectExact(map[string]knownvalue.Check{
-					"email":          knownvalue.StringExact("123@12.com"),
-					"bc_customer_id": knownvalue.Int64Exact(313),
-					"store_hash":     knownvalue.StringExact("imk8zz7jip"),
-					"db":             knownvalue.StringExact("default"),
-					"bc_channel_id":  knownvalue.Int64Exact(1),
-					"exp":            knownvalue.Int64Exact(1690854292),
-				})),
-				statecheck.ExpectKnownOutputValue("email", knownvalue.StringExact("123@12.com")),
-				statecheck.ExpectKnownOutputValue("expires", knownvalue.Int64Exact(1690854292)),
-				statecheck.ExpectKnownOutputValueAtPath("nested", tfjsonpath.New("channel_ids"),
-					knownvalue.TupleExact([]knownvalue.Check{knownvalue.Int64Exact(1), knownvalue.Int64Exact(2)})),
-				statecheck.ExpectKnownOutputValueAtPath("nested", tfjsonpath.New("customer"),
-					knownvalue.ObjectExact(map[string]knownvalue.Check{"id": knownvalue.Int64Exact(7), "group": knownvalue.StringExact("vip")})),
-			},
-		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("claims", knownvalue.ObjectExact(map[string]knownvalue.Check{
+				"email":          knownvalue.StringExact("123@12.com"),
+				"bc_customer_id": knownvalue.Int64Exact(313),
+				"store_hash":     knownvalue.StringExact("imk8zz7jip"),
+				"db":             knownvalue.StringExact("default"),
+				"bc_channel_id":  knownvalue.Int64Exact(1),
+				"exp":            knownvalue.Int64Exact(1690854292),
+			})),
+			statecheck.ExpectKnownOutputValue("email", knownvalue.StringExact("123@12.com")),
+			statecheck.ExpectKnownOutputValue("expires", knownvalue.Int64Exact(1690854292)),
+			statecheck.ExpectKnownOutputValueAtPath("nested", tfjsonpath.New("channel_ids"),
+				knownvalue.TupleExact([]knownvalue.Check{knownvalue.Int64Exact(1), knownvalue.Int64Exact(2)})),
+			statecheck.ExpectKnownOutputValueAtPath("nested", tfjsonpath.New("customer"),
+				knownvalue.ObjectExact(map[string]knownvalue.Check{"id": knownvalue.Int64Exact(7), "group": knownvalue.StringExact("vip")})),
+		},
+	}})
 }
 
 func TestAccFunctionTokenClaims_rejectsAValueThatIsNotAJWT(t *testing.T) {
@@ -152,11 +148,7 @@ func TestAccFunctionTokenClaims_rejectsAValueThatIsNotAJWT(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)Invalid function argument.*not a JWT`),
 		})
 	}
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   functionVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		Steps:                    steps,
-	})
+	env.test(t, functionVersions, steps)
 }
 
 // A storefront token fresh from the ephemeral resource decodes too, and its claims can

@@ -42,47 +42,43 @@ func TestAccServerTokenListResource_filtersAndDisplayNames(t *testing.T) {
 	ciDeploy := env.emu.AddToken("ci-deploy", testEmail)
 	ciTest := env.emu.AddToken("ci-test", "Ops@Example.com")
 	erp := env.emu.AddToken("erp-sync", "ops@example.com")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
-		TerraformVersionChecks:   queryVersions,
-		Steps: []resource.TestStep{
-			{
-				// A configuration step first: the query runs in its directory, with its provider block.
-				Config: env.provider(authArg),
-			},
-			{
-				PreConfig: func() { env.emu.ResetCalls() },
-				Query:     true,
-				Config: listBlock("all", "") +
-					listBlock("seeds", "limit = 1000", `name_prefix = "seed-"`) +
+	env.test(t, queryVersions, []resource.TestStep{
+		{
+			// A configuration step first: the query runs in its directory, with its provider block.
+			Config: env.provider(authArg),
+		},
+		{
+			PreConfig: func() { env.emu.ResetCalls() },
+			Query:     true,
+			Config: listBlock("all", "") +
+				listBlock("seeds", "limit = 1000", `name_prefix = "seed-"`) +
 
-					listBlock("ci", "", `name_prefix = "ci-"`) +
-					listBlock("exact", "", `name = "ci-test"`) +
-					listBlock("ops", "", `email = "OPS@example.COM"`) +
-					listBlock("ci_ops", "", `name_prefix = "ci-"`, `email = "ops@example.com"`) +
-					listBlock("none", "", `name = "nothing-has-this-name"`),
-				QueryResultChecks: []querycheck.QueryResultCheck{
-					// Terraform's default limit: 100 results of a list block, the newest first.
-					querycheck.ExpectLength("b2b_server_token.all", 100),
-					querycheck.ExpectIdentity("b2b_server_token.all", identityOf(erp)),
-					querycheck.ExpectLength("b2b_server_token.seeds", seededTokenCount),
-					querycheck.ExpectIdentity("b2b_server_token.seeds", identityOf(seeded[0])),
-					querycheck.ExpectLength("b2b_server_token.ci", 2),
-					querycheck.ExpectIdentity("b2b_server_token.ci", identityOf(ciDeploy)),
-					querycheck.ExpectIdentity("b2b_server_token.ci", identityOf(ciTest)),
-					querycheck.ExpectResourceDisplayName("b2b_server_token.ci",
-						queryfilter.ByResourceIdentity(identityOf(ciDeploy)),
-						knownvalue.StringExact(fmt.Sprintf("ci-deploy (id %d)", ciDeploy.ID))),
-					querycheck.ExpectLength("b2b_server_token.exact", 1),
-					querycheck.ExpectIdentity("b2b_server_token.exact", identityOf(ciTest)),
-					// Emails compare case-insensitively.
-					querycheck.ExpectLength("b2b_server_token.ops", 2),
-					querycheck.ExpectIdentity("b2b_server_token.ops", identityOf(ciTest)),
-					querycheck.ExpectIdentity("b2b_server_token.ops", identityOf(erp)),
-					querycheck.ExpectLength("b2b_server_token.ci_ops", 1),
-					querycheck.ExpectIdentity("b2b_server_token.ci_ops", identityOf(ciTest)),
-					querycheck.ExpectLength("b2b_server_token.none", 0),
-				},
+				listBlock("ci", "", `name_prefix = "ci-"`) +
+				listBlock("exact", "", `name = "ci-test"`) +
+				listBlock("ops", "", `email = "OPS@example.COM"`) +
+				listBlock("ci_ops", "", `name_prefix = "ci-"`, `email = "ops@example.com"`) +
+				listBlock("none", "", `name = "nothing-has-this-name"`),
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				// Terraform's default limit: 100 results of a list block, the newest first.
+				querycheck.ExpectLength("b2b_server_token.all", 100),
+				querycheck.ExpectIdentity("b2b_server_token.all", identityOf(erp)),
+				querycheck.ExpectLength("b2b_server_token.seeds", seededTokenCount),
+				querycheck.ExpectIdentity("b2b_server_token.seeds", identityOf(seeded[0])),
+				querycheck.ExpectLength("b2b_server_token.ci", 2),
+				querycheck.ExpectIdentity("b2b_server_token.ci", identityOf(ciDeploy)),
+				querycheck.ExpectIdentity("b2b_server_token.ci", identityOf(ciTest)),
+				querycheck.ExpectResourceDisplayName("b2b_server_token.ci",
+					queryfilter.ByResourceIdentity(identityOf(ciDeploy)),
+					knownvalue.StringExact(fmt.Sprintf("ci-deploy (id %d)", ciDeploy.ID))),
+				querycheck.ExpectLength("b2b_server_token.exact", 1),
+				querycheck.ExpectIdentity("b2b_server_token.exact", identityOf(ciTest)),
+				// Emails compare case-insensitively.
+				querycheck.ExpectLength("b2b_server_token.ops", 2),
+				querycheck.ExpectIdentity("b2b_server_token.ops", identityOf(ciTest)),
+				querycheck.ExpectIdentity("b2b_server_token.ops", identityOf(erp)),
+				querycheck.ExpectLength("b2b_server_token.ci_ops", 1),
+				querycheck.ExpectIdentity("b2b_server_token.ci_ops", identityOf(ciTest)),
+				querycheck.ExpectLength("b2b_server_token.none", 0),
 			},
 		},
 	})
@@ -100,27 +96,23 @@ func TestAccServerTokenListResource_includeResource(t *testing.T) {
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	tok := env.emu.AddToken("ci-deploy", testEmail)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
-		TerraformVersionChecks:   queryVersions,
-		Steps: []resource.TestStep{
-			{Config: env.provider(authArg)},
-			{
-				Query:  true,
-				Config: listBlock("ci", "include_resource = true", `name = "ci-deploy"`),
-				QueryResultChecks: []querycheck.QueryResultCheck{
-					querycheck.ExpectLength("b2b_server_token.ci", 1),
-					querycheck.ExpectResourceKnownValues("b2b_server_token.ci", queryfilter.ByResourceIdentity(identityOf(tok)),
-						[]querycheck.KnownValueCheck{
-							{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(strconv.FormatInt(tok.ID, 10))},
-							{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("ci-deploy")},
-							{Path: tfjsonpath.New("email"), KnownValue: knownvalue.StringExact(testEmail)},
-							{Path: tfjsonpath.New("store_hash"), KnownValue: knownvalue.StringExact(testStoreHash)},
-							{Path: tfjsonpath.New("event_channel"), KnownValue: knownvalue.StringExact(tok.EventChannel)},
-							{Path: tfjsonpath.New("token"), KnownValue: knownvalue.StringExact(tok.Token)},
-							{Path: tfjsonpath.New("password"), KnownValue: knownvalue.Null()},
-						}),
-				},
+	env.test(t, queryVersions, []resource.TestStep{
+		{Config: env.provider(authArg)},
+		{
+			Query:  true,
+			Config: listBlock("ci", "include_resource = true", `name = "ci-deploy"`),
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				querycheck.ExpectLength("b2b_server_token.ci", 1),
+				querycheck.ExpectResourceKnownValues("b2b_server_token.ci", queryfilter.ByResourceIdentity(identityOf(tok)),
+					[]querycheck.KnownValueCheck{
+						{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(strconv.FormatInt(tok.ID, 10))},
+						{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("ci-deploy")},
+						{Path: tfjsonpath.New("email"), KnownValue: knownvalue.StringExact(testEmail)},
+						{Path: tfjsonpath.New("store_hash"), KnownValue: knownvalue.StringExact(testStoreHash)},
+						{Path: tfjsonpath.New("event_channel"), KnownValue: knownvalue.StringExact(tok.EventChannel)},
+						{Path: tfjsonpath.New("token"), KnownValue: knownvalue.StringExact(tok.Token)},
+						{Path: tfjsonpath.New("password"), KnownValue: knownvalue.Null()},
+					}),
 			},
 		},
 	})
@@ -136,13 +128,9 @@ func TestAccServerTokenListResource_errors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories(),
-				TerraformVersionChecks:   queryVersions,
-				Steps: []resource.TestStep{
-					{Config: env.provider()},
-					{Query: true, Config: tc.query, ExpectError: regexp.MustCompile(tc.want)},
-				},
+			env.test(t, queryVersions, []resource.TestStep{
+				{Config: env.provider()},
+				{Query: true, Config: tc.query, ExpectError: regexp.MustCompile(tc.want)},
 			})
 		})
 	}

@@ -125,6 +125,12 @@ func (p *b2bProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					"`B2B_MAX_RETRIES` environment variable.",
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
+			"request_timeout": schema.StringAttribute{
+				Optional:   true,
+				CustomType: timetypes.GoDurationType{},
+				MarkdownDescription: "Time limit of each HTTP request, as a Go duration such as `\"30s\"`. " +
+					"Defaults to `\"30s\"`, or the `B2B_REQUEST_TIMEOUT` environment variable.",
+			},
 			"rate_limit_reserve": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "How many requests of each rate-limit window the provider leaves to the store's " +
@@ -133,12 +139,6 @@ func (p *b2bProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					"(logged at INFO with the wait). `0` turns pacing off. Defaults to `20`, or the " +
 					"`B2B_RATE_LIMIT_RESERVE` environment variable.",
 				Validators: []validator.Int64{int64validator.Between(0, 1000)},
-			},
-			"request_timeout": schema.StringAttribute{
-				Optional:   true,
-				CustomType: timetypes.GoDurationType{},
-				MarkdownDescription: "Time limit of each HTTP request, as a Go duration such as `\"30s\"`. " +
-					"Defaults to `\"30s\"`, or the `B2B_REQUEST_TIMEOUT` environment variable.",
 			},
 		},
 	}

@@ -112,15 +112,11 @@ func TestAccServerTokenIdentity_importRejectsInvalidIdentity(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories(),
-				TerraformVersionChecks:   identityVersions,
-				Steps: []resource.TestStep{{
-					Config:      env.provider(authArg) + identityImport(tokenAddr, tc.identity) + serverTokenConfig("x", withPasswordWO),
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(tc.want),
-				}},
-			})
+			env.test(t, identityVersions, []resource.TestStep{{
+				Config:      env.provider(authArg) + identityImport(tokenAddr, tc.identity) + serverTokenConfig("x", withPasswordWO),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(tc.want),
+			}})
 		})
 	}
 }

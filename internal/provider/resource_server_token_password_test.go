@@ -50,10 +50,8 @@ func TestAccServerToken_importNeedsNoPassword(t *testing.T) {
 		},
 		{
 			// A first rotate_when_changed, and keep_previous_for, are only stored.
-			Config: noPassword(`rotate_when_changed = { rotation = "1" }`, `keep_previous_for = "1h"`),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-			},
+			Config:           noPassword(`rotate_when_changed = { rotation = "1" }`, `keep_previous_for = "1h"`),
+			ConfigPlanChecks: plansToken(plancheck.ResourceActionUpdate),
 		},
 		{
 			// Rotating it in place creates a token: it needs a password.
@@ -76,9 +74,7 @@ func TestAccServerToken_importNeedsNoPassword(t *testing.T) {
 			// With a password, the rotation goes ahead.
 			Config: env.provider(authArg) + serverTokenConfig("imported", withPasswordWO,
 				`rotate_when_changed = { rotation = "2" }`, `keep_previous_for = "1h"`),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-			},
+			ConfigPlanChecks:  plansToken(plancheck.ResourceActionUpdate),
 			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 		},
 	})

@@ -337,10 +337,8 @@ func TestAccServerTokenRotation_keepPreviousForChangeAloneDoesNotRotate(t *testi
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	inPlace := func(keep string) resource.TestStep {
 		return resource.TestStep{
-			Config: config(keep),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-			},
+			Config:            config(keep),
+			ConfigPlanChecks:  plansToken(plancheck.ResourceActionUpdate),
 			ConfigStateChecks: append([]statecheck.StateCheck{sameID.AddStateValue(tokenAddr, tfjsonpath.New("id"))}, noPrevious...),
 		}
 	}
@@ -365,15 +363,11 @@ func TestAccServerTokenRotation_planTimeValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				TerraformVersionChecks:   writeOnlyVersions,
-				ProtoV6ProviderFactories: env.factories(),
-				Steps: []resource.TestStep{{
-					Config:      env.provider() + serverTokenConfig("x", withPasswordWO, fmt.Sprintf("keep_previous_for = %q", tc.keep)),
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(tc.want),
-				}},
-			})
+			env.test(t, writeOnlyVersions, []resource.TestStep{{
+				Config:      env.provider() + serverTokenConfig("x", withPasswordWO, fmt.Sprintf("keep_previous_for = %q", tc.keep)),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(tc.want),
+			}})
 		})
 	}
 	env.expectNoCalls("plan-time validation")

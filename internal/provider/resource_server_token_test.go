@@ -120,16 +120,12 @@ func TestAccServerToken_passwordInStateUsesProviderAuthToken(t *testing.T) {
 		},
 	}, {
 		// A new password is only stored: the token is not replaced.
-		Config: env.provider(authArg) + serverTokenConfig("ci", `password = "another-password"`),
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-		},
+		Config:           env.provider(authArg) + serverTokenConfig("ci", `password = "another-password"`),
+		ConfigPlanChecks: plansToken(plancheck.ResourceActionUpdate),
 	}, {
 		// Moving from password to password_wo does not replace it either.
-		Config: env.provider(authArg) + serverTokenConfig("ci", withPasswordWO),
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-		},
+		Config:           env.provider(authArg) + serverTokenConfig("ci", withPasswordWO),
+		ConfigPlanChecks: plansToken(plancheck.ResourceActionUpdate),
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("password"), knownvalue.Null()),
 		},
@@ -154,11 +150,9 @@ func TestAccServerToken_outOfBandDeletionPlansRecreate(t *testing.T) {
 			env.testTokens(t, []string{"ci"}, []resource.TestStep{
 				{Config: config},
 				{
-					PreConfig: func() { env.removeTokens(env.tokensNamed("ci")) },
-					Config:    config,
-					ConfigPlanChecks: resource.ConfigPlanChecks{
-						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate)},
-					},
+					PreConfig:         func() { env.removeTokens(env.tokensNamed("ci")) },
+					Config:            config,
+					ConfigPlanChecks:  plansToken(plancheck.ResourceActionCreate),
 					ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 				},
 			})
@@ -221,10 +215,8 @@ func TestAccServerToken_importRecoversToken(t *testing.T) {
 		},
 		{
 			// An import block, then the first plan with `password` is an in-place update that stores it.
-			Config: env.provider(authArg) + importByID(tokenAddr, seeded.ID) + serverTokenConfig("imported", withPassword),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-			},
+			Config:           env.provider(authArg) + importByID(tokenAddr, seeded.ID) + serverTokenConfig("imported", withPassword),
+			ConfigPlanChecks: plansToken(plancheck.ResourceActionUpdate),
 			ConfigStateChecks: []statecheck.StateCheck{
 				stateMatchesEmulator(env, tokenAddr),
 				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
@@ -245,16 +237,13 @@ func TestAccServerToken_importWithoutAuthTokenNamesIt(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	seeded := env.emu.AddToken("imported", testEmail)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
-		Steps: []resource.TestStep{{
-			Config:        requiredProviders + env.provider() + serverTokenConfig("imported", withPasswordWO),
-			ResourceName:  tokenAddr,
-			ImportState:   true,
-			ImportStateId: strconv.FormatInt(seeded.ID, 10),
-			ExpectError:   regexp.MustCompile(`auth_token[\s\S]*B2B_AUTH_TOKEN`),
-		}},
-	})
+	env.test(t, allVersions, []resource.TestStep{{
+		Config:        requiredProviders + env.provider() + serverTokenConfig("imported", withPasswordWO),
+		ResourceName:  tokenAddr,
+		ImportState:   true,
+		ImportStateId: strconv.FormatInt(seeded.ID, 10),
+		ExpectError:   regexp.MustCompile(`auth_token[\s\S]*B2B_AUTH_TOKEN`),
+	}})
 }
 
 func TestAccServerToken_renameReplaces(t *testing.T) {
@@ -263,10 +252,8 @@ func TestAccServerToken_renameReplaces(t *testing.T) {
 	env.testTokens(t, []string{"first", "second"}, []resource.TestStep{
 		{Config: env.provider() + serverTokenConfig("first", withPasswordWO)},
 		{
-			Config: env.provider() + serverTokenConfig("second", withPasswordWO),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-			},
+			Config:            env.provider() + serverTokenConfig("second", withPasswordWO),
+			ConfigPlanChecks:  plansToken(plancheck.ResourceActionDestroyBeforeCreate),
 			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 			// The renamed token is deleted.
 			Check: env.holdsTokens("first", 0),
@@ -290,10 +277,8 @@ func TestAccServerToken_rotationCreatesBeforeDestroying(t *testing.T) {
 				first = env.tokensNamed("rotating")[0]
 				env.emu.ResetCalls()
 			},
-			Config: config("2026-02"),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
-			},
+			Config:            config("2026-02"),
+			ConfigPlanChecks:  plansToken(plancheck.ResourceActionCreateBeforeDestroy),
 			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 			Check: func(*terraform.State) error {
 				left := env.tokensNamed("rotating")
@@ -354,10 +339,8 @@ func TestAccServerToken_idNeverFoundOrphansNothing(t *testing.T) {
 				env.emu.SetListLag(0)
 				env.emu.RevealAll()
 			},
-			Config: config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-			},
+			Config:            config,
+			ConfigPlanChecks:  plansToken(plancheck.ResourceActionDestroyBeforeCreate),
 			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 			// Only the replacement is left.
 			Check: env.holdsTokens("unlisted", 1),
@@ -419,14 +402,11 @@ func TestAccServerToken_planTimeValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories(),
-				Steps: []resource.TestStep{{
-					Config:      tc.config,
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(tc.want),
-				}},
-			})
+			env.test(t, allVersions, []resource.TestStep{{
+				Config:      tc.config,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(tc.want),
+			}})
 		})
 	}
 	env.expectNoCalls("plan-time validation")

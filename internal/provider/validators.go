@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
@@ -17,10 +18,19 @@ var (
 	storeHashPattern = regexp.MustCompile(`^[a-z0-9]+$`)
 	// emailPattern is deliberately loose: one @, no spaces, a dot in the domain.
 	emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	// tokenIDPattern: server token ids are decimal numbers.
+	tokenIDPattern = regexp.MustCompile(`^[0-9]+$`)
 )
+
+// channelIDValidators: BigCommerce channel ids start at 1.
+var channelIDValidators = []validator.Int64{int64validator.AtLeast(1)}
 
 func storeHashValidator() validator.String {
 	return stringvalidator.RegexMatches(storeHashPattern, "must be a BigCommerce store hash: lowercase letters and digits")
+}
+
+func tokenIDValidator() validator.String {
+	return stringvalidator.RegexMatches(tokenIDPattern, "must be the numeric token id")
 }
 
 func emailValidator() validator.String {
