@@ -78,6 +78,13 @@ func (s *Store) listBeforeCreate(ctx context.Context) (*TokenList, error) {
 	if !s.HasCredential() {
 		return nil, nil
 	}
+	if !s.index.hasRecent(reconcileFreshness) {
+		// A listing made while this client's own creates land is shifted by them and read
+		// again: let them return first.
+		if err := s.index.gatherCreates(ctx); err != nil {
+			return nil, err
+		}
+	}
 	list, err := s.index.Recent(ctx, reconcileFreshness)
 	if IsCredentialRefused(err) || errors.Is(err, ErrNoAuthToken) {
 		return nil, nil // every credential refused: decide without it

@@ -115,6 +115,13 @@ func (x *TokenIndex) Recent(ctx context.Context, maxAge time.Duration) (TokenLis
 	return l, err
 }
 
+// hasRecent reports whether a complete listing no older than maxAge is at hand.
+func (x *TokenIndex) hasRecent(maxAge time.Duration) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.all.cached != nil && time.Since(x.all.cached.started) <= maxAge
+}
+
 // listForCreated returns a listing to look for a token just created in, once the other
 // creates in flight have returned (so that concurrent creates share it): the head when it
 // shows the token or holds the whole store, else a complete listing. The order of the list
