@@ -22,7 +22,7 @@ set -euo pipefail
 make_work
 # The newest CLI at hand validates the most: list resources and actions need >= 1.14.
 TERRAFORM=${TERRAFORM:-$("$root/scripts/newest-terraform.sh")}
-"$TERRAFORM" version | head -1
+"$TERRAFORM" version | sed -n 1p
 failed=0
 fail() { echo "FAIL: $*" >&2; failed=$((failed + 1)); }
 
@@ -102,7 +102,7 @@ while IFS= read -r dir; do
     echo "ok   $dir"
     validated=$((validated + 1))
   elif grep -q "Unsupported Terraform Core version" <<<"$out"; then
-    echo "skip $dir: needs a newer Terraform than $("$TERRAFORM" version | head -1) (its required_version)"
+    echo "skip $dir: needs a newer Terraform than $("$TERRAFORM" version | sed -n 1p) (its required_version)"
     skipped+=("$dir")
   else
     # Without the warning about dev_overrides that every run prints.

@@ -9,6 +9,6 @@ newest=$("$root/scripts/newest-terraform.sh")
 make_work
 ln -s "$newest" "$work/terraform"
 export PATH="$work:$PATH"
-terraform version | head -1
+terraform version | sed -n 1p
 cd "$root/tools"
 go generate ./...
