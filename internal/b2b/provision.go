@@ -235,6 +235,9 @@ func (s *Store) borrowCredential(ctx context.Context, req CreateServerTokenReque
 	borrowed := req
 	borrowed.Name = "terraform-b2b-reconcile-" + hex.EncodeToString(suffix)
 	created, err := s.client.CreateServerToken(ctx, borrowed)
+	if MayHaveReachedServer(err) {
+		return nil, fmt.Errorf("a short-lived token named %q may have been made to find out; delete it if it exists: %w", borrowed.Name, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +246,7 @@ func (s *Store) borrowCredential(ctx context.Context, req CreateServerTokenReque
 		cleanupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*s.client.cfg.RequestTimeout)
 		defer cancel()
 		if t, err := s.locate(cleanupCtx, created.Token); err == nil {
-			_ = s.Delete(cleanupCtx, t.ID)
+			_ = s.DeleteToken(cleanupCtx, t.ID, created.Token)
 		}
 	}, nil
 }

@@ -523,7 +523,8 @@ func TestLostCreateWithoutCredentialBorrowsOneAndNamesTheCandidates(t *testing.T
 	})
 }
 
-// When no credential can be borrowed either, the error still says a token may exist.
+// When no credential can be borrowed either, the error still says a token may exist, and
+// names the borrowed one that may exist too.
 func TestLostCreateWithNoCredentialToBorrowSaysATokenMayExist(t *testing.T) {
 	f := newFake(t)
 	f.setHook(onCreate(func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, req CreateServerTokenRequest, n int) bool {
@@ -537,6 +538,10 @@ func TestLostCreateWithNoCredentialToBorrowSaysATokenMayExist(t *testing.T) {
 	_, err := c.ProvisionServerToken(context.Background(), provisionReq)
 	if !errors.Is(err, ErrCreateOutcomeUnknown) || !strings.Contains(err.Error(), "no credential of the store could be had") {
 		t.Errorf("err = %v, want ErrCreateOutcomeUnknown for want of a credential", err)
+	}
+	// The borrowed token's own create lost its reply too: the error names it, to delete.
+	if err == nil || !strings.Contains(err.Error(), `a short-lived token named "terraform-b2b-reconcile-`) {
+		t.Errorf("err = %v, want the name of the short-lived token that may exist", err)
 	}
 	if n := f.count(http.MethodGet, "/backend/tokens"); n != 0 {
 		t.Errorf("%d listings without a credential", n)
