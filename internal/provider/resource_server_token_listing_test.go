@@ -440,26 +440,40 @@ func TestAccServerTokenListing_tokensChangingBetweenPagesAreNeitherMissedNorCoun
 // refresh must notice and read again, not conclude that a live token is gone.
 func TestAccServerTokenListing_shiftedListingNeverDropsAToken(t *testing.T) {
 	t.Parallel()
-	env := newAccEnv(t, func(o *emulator.Options) { o.ListOrder = emulator.OldestFirst })
-	seeded := env.emu.SeedTokens(250, "seed-", testEmail) // the managed token is the 251st
-	config := env.provider() + serverTokenConfig("shifted", withPasswordWO)
-	var once sync.Once
-	env.testTokens(t, []string{"shifted"}, []resource.TestStep{{
-		Config: config,
-	}, {
-		PreConfig: func() {
-			env.emu.OnRequest(func(c emulator.Call) {
-				if c.Method == "GET" && strings.Contains(c.RawQuery, "offset=0") {
-					once.Do(func() {
-						env.emu.RemoveToken(seeded[0].ID)
-						env.emu.AddToken("someone-else", testEmail)
+	for _, withAuthToken := range []bool{false, true} {
+		t.Run(fmt.Sprintf("auth_token=%v", withAuthToken), func(t *testing.T) {
+			t.Parallel()
+			env := newAccEnv(t, func(o *emulator.Options) { o.ListOrder = emulator.OldestFirst })
+			// The managed token is the 251st, the first of the second page before the shift.
+			// With auth_token only the pages' overlap can tell; without it, a listing made
+			// with the resource's own token that does not show it is not complete either.
+			seeded := env.emu.SeedTokens(250, "seed-", testEmail)
+			var args []string
+			if withAuthToken {
+				env.emu.RemoveToken(seeded[len(seeded)-1].ID)
+				authArg, _ := env.bootstrapAuthToken()
+				args = append(args, authArg)
+			}
+			config := env.provider(args...) + serverTokenConfig("shifted", withPasswordWO)
+			var once sync.Once
+			env.testTokens(t, []string{"shifted"}, []resource.TestStep{{
+				Config: config,
+			}, {
+				PreConfig: func() {
+					env.emu.OnRequest(func(c emulator.Call) {
+						if c.Method == "GET" && strings.Contains(c.RawQuery, "offset=0") {
+							once.Do(func() {
+								env.emu.RemoveToken(seeded[0].ID)
+								env.emu.AddToken("someone-else", testEmail)
+							})
+						}
 					})
-				}
-			})
-		},
-		Config: config,
-		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-			plancheck.ExpectEmptyPlan(),
-		}},
-	}})
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			}})
+		})
+	}
 }

@@ -251,26 +251,36 @@ func TestAccServerTokenLostCreate_amongCreatesNamesTheToken(t *testing.T) {
 // would orphan a live token.
 func TestAccServerTokenLostCreate_unknownIDIsNeverDroppedByARefresh(t *testing.T) {
 	t.Parallel()
-	env := newAccEnv(t)
-	env.emu.SetListLag(-1)
-	config := env.provider() + serverTokenConfig("hidden", withPasswordWO)
-	env.testTokens(t, []string{"hidden"}, []resource.TestStep{{
-		Config:      config,
-		ExpectError: regexp.MustCompile(`its id was not found`),
-	}, {
-		RefreshState:       true,
-		ExpectNonEmptyPlan: true, // tainted: the next apply replaces it
-		Check: func(s *terraform.State) error {
-			rs, ok := s.RootModule().Resources[tokenAddr]
-			if !ok || rs.Primary.Attributes["token"] == "" {
-				return fmt.Errorf("the token whose id is unknown was dropped from state by a refresh")
+	for _, withAuthToken := range []bool{false, true} {
+		t.Run(fmt.Sprintf("auth_token=%v", withAuthToken), func(t *testing.T) {
+			t.Parallel()
+			env := newAccEnv(t)
+			env.emu.SetListLag(-1)
+			var args []string
+			if withAuthToken {
+				authArg, _ := env.bootstrapAuthToken()
+				args = append(args, authArg)
 			}
-			return nil
-		},
-	}, {
-		// It shows up at last: destroy finds it by its value.
-		PreConfig: env.emu.RevealAll,
-		Config:    config,
-		Destroy:   true,
-	}})
+			config := env.provider(args...) + serverTokenConfig("hidden", withPasswordWO)
+			env.testTokens(t, []string{"hidden"}, []resource.TestStep{{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`its id was not found`),
+			}, {
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // tainted: the next apply replaces it
+				Check: func(s *terraform.State) error {
+					rs, ok := s.RootModule().Resources[tokenAddr]
+					if !ok || rs.Primary.Attributes["token"] == "" {
+						return fmt.Errorf("the token whose id is unknown was dropped from state by a refresh")
+					}
+					return nil
+				},
+			}, {
+				// It shows up at last: destroy finds it by its value.
+				PreConfig: env.emu.RevealAll,
+				Config:    config,
+				Destroy:   true,
+			}})
+		})
+	}
 }

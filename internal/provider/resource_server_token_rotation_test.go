@@ -270,28 +270,37 @@ func TestAccServerTokenRotation_destroyDeletesPrevious(t *testing.T) {
 }
 
 // A rotation whose create reply is lost adopts the token the create made: one new token,
-// no second create.
+// no second create; with the resources' own tokens as credentials and with auth_token.
 func TestAccServerTokenRotation_lostCreateReplyNoDuplicate(t *testing.T) {
 	t.Parallel()
-	env, _ := newRotationEnv(t)
-	timeout := `request_timeout = "300ms"`
-	env.testTokens(t, []string{rotatingName}, []resource.TestStep{
-		{Config: rotatingConfig(env, "1", timeout)},
-		{
-			PreConfig: func() {
-				env.emu.InjectFault(routeCreateToken, emulator.Fault{Kind: emulator.FaultSlow, Delay: time.Second, AfterHandling: true})
-			},
-			Config: rotatingConfig(env, "2", timeout),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
-			Check:             resource.ComposeTestCheckFunc(liveTokens(env, 2), previousIsEmulatorToken(env)),
-		},
-	})
-	env.expectCalls(routeCreateToken, 2, "the token, then one for the rotation")
-	if n := env.emu.PendingFaults(routeCreateToken); n != 0 {
-		t.Errorf("the lost reply was never injected: %d faults pending", n)
+	for _, withAuthToken := range []bool{false, true} {
+		t.Run(fmt.Sprintf("auth_token=%v", withAuthToken), func(t *testing.T) {
+			t.Parallel()
+			env, _ := newRotationEnv(t)
+			args := []string{`request_timeout = "1s"`}
+			if withAuthToken {
+				authArg, _ := env.bootstrapAuthToken()
+				args = append(args, authArg)
+			}
+			env.testTokens(t, []string{rotatingName}, []resource.TestStep{
+				{Config: rotatingConfig(env, "1", args...)},
+				{
+					PreConfig: func() {
+						env.emu.InjectFault(routeCreateToken, emulator.Fault{Kind: emulator.FaultSlow, Delay: 4 * time.Second, AfterHandling: true})
+					},
+					Config: rotatingConfig(env, "2", args...),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
+					Check:             resource.ComposeTestCheckFunc(liveTokens(env, 2), previousIsEmulatorToken(env)),
+				},
+			})
+			env.expectCalls(routeCreateToken, 2, "the token, then one for the rotation")
+			if n := env.emu.PendingFaults(routeCreateToken); n != 0 {
+				t.Errorf("the lost reply was never injected: %d faults pending", n)
+			}
+		})
 	}
 }
 
