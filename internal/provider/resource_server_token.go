@@ -49,7 +49,7 @@ type serverTokenModel struct {
 	RotateWhenChanged types.Map    `tfsdk:"rotate_when_changed"`
 	Token             types.String `tfsdk:"token"`
 	EventChannel      types.String `tfsdk:"event_channel"`
-	// The in-place rotation (server_token_rotation.go).
+	// The in-place rotation (resource_server_token_rotation.go).
 	KeepPreviousFor   timetypes.GoDuration `tfsdk:"keep_previous_for"`
 	PreviousID        types.String         `tfsdk:"previous_id"`
 	PreviousToken     types.String         `tfsdk:"previous_token"`
