@@ -20,6 +20,7 @@ type config struct {
 	legacyUser             bool // -user-email or -user-password was given
 	accessToken            string
 	accessTokenListsTokens bool
+	unauthorizedAsDetail   bool
 	seedFile               string
 	seedTokens             int
 	listOrder              string

@@ -40,6 +40,10 @@ var flagDocs = []flagDoc{
 	{"access-token-lists-tokens", "", "also accept that X-Auth-Token on GET /backend/tokens and DELETE /auth/backend " +
 		"(BigCommerce documents only authToken there; without this flag such a request gets 403)",
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.BoolVar(&c.accessTokenListsTokens, n, false, u) }},
+	{"unauthorized-as-detail", "", `reply {"detail": "..."} to a missing or unknown credential (401) and to X-Auth-Token ` +
+		`on the token endpoints (403), instead of the documented {"code", "data": {"errMsg"}, "meta"} envelope ` +
+		`(BigCommerce documents both)`,
+		func(fs *flag.FlagSet, c *config, n, u string) { fs.BoolVar(&c.unauthorizedAsDetail, n, false, u) }},
 	{"seed-file", "path", `JSON of users and tokens to create at start: {"users": [{"email", "password", "role"}], ` +
 		`"tokens": [{"id" (optional), "name", "email"}]}`,
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.seedFile, n, "", u) }},

@@ -58,6 +58,7 @@ func buildOptions(cfg *config) (emulator.Options, error) {
 		StoreHash:              cfg.storeHash,
 		Users:                  users,
 		AccessTokenListsTokens: cfg.accessTokenListsTokens,
+		UnauthorizedAsDetail:   cfg.unauthorizedAsDetail,
 		ListOrder:              order,
 		Tokens:                 seededTokens,
 	}

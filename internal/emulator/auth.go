@@ -39,8 +39,7 @@ func (s *Server) checkAccessToken(h http.Header) (sent bool, rep *reply) {
 		return true, &r
 	}
 	if !s.accessTokens[token] {
-		r := detailReply(http.StatusUnauthorized, msgInvalidToken)
-		return true, &r
+		return true, s.refusal(http.StatusUnauthorized, msgInvalidToken)
 	}
 	return true, nil
 }
@@ -58,15 +57,13 @@ func (s *Server) formAfterAccessToken(req *request) (*form, *reply) {
 func (s *Server) requireAuthToken(h http.Header) *reply {
 	token := h.Get(hdrAuthToken)
 	if token == "" {
-		r := detailReply(http.StatusUnauthorized, msgNoCredentials)
-		return &r
+		return s.refusal(http.StatusUnauthorized, msgNoCredentials)
 	}
 	s.mu.Lock()
 	_, ok := s.byValue[token]
 	s.mu.Unlock()
 	if !ok {
-		r := detailReply(http.StatusUnauthorized, msgInvalidToken)
-		return &r
+		return s.refusal(http.StatusUnauthorized, msgInvalidToken)
 	}
 	return nil
 }
@@ -129,8 +126,7 @@ func (s *Server) requireS2SCredential(h http.Header) *reply {
 	allowed := s.accessTokenListsTokens
 	s.mu.Unlock()
 	if !allowed {
-		r := detailReply(http.StatusForbidden, msgNoPermission)
-		return &r
+		return s.refusal(http.StatusForbidden, msgNoPermission)
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func TestAccessTokenRules(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := f.do("POST", "/auth/customers/storefront", c.h, body)
 			if c.status == 401 {
-				expectDetail(t, r, 401, "Invalid token.")
+				expectUnauthorized(t, r, 401, "Invalid token.")
 				return
 			}
 			expectStatus(t, r, c.status)
@@ -50,7 +50,7 @@ func TestAccessTokenRules(t *testing.T) {
 	r := f.do("POST", "/auth/backend", hdr{"X-Auth-Token": storeToken}, createBody("x"))
 	expectStatus(t, r, 500)
 	r = f.do("POST", "/auth/backend", hdr{"X-Auth-Token": "nope", "X-Store-Hash": "abc123"}, createBody("x"))
-	expectDetail(t, r, 401, "Invalid token.")
+	expectUnauthorized(t, r, 401, "Invalid token.")
 	r = f.do("POST", "/auth/backend", hdr{"X-Auth-Token": storeToken, "X-Store-Hash": "abc123"}, createBody("x"))
 	expectStatus(t, r, 200)
 	if n := len(f.srv.Tokens()); n != 1 {
@@ -69,24 +69,24 @@ func TestAuthTokenRules(t *testing.T) {
 		{"GET", "/backend/tokens", ""},
 		{"DELETE", "/auth/backend", `{"id": 1}`},
 	} {
-		expectDetail(t, f.do(route.method, route.path, nil, route.body), 401, msgNoCredentials)
+		expectUnauthorized(t, f.do(route.method, route.path, nil, route.body), 401, msgNoCredentials)
 		// By default X-Auth-Token is not a credential for the S2S endpoints.
 		r := f.do(route.method, route.path, hdr{"X-Auth-Token": storeToken, "X-Store-Hash": "abc123"}, route.body)
-		expectDetail(t, r, 403, "You do not have permission to perform this action.")
-		expectDetail(t, f.do(route.method, route.path, hdr{"authToken": "garbage"}, route.body), 401, "Invalid token.")
-		expectDetail(t, f.do(route.method, route.path, hdr{"authToken": gone}, route.body), 401, "Invalid token.")
+		expectUnauthorized(t, r, 403, "You do not have permission to perform this action.")
+		expectUnauthorized(t, f.do(route.method, route.path, hdr{"authToken": "garbage"}, route.body), 401, "Invalid token.")
+		expectUnauthorized(t, f.do(route.method, route.path, hdr{"authToken": gone}, route.body), 401, "Invalid token.")
 	}
 	// A token of another store (same user, other hash) is not valid here.
 	other := New(Options{StoreHash: "zzz999"}).AddToken("x", adminEmail).Token
-	expectDetail(t, f.list(other, ""), 401, "Invalid token.")
+	expectUnauthorized(t, f.list(other, ""), 401, "Invalid token.")
 
 	expectStatus(t, f.list(tok, ""), 200)
 	// POST /auth/backend ignores authToken, even a bad one.
 	expectStatus(t, f.do("POST", "/auth/backend", hdr{"authToken": "garbage"}, createBody("x")), 200)
 	// POST /auth/customers/storefront takes authToken when there is no X-Auth-Token.
 	expectStatus(t, f.do("POST", "/auth/customers/storefront", hdr{"authToken": tok}, `{"customerId": 7}`), 200)
-	expectDetail(t, f.do("POST", "/auth/customers/storefront", hdr{"authToken": "bad"}, `{"customerId": 7}`), 401, "Invalid token.")
-	expectDetail(t, f.do("POST", "/auth/customers/storefront", nil, `{"customerId": 7}`), 401, msgNoCredentials)
+	expectUnauthorized(t, f.do("POST", "/auth/customers/storefront", hdr{"authToken": "bad"}, `{"customerId": 7}`), 401, "Invalid token.")
+	expectUnauthorized(t, f.do("POST", "/auth/customers/storefront", nil, `{"customerId": 7}`), 401, msgNoCredentials)
 }
 
 func TestAccessTokenOnS2SEndpoints(t *testing.T) {
@@ -101,15 +101,15 @@ func TestAccessTokenOnS2SEndpoints(t *testing.T) {
 
 	for _, mode := range []bool{false, true} {
 		f.srv.SetAccessTokenListsTokens(mode)
-		expectDetail(t, list(wrong), 401, "Invalid token.")
-		expectDetail(t, del(wrong), 401, "Invalid token.")
+		expectUnauthorized(t, list(wrong), 401, "Invalid token.")
+		expectUnauthorized(t, del(wrong), 401, "Invalid token.")
 		expectStatus(t, list(noHash), 500)
 		expectStatus(t, del(noHash), 500)
 	}
 
 	f.srv.SetAccessTokenListsTokens(false)
-	expectDetail(t, list(valid), 403, "You do not have permission to perform this action.")
-	expectDetail(t, del(valid), 403, "You do not have permission to perform this action.")
+	expectUnauthorized(t, list(valid), 403, "You do not have permission to perform this action.")
+	expectUnauthorized(t, del(valid), 403, "You do not have permission to perform this action.")
 	if _, ok := f.srv.Token(2); !ok {
 		t.Fatal("a refused delete deleted the token")
 	}

@@ -137,7 +137,7 @@ func TestReshapeKeepsErrors(t *testing.T) {
 	f := newFixture(t)
 	for _, k := range []FaultKind{FaultNoPagination, FaultNullData, FaultNotAList, FaultTotalCount} {
 		f.srv.InjectFault("GET /backend/tokens", Fault{Kind: k, TotalCount: 5})
-		expectDetail(t, f.do("GET", "/backend/tokens", nil, ""), 401, msgNoCredentials)
+		expectUnauthorized(t, f.do("GET", "/backend/tokens", nil, ""), 401, msgNoCredentials)
 		if f.srv.PendingFaults("GET /backend/tokens") != 0 {
 			t.Fatalf("%v not consumed", k)
 		}

@@ -270,3 +270,18 @@ func keys(m map[string]any) []string {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// expectUnauthorized checks a refused credential's reply: exactly
+// {"code": status, "data": {"errMsg": msg}, "meta": {"message": "Unauthorized" or "Forbidden"}}.
+func expectUnauthorized(t *testing.T, r *response, status int, msg string) {
+	t.Helper()
+	want := mustJSON(map[string]any{
+		"code": status,
+		"data": map[string]string{"errMsg": msg},
+		"meta": map[string]string{"message": http.StatusText(status)},
+	})
+	var got any
+	if r.status != status || json.Unmarshal(r.raw, &got) != nil || mustJSON(got) != want {
+		t.Fatalf("got %d %s, want %d %s", r.status, r.raw, status, want)
+	}
+}

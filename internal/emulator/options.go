@@ -22,6 +22,12 @@ type Options struct {
 	// store-level token works is unknown, so both readings can be tested.
 	// Off, such a request is refused with 403.
 	AccessTokenListsTokens bool
+	// UnauthorizedAsDetail makes the 401s of a missing or unknown credential,
+	// and the 403 of X-Auth-Token on the S2S endpoints, {"detail": "..."}
+	// instead of the documented envelope {"code": 401, "data": {"errMsg":
+	// "..."}, "meta": {"message": "Unauthorized"}}. BigCommerce documents
+	// both shapes ("some errors come as {"detail": ...}").
+	UnauthorizedAsDetail bool
 	// ListOrder orders GET /backend/tokens; default NewestFirst.
 	ListOrder ListOrder
 	// Tokens are created at start, in this order, before any request.

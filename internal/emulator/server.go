@@ -51,6 +51,7 @@ type Server struct {
 	listLag                int
 	listOrder              ListOrder
 	accessTokenListsTokens bool
+	unauthorizedAsDetail   bool
 	hidden                 map[int64]int // token id -> listings it stays hidden from; -1 = forever
 	latency                time.Duration
 	faults                 map[string][]Fault
@@ -76,6 +77,7 @@ func New(opts Options) *Server {
 		nextID:                 1,
 		listOrder:              opts.ListOrder,
 		accessTokenListsTokens: opts.AccessTokenListsTokens,
+		unauthorizedAsDetail:   opts.UnauthorizedAsDetail,
 		hidden:                 make(map[int64]int),
 		faults:                 make(map[string][]Fault),
 		limiter:                rateLimiter{window: defaultRateWindow},
@@ -191,6 +193,8 @@ func (s *Server) process(ctx context.Context, req *request, call *Call) outcome 
 }
 
 func (s *Server) dispatch(req *request) reply {
+	// The 404 of an unknown route and the 405 are {"detail": ...}: the web
+	// framework's default answers, not the API's envelope.
 	methods, ok := routes[req.path]
 	if !req.underPrefix || !ok {
 		return detailReply(http.StatusNotFound, "Not found.")

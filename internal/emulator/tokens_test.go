@@ -250,7 +250,7 @@ func TestDeleteBackendToken(t *testing.T) {
 
 	// A token may delete itself, and is invalid afterwards.
 	expectStatus(t, f.do("DELETE", "/auth/backend", hdr{"authToken": auth}, `{"id": 1}`), 200)
-	expectDetail(t, f.list(auth, ""), 401, "Invalid token.")
+	expectUnauthorized(t, f.list(auth, ""), 401, "Invalid token.")
 }
 
 func TestListLag(t *testing.T) {

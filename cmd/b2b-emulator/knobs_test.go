@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
+)
+
+// serverFor builds the emulator the arguments describe and serves it on a
+// test server; it returns the server and the api_url.
+func serverFor(t *testing.T, env map[string]string, args ...string) (*emulator.Server, string) {
+	t.Helper()
+	sys, _, _ := testSystem(env)
+	cfg, err := parseConfig(args, sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := newServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return srv, ts.URL + "/api/io"
+}
+
+// getJSON sends GET base+path with an authToken and decodes the reply as a generic object.
+func getJSON(t *testing.T, base, path, authToken string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), "GET", base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if authToken != "" {
+		req.Header.Set("authToken", authToken)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(raw, &body); err != nil {
+		t.Fatalf("%d %s: %v", res.StatusCode, raw, err)
+	}
+	return res.StatusCode, body
+}
+
+func TestUnauthorizedAsDetailFlag(t *testing.T) {
+	_, base := serverFor(t, nil)
+	status, body := getJSON(t, base, "/backend/tokens", "")
+	if status != 401 || body["code"] != 401.0 || body["detail"] != nil {
+		t.Fatalf("default: %d %v", status, body)
+	}
+	for _, on := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{nil, []string{"-unauthorized-as-detail"}},
+		{map[string]string{"B2B_EMULATOR_UNAUTHORIZED_AS_DETAIL": "true"}, nil},
+	} {
+		_, base := serverFor(t, on.env, on.args...)
+		status, body := getJSON(t, base, "/backend/tokens", "")
+		detail, _ := body["detail"].(string)
+		if status != 401 || len(body) != 1 || !strings.Contains(detail, "No credentials provided") {
+			t.Fatalf("%v %v: %d %v", on.env, on.args, status, body)
+		}
+	}
+}
