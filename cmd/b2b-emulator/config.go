@@ -24,6 +24,7 @@ type config struct {
 	seedFile               string
 	seedTokens             int
 	listOrder              string
+	tokenValues            string
 	latency                time.Duration
 	listLag                int
 	rateLimit              int

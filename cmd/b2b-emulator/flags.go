@@ -51,6 +51,10 @@ var flagDocs = []flagDoc{
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.IntVar(&c.seedTokens, n, 0, u) }},
 	{"list-order", "newest|oldest", "order of GET /backend/tokens, by id",
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.listOrder, n, "newest", u) }},
+	{"token-values", "unique|documented", "unique: token values carry jti and iat claims, so none repeat; documented: " +
+		`exactly BigCommerce's documented payload {"email", "store_hash", "db"}, so every token of one user has the ` +
+		"same value (whether real values repeat is unverified)",
+		func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.tokenValues, n, "unique", u) }},
 	{"list-lag", "n", "hide each token created through the API from the next n listings (-1: forever)",
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.IntVar(&c.listLag, n, 0, u) }},
 	{"latency", "duration", "wait this long before handling each request (e.g. 200ms)",

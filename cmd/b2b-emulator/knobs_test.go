@@ -76,3 +76,27 @@ func TestUnauthorizedAsDetailFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenValuesFlag(t *testing.T) {
+	repeats := func(srv *emulator.Server) bool {
+		toks := srv.Tokens()
+		return len(toks) == 2 && toks[0].Token == toks[1].Token
+	}
+	if srv, _ := serverFor(t, nil, "-seed-tokens", "2"); repeats(srv) {
+		t.Fatal("values repeat by default")
+	}
+	if srv, _ := serverFor(t, nil, "-seed-tokens", "2", "-token-values", "documented"); !repeats(srv) {
+		t.Fatal("-token-values documented: values differ")
+	}
+	if srv, _ := serverFor(t, map[string]string{"B2B_EMULATOR_TOKEN_VALUES": "documented"}, "-seed-tokens", "2"); !repeats(srv) {
+		t.Fatal("B2B_EMULATOR_TOKEN_VALUES=documented: values differ")
+	}
+	sys, _, _ := testSystem(nil)
+	cfg, err := parseConfig([]string{"-token-values", "random"}, sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newServer(cfg); err == nil || !strings.Contains(err.Error(), "-token-values") {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -39,8 +39,8 @@ func newServer(cfg *config) (*emulator.Server, error) {
 	return srv, nil
 }
 
-// buildOptions turns the users, access token, seed file and list order
-// into emulator options.
+// buildOptions turns the users, access token, seed file, list order and
+// token value mode into emulator options.
 func buildOptions(cfg *config) (emulator.Options, error) {
 	seededUsers, seededTokens, err := loadSeedFile(cfg.seedFile)
 	if err != nil {
@@ -54,12 +54,17 @@ func buildOptions(cfg *config) (emulator.Options, error) {
 	if err != nil {
 		return emulator.Options{}, fmt.Errorf("-list-order: %w", err)
 	}
+	values, err := emulator.ParseTokenValueMode(cfg.tokenValues)
+	if err != nil {
+		return emulator.Options{}, fmt.Errorf("-token-values: %w", err)
+	}
 	opts := emulator.Options{
 		StoreHash:              cfg.storeHash,
 		Users:                  users,
 		AccessTokenListsTokens: cfg.accessTokenListsTokens,
 		UnauthorizedAsDetail:   cfg.unauthorizedAsDetail,
 		ListOrder:              order,
+		TokenValues:            values,
 		Tokens:                 seededTokens,
 	}
 	if cfg.accessToken != "" {

@@ -30,15 +30,19 @@ func (s *Server) sign(claims any) string {
 	return signing + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// s2sClaims holds the documented S2S payload {email, store_hash, db}. jti
-// and iat are the emulator's own additions so that two tokens of one user
-// differ; whether real tokens of one user differ is unverified.
+// s2sClaims is the documented S2S payload {email, store_hash, db}.
 type s2sClaims struct {
 	Email     string `json:"email"`
 	StoreHash string `json:"store_hash"`
 	DB        string `json:"db"`
-	JTI       string `json:"jti"`
-	IAT       int64  `json:"iat"`
+}
+
+// uniqueS2SClaims adds jti and iat, the emulator's own, so that two tokens
+// of one user differ (UniqueValues).
+type uniqueS2SClaims struct {
+	s2sClaims
+	JTI string `json:"jti"`
+	IAT int64  `json:"iat"`
 }
 
 type storefrontClaims struct {
@@ -61,10 +65,15 @@ type credentialsClaims struct {
 	Exp        int64   `json:"exp"`
 }
 
-func (s *Server) s2sToken(email string, now time.Time) string {
+// s2sTokenLocked signs a new S2S token value as s.tokenValues says.
+func (s *Server) s2sTokenLocked(email string, now time.Time) string {
+	claims := s2sClaims{Email: email, StoreHash: s.storeHash, DB: tokenDB}
+	if s.tokenValues == DocumentedClaims {
+		return s.sign(claims)
+	}
 	jti := make([]byte, 16)
 	rand.Read(jti)
-	return s.sign(s2sClaims{Email: email, StoreHash: s.storeHash, DB: tokenDB, JTI: hex.EncodeToString(jti), IAT: now.Unix()})
+	return s.sign(uniqueS2SClaims{s2sClaims: claims, JTI: hex.EncodeToString(jti), IAT: now.Unix()})
 }
 
 // storefrontToken is valid for one day, as documented.

@@ -28,6 +28,9 @@ type Options struct {
 	// "..."}, "meta": {"message": "Unauthorized"}}. BigCommerce documents
 	// both shapes ("some errors come as {"detail": ...}").
 	UnauthorizedAsDetail bool
+	// TokenValues says whether S2S token values may repeat; default
+	// UniqueValues.
+	TokenValues TokenValueMode
 	// ListOrder orders GET /backend/tokens; default NewestFirst.
 	ListOrder ListOrder
 	// Tokens are created at start, in this order, before any request.
@@ -41,11 +44,15 @@ type SeedToken struct {
 	Name, Email string
 }
 
-// Validate reports options New would refuse: an unknown list order, or
-// seed tokens with a negative or repeated id, or no name or email.
+// Validate reports options New would refuse: an unknown list order or
+// token value mode, or seed tokens with a negative or repeated id, or no
+// name or email.
 func (o Options) Validate() error {
 	if _, ok := listOrderNames[o.ListOrder]; !ok {
 		return fmt.Errorf("unknown list order %d", int(o.ListOrder))
+	}
+	if _, ok := tokenValueNames[o.TokenValues]; !ok {
+		return fmt.Errorf("unknown token value mode %d", int(o.TokenValues))
 	}
 	_, err := seedIDs(o.Tokens)
 	return err

@@ -45,8 +45,9 @@ type Server struct {
 	secret              []byte
 
 	mu                     sync.Mutex
-	tokens                 []Token // id ascending
-	byValue                map[string]int64
+	tokens                 []Token        // id ascending
+	byValue                map[string]int // token value -> how many tokens have it
+	tokenValues            TokenValueMode
 	nextID                 int64
 	listLag                int
 	listOrder              ListOrder
@@ -73,7 +74,8 @@ func New(opts Options) *Server {
 		now:                    opts.Now,
 		createReplyAsObject:    opts.CreateReplyAsObject,
 		secret:                 make([]byte, 32),
-		byValue:                make(map[string]int64),
+		byValue:                make(map[string]int),
+		tokenValues:            opts.TokenValues,
 		nextID:                 1,
 		listOrder:              opts.ListOrder,
 		accessTokenListsTokens: opts.AccessTokenListsTokens,

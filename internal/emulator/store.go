@@ -26,7 +26,7 @@ func (s *Server) insertTokenLocked(id int64, name, email string, now time.Time) 
 		Name:         name,
 		Email:        email,
 		StoreHash:    s.storeHash,
-		Token:        s.s2sToken(email, now),
+		Token:        s.s2sTokenLocked(email, now),
 		EventChannel: "app",
 		CreatedAt:    now,
 	}
@@ -35,7 +35,7 @@ func (s *Server) insertTokenLocked(id int64, name, email string, now time.Time) 
 		panic("emulator: token id " + strconv.FormatInt(id, 10) + " is taken")
 	}
 	s.tokens = slices.Insert(s.tokens, i, t)
-	s.byValue[t.Token] = t.ID
+	s.byValue[t.Token]++
 	s.nextID = max(s.nextID, id+1)
 	return t
 }
@@ -57,10 +57,20 @@ func (s *Server) removeLocked(id int64) bool {
 	if !ok {
 		return false
 	}
-	delete(s.byValue, s.tokens[i].Token)
+	s.forgetValueLocked(s.tokens[i].Token)
 	delete(s.hidden, id)
 	s.tokens = slices.Delete(s.tokens, i, i+1)
 	return true
+}
+
+// forgetValueLocked counts one token of this value gone; the value stops
+// authenticating with the last of them (values repeat with DocumentedClaims).
+func (s *Server) forgetValueLocked(value string) {
+	if s.byValue[value] <= 1 {
+		delete(s.byValue, value)
+		return
+	}
+	s.byValue[value]--
 }
 
 // AddToken creates a token directly; it is listed at once, whatever the list lag.
