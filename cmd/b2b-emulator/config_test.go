@@ -84,7 +84,7 @@ func TestHelp(t *testing.T) {
 		}
 	})
 	for _, kind := range []string{"status", "connection-reset", "slow", "html-page", "malformed-json", "body-code",
-		"redirect", "no-pagination", "null-data", "not-a-list", "total-count"} {
+		"redirect", "no-pagination", "null-data", "not-a-list", "total-count", "empty-listing"} {
 		if !strings.Contains(help, "\n  "+kind) {
 			t.Errorf("help lacks fault kind %s", kind)
 		}

@@ -22,6 +22,7 @@ func TestParseFault(t *testing.T) {
 		"GET /anything=html-page:404":         {"GET /anything", emulator.Fault{Kind: emulator.FaultHTMLPage, Status: 404}},
 		"DELETE /auth/backend=redirect:307":   {"DELETE /auth/backend", emulator.Fault{Kind: emulator.FaultRedirect, Status: 307}},
 		"GET /backend/tokens=not-a-list":      {"GET /backend/tokens", emulator.Fault{Kind: emulator.FaultNotAList}},
+		"GET /backend/tokens=empty-listing":   {"GET /backend/tokens", emulator.Fault{Kind: emulator.FaultEmptyListing}},
 		"POST /auth/backend=connection-reset": {"POST /auth/backend", emulator.Fault{Kind: emulator.FaultConnectionReset}},
 	}
 	for spec, want := range cases {
@@ -31,20 +32,21 @@ func TestParseFault(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		"POST /auth/backend":               "want \"METHOD /path=kind[:arg]\"",
-		"/auth/backend=status":             "want",
-		"FETCH /auth/backend=status":       "want",
-		"POST auth/backend=status":         "want",
-		"POST /auth/backend=explode":       "unknown fault kind",
-		"POST /auth/backend=none":          "unknown fault kind",
-		"POST /auth/backend=status:abc":    "bad argument",
-		"POST /auth/backend=status:42":     "not an HTTP status",
-		"POST /auth/backend=redirect:200":  "not 301",
-		"POST /auth/backend=slow":          "needs a delay",
-		"POST /auth/backend=slow:-1s":      "negative",
-		"GET /backend/tokens=total-count":  "needs a number",
-		"GET /backend/tokens=null-data:3":  "takes no argument",
-		"POST /auth/backend=body-code:200": ">= 400",
+		"POST /auth/backend":                  "want \"METHOD /path=kind[:arg]\"",
+		"/auth/backend=status":                "want",
+		"FETCH /auth/backend=status":          "want",
+		"POST auth/backend=status":            "want",
+		"POST /auth/backend=explode":          "unknown fault kind",
+		"POST /auth/backend=none":             "unknown fault kind",
+		"POST /auth/backend=status:abc":       "bad argument",
+		"POST /auth/backend=status:42":        "not an HTTP status",
+		"POST /auth/backend=redirect:200":     "not 301",
+		"POST /auth/backend=slow":             "needs a delay",
+		"POST /auth/backend=slow:-1s":         "negative",
+		"GET /backend/tokens=total-count":     "needs a number",
+		"GET /backend/tokens=null-data:3":     "takes no argument",
+		"GET /backend/tokens=empty-listing:0": "takes no argument",
+		"POST /auth/backend=body-code:200":    ">= 400",
 	}
 	for spec, want := range bad {
 		if _, _, err := parseFault(spec); err == nil || !strings.Contains(err.Error(), want) {

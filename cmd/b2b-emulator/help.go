@@ -41,7 +41,8 @@ The path is without /api/io. Each -fault spoils one request to that route, in th
   null-data           the real reply with "data": null
   not-a-list          the real reply with its data array turned into an object keyed by index
   total-count:n       the real reply with meta.pagination.totalCount set to n
-The last four handle the request for real: a create with null-data does create a token.
+  empty-listing       the real reply with "data": [] and totalCount 0, as from a stale replica
+The last five handle the request for real: a create with null-data does create a token.
 
 HTTPS: -tls serves https with a self-signed ECDSA certificate made at start, valid for a
 year for 127.0.0.1, ::1, localhost and the -listen host, and writes it (PEM) to -cert-file;

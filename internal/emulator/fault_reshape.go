@@ -8,7 +8,7 @@ import (
 
 func (k FaultKind) reshapes() bool {
 	switch k {
-	case FaultNoPagination, FaultNullData, FaultNotAList, FaultTotalCount:
+	case FaultNoPagination, FaultNullData, FaultNotAList, FaultTotalCount, FaultEmptyListing:
 		return true
 	}
 	return false
@@ -37,6 +37,11 @@ func reshape(rep reply, f Fault) reply {
 	case FaultTotalCount:
 		if env.Meta.Pagination != nil {
 			env.Meta.Pagination.TotalCount = f.TotalCount
+		}
+	case FaultEmptyListing:
+		env.Data = json.RawMessage("[]")
+		if env.Meta.Pagination != nil {
+			env.Meta.Pagination.TotalCount = 0
 		}
 	}
 	out := jsonReply(rep.status, env)

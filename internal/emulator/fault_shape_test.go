@@ -132,10 +132,31 @@ func TestFaultTotalCount(t *testing.T) {
 	}
 }
 
+func TestFaultEmptyListing(t *testing.T) {
+	f := newFixture(t)
+	auth := f.srv.SeedTokens(3, "t", adminEmail)[0].Token
+	f.srv.InjectFault("GET /backend/tokens", Fault{Kind: FaultEmptyListing})
+	r := f.list(auth, "?limit=2&offset=1")
+	expectStatus(t, r, 200)
+	want := `{"code":200,"data":[],"meta":{"message":"SUCCESS","pagination":{"totalCount":0,"offset":1,"limit":2}}}`
+	if string(r.raw) != want || r.header.Get("X-Requests-Remaining") == "" {
+		t.Fatalf("reply %s, want %s", r.raw, want)
+	}
+	if r := f.list(auth, "?limit=2&offset=1"); len(listItems(t, r)) != 2 || r.env.Meta.Pagination.TotalCount != 3 {
+		t.Fatalf("the fault was not consumed: %s", r.raw)
+	}
+	// The request is handled for real: a create creates.
+	f.srv.InjectFault("POST /auth/backend", Fault{Kind: FaultEmptyListing})
+	r = f.do("POST", "/auth/backend", nil, createBody("unseen"))
+	if r.status != 200 || string(r.env.Data) != "[]" || len(f.srv.Tokens()) != 4 {
+		t.Fatalf("reply %s, %d tokens", r.raw, len(f.srv.Tokens()))
+	}
+}
+
 // A reshaping fault leaves a failed reply as it is, and is used up.
 func TestReshapeKeepsErrors(t *testing.T) {
 	f := newFixture(t)
-	for _, k := range []FaultKind{FaultNoPagination, FaultNullData, FaultNotAList, FaultTotalCount} {
+	for _, k := range []FaultKind{FaultNoPagination, FaultNullData, FaultNotAList, FaultTotalCount, FaultEmptyListing} {
 		f.srv.InjectFault("GET /backend/tokens", Fault{Kind: k, TotalCount: 5})
 		expectUnauthorized(t, f.do("GET", "/backend/tokens", nil, ""), 401, msgNoCredentials)
 		if f.srv.PendingFaults("GET /backend/tokens") != 0 {

@@ -46,6 +46,10 @@ const (
 	FaultNotAList
 	// FaultTotalCount replaces meta.pagination.totalCount with TotalCount.
 	FaultTotalCount
+	// FaultEmptyListing replaces data with [] and meta.pagination.totalCount
+	// with 0, keeping offset and limit: a well-formed page from a stale or
+	// empty replica, which BigCommerce's lists can answer with.
+	FaultEmptyListing
 )
 
 // DefaultRedirectLocation is where FaultRedirect points by default: a host
@@ -65,6 +69,7 @@ var faultNames = map[FaultKind]string{
 	FaultNullData:        "null-data",
 	FaultNotAList:        "not-a-list",
 	FaultTotalCount:      "total-count",
+	FaultEmptyListing:    "empty-listing",
 }
 
 // ParseFaultKind reads a kind by its String name, e.g. "html-page".
