@@ -27,6 +27,7 @@ type config struct {
 	tokenValues            string
 	latency                time.Duration
 	listLag                int
+	listLagFor             time.Duration
 	rateLimit              int
 	rateWindow             time.Duration
 	faults                 multiFlag

@@ -57,6 +57,9 @@ var flagDocs = []flagDoc{
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.tokenValues, n, "unique", u) }},
 	{"list-lag", "n", "hide each token created through the API from the next n listings (-1: forever)",
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.IntVar(&c.listLag, n, 0, u) }},
+	{"list-lag-for", "duration", "hide each token created through the API from listings until this long after its " +
+		"creation (e.g. 5s); with -list-lag too, until both have run out",
+		func(fs *flag.FlagSet, c *config, n, u string) { fs.DurationVar(&c.listLagFor, n, 0, u) }},
 	{"latency", "duration", "wait this long before handling each request (e.g. 200ms)",
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.DurationVar(&c.latency, n, 0, u) }},
 	{"rate-limit", "n", "allow n requests per -rate-window and refuse the others with 429; 0: off " +

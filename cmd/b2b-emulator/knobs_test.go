@@ -29,6 +29,18 @@ func serverFor(t *testing.T, env map[string]string, args ...string) (*emulator.S
 	return srv, ts.URL + "/api/io"
 }
 
+// newServerError is the error newServer gives for arguments that parse.
+func newServerError(t *testing.T, args ...string) error {
+	t.Helper()
+	sys, _, _ := testSystem(nil)
+	cfg, err := parseConfig(args, sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = newServer(cfg)
+	return err
+}
+
 // getJSON sends GET base+path with an authToken and decodes the reply as a generic object.
 func getJSON(t *testing.T, base, path, authToken string) (int, map[string]any) {
 	t.Helper()
@@ -91,12 +103,34 @@ func TestTokenValuesFlag(t *testing.T) {
 	if srv, _ := serverFor(t, map[string]string{"B2B_EMULATOR_TOKEN_VALUES": "documented"}, "-seed-tokens", "2"); !repeats(srv) {
 		t.Fatal("B2B_EMULATOR_TOKEN_VALUES=documented: values differ")
 	}
-	sys, _, _ := testSystem(nil)
-	cfg, err := parseConfig([]string{"-token-values", "random"}, sys)
-	if err != nil {
-		t.Fatal(err)
+	if err := newServerError(t, "-token-values", "random"); err == nil || !strings.Contains(err.Error(), "-token-values") {
+		t.Fatalf("err %v", err)
 	}
-	if _, err := newServer(cfg); err == nil || !strings.Contains(err.Error(), "-token-values") {
+}
+
+func TestListLagForFlag(t *testing.T) {
+	for _, on := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{nil, []string{"-list-lag-for", "1h"}},
+		{map[string]string{"B2B_EMULATOR_LIST_LAG_FOR": "1h"}, nil},
+	} {
+		srv, base := serverFor(t, on.env, append(on.args, "-seed-tokens", "1")...)
+		body := `{"storeHash":"abc123","email":"admin@example.com","password":"demo-password","name":"late"}`
+		res, err := http.Post(base+"/auth/backend", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if len(srv.Tokens()) != 2 {
+			t.Fatalf("%v %v: create: HTTP %d", on.env, on.args, res.StatusCode)
+		}
+		if n := totalCount(t, base, srv.Tokens()[0].Token); n != 1 {
+			t.Fatalf("%v %v: totalCount %d, want the new token hidden", on.env, on.args, n)
+		}
+	}
+	if err := newServerError(t, "-list-lag-for", "-1s"); err == nil || !strings.Contains(err.Error(), "-list-lag-for") {
 		t.Fatalf("err %v", err)
 	}
 }

@@ -50,7 +50,7 @@ func (s *Server) SetListOrder(order ListOrder) {
 }
 
 // listBackendTokens is GET /backend/tokens. A successful listing counts
-// down the list lag of every hidden token.
+// down the listings lag of every hidden token.
 func (s *Server) listBackendTokens(req *request) reply {
 	if rep := s.requireS2SCredential(req.header); rep != nil {
 		return *rep
@@ -63,7 +63,9 @@ func (s *Server) listBackendTokens(req *request) reply {
 	if rep != nil {
 		return *rep
 	}
+	now := s.now()
 	s.mu.Lock()
+	s.revealDueLocked(now)
 	items, total := s.pageLocked(limit, offset)
 	s.ageHiddenLocked()
 	s.mu.Unlock()
@@ -109,17 +111,6 @@ func (s *Server) listedLocked() iter.Seq[Token] {
 			if !yield(t) {
 				return
 			}
-		}
-	}
-}
-
-func (s *Server) ageHiddenLocked() {
-	for id, n := range s.hidden {
-		switch {
-		case n == 1:
-			delete(s.hidden, id)
-		case n > 1:
-			s.hidden[id] = n - 1
 		}
 	}
 }

@@ -50,10 +50,11 @@ type Server struct {
 	tokenValues            TokenValueMode
 	nextID                 int64
 	listLag                int
+	listLagFor             time.Duration
 	listOrder              ListOrder
 	accessTokenListsTokens bool
 	unauthorizedAsDetail   bool
-	hidden                 map[int64]int // token id -> listings it stays hidden from; -1 = forever
+	hidden                 map[int64]lag // token id -> what keeps it out of listings
 	latency                time.Duration
 	faults                 map[string][]Fault
 	calls                  []Call
@@ -80,7 +81,7 @@ func New(opts Options) *Server {
 		listOrder:              opts.ListOrder,
 		accessTokenListsTokens: opts.AccessTokenListsTokens,
 		unauthorizedAsDetail:   opts.UnauthorizedAsDetail,
-		hidden:                 make(map[int64]int),
+		hidden:                 make(map[int64]lag),
 		faults:                 make(map[string][]Fault),
 		limiter:                rateLimiter{window: defaultRateWindow},
 	}

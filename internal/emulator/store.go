@@ -117,21 +117,3 @@ func (s *Server) RemoveToken(id int64) bool {
 	defer s.mu.Unlock()
 	return s.removeLocked(id)
 }
-
-// SetListLag hides each token created through POST /auth/backend from now
-// on from the next n successful GET /backend/tokens replies after its
-// creation; n < 0 hides it for good. Hidden tokens still authenticate and
-// can be deleted.
-func (s *Server) SetListLag(n int) {
-	s.mu.Lock()
-	s.listLag = n
-	s.mu.Unlock()
-}
-
-// RevealAll lists every hidden token from the next listing on, as the API would once a
-// late token finally shows up.
-func (s *Server) RevealAll() {
-	s.mu.Lock()
-	clear(s.hidden)
-	s.mu.Unlock()
-}

@@ -43,9 +43,7 @@ func (s *Server) createBackendToken(req *request) reply {
 	now := s.now()
 	s.mu.Lock()
 	t := s.newTokenLocked(login.name, user.Email, now)
-	if s.listLag != 0 {
-		s.hidden[t.ID] = max(s.listLag, -1)
-	}
+	s.hideNewLocked(t.ID, now)
 	s.mu.Unlock()
 	item := nameToken{Name: t.Name, Token: t.Token}
 	if s.createReplyAsObject {
