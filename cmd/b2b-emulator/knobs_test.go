@@ -41,17 +41,11 @@ func newServerError(t *testing.T, args ...string) error {
 	return err
 }
 
-// getJSON sends GET base+path with an authToken and decodes the reply as a generic object.
-func getJSON(t *testing.T, base, path, authToken string) (int, map[string]any) {
+// listUncredentialed sends GET /backend/tokens with no credential and
+// decodes the reply as a generic object.
+func listUncredentialed(t *testing.T, base string) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), "GET", base+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if authToken != "" {
-		req.Header.Set("authToken", authToken)
-	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := http.Get(base + "/backend/tokens")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +63,7 @@ func getJSON(t *testing.T, base, path, authToken string) (int, map[string]any) {
 
 func TestUnauthorizedAsDetailFlag(t *testing.T) {
 	_, base := serverFor(t, nil)
-	status, body := getJSON(t, base, "/backend/tokens", "")
+	status, body := listUncredentialed(t, base)
 	if status != 401 || body["code"] != 401.0 || body["detail"] != nil {
 		t.Fatalf("default: %d %v", status, body)
 	}
@@ -81,7 +75,7 @@ func TestUnauthorizedAsDetailFlag(t *testing.T) {
 		{map[string]string{"B2B_EMULATOR_UNAUTHORIZED_AS_DETAIL": "true"}, nil},
 	} {
 		_, base := serverFor(t, on.env, on.args...)
-		status, body := getJSON(t, base, "/backend/tokens", "")
+		status, body := listUncredentialed(t, base)
 		detail, _ := body["detail"].(string)
 		if status != 401 || len(body) != 1 || !strings.Contains(detail, "No credentials provided") {
 			t.Fatalf("%v %v: %d %v", on.env, on.args, status, body)

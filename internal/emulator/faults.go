@@ -47,8 +47,8 @@ const (
 	// FaultTotalCount replaces meta.pagination.totalCount with TotalCount.
 	FaultTotalCount
 	// FaultEmptyListing replaces data with [] and meta.pagination.totalCount
-	// with 0, keeping offset and limit: a well-formed page from a stale or
-	// empty replica, which BigCommerce's lists can answer with.
+	// with 0, keeping offset and limit: the well-formed page of a stale or
+	// empty replica behind the API.
 	FaultEmptyListing
 )
 

@@ -2,10 +2,11 @@ package emulator
 
 import "fmt"
 
-// TokenValueMode says what makes S2S token values differ. BigCommerce's
-// documented S2S payload is {"email", "store_hash", "db"}, with nothing that
-// tells two tokens of one user apart; whether real values repeat is
-// unverified, so both readings can be tested.
+// TokenValueMode says what makes S2S token values differ. The S2S token in
+// BigCommerce's reference (the example of List Server to Server Tokens)
+// carries only {"email", "store_hash", "db"}, nothing that tells two tokens
+// of one user apart; whether real values repeat is unverified, so both
+// readings can be tested.
 type TokenValueMode int
 
 const (

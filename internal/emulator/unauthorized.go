@@ -3,9 +3,10 @@ package emulator
 import "net/http"
 
 // refusal is a 401 or 403 for a missing, unknown or insufficient
-// credential. BigCommerce documents every reply as the {code, data, meta}
-// envelope with the message in data.errMsg, and also that "some errors come
-// as {"detail": ...}": Options.UnauthorizedAsDetail picks the second reading.
+// credential. BigCommerce's reference shows every reply as the {code, data,
+// meta} envelope, the message in data.errMsg; some errors are seen as
+// {"detail": ...} instead, which Options.UnauthorizedAsDetail picks. The
+// meta.message here ("Unauthorized", "Forbidden") is the emulator's own.
 func (s *Server) refusal(status int, msg string) *reply {
 	s.mu.Lock()
 	asDetail := s.unauthorizedAsDetail
