@@ -53,13 +53,13 @@ func BenchmarkTokenIndexReads(b *testing.B) {
 			name = "a change every " + strconv.Itoa(every) + " reads"
 		}
 		b.Run(name, func(b *testing.B) {
-			x := newTokenIndex(list, list, time.Second)
+			x := newTokenIndex(list, nil, systemClock{}, time.Second)
 			b.RunParallel(func(pb *testing.PB) {
 				for i := 0; pb.Next(); i++ {
 					if every > 0 && i%every == 0 {
-						x.Changed()
+						x.changed(0)
 					}
-					if _, err := x.List(context.Background()); err != nil {
+					if _, err := x.current(context.Background()); err != nil {
 						b.Fatal(err)
 					}
 				}

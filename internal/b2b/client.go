@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -31,6 +32,7 @@ const (
 	DefaultRetryWaitMax   = 30 * time.Second
 	DefaultLocateAttempts = 8
 	DefaultLocateWait     = 500 * time.Millisecond
+	DefaultListLag        = 30 * time.Second
 	maxReplyBytes         = 16 << 20
 )
 
@@ -72,6 +74,11 @@ type Config struct {
 	LogWait func(ctx context.Context, msg string, fields map[string]any)
 	// Transport replaces the default HTTP transport (tests).
 	Transport http.RoundTripper
+	// Clock tells the time the client judges windows by; nil: the system clock.
+	Clock Clock
+	// ListLag bounds how long the list may take to show a token after its create ended:
+	// only a listing that started later than that can prove that a create made nothing.
+	ListLag time.Duration
 }
 
 // withDefaults fills the zero fields of cfg with the defaults, and settles the retries:
@@ -92,6 +99,10 @@ func (cfg Config) withDefaults() Config {
 	cfg.LocateAttempts = positiveOr(cfg.LocateAttempts, DefaultLocateAttempts)
 	cfg.LocateWait = positiveOr(cfg.LocateWait, DefaultLocateWait)
 	cfg.ListConcurrency = positiveOr(cfg.ListConcurrency, DefaultListConcurrency)
+	cfg.ListLag = positiveOr(cfg.ListLag, DefaultListLag)
+	if cfg.Clock == nil {
+		cfg.Clock = systemClock{}
+	}
 	return cfg
 }
 
@@ -122,7 +133,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("invalid API base URL: want an absolute URL such as %s", DefaultBaseURL)
 	}
 	httpClient := cleanhttp.DefaultPooledClient()
-	httpClient.Timeout = cfg.RequestTimeout
+	// No client-wide timeout: the transport bounds each attempt once it is sent, so that a
+	// wait for the store's rate-limit window never eats into request_timeout.
 	if cfg.Transport != nil {
 		httpClient.Transport = cfg.Transport
 	}
@@ -131,7 +143,8 @@ func New(cfg Config) (*Client, error) {
 	httpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c := &Client{cfg: cfg, base: base, stores: map[string]*Store{}}
 	c.pacers = newPacers(cfg.RateLimitReserve, cfg.LogWait)
-	httpClient.Transport = &pacedTransport{next: httpClient.Transport, pacers: c.pacers, defaultStore: cfg.StoreHash}
+	httpClient.Transport = &pacedTransport{next: httpClient.Transport, pacers: c.pacers, defaultStore: cfg.StoreHash,
+		timeout: cfg.RequestTimeout, clock: cfg.Clock}
 	c.retrier = &retryablehttp.Client{
 		HTTPClient:      httpClient,
 		RetryWaitMin:    cfg.RetryWaitMin,
@@ -146,19 +159,15 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// WithAuthToken returns a client that sends token as authToken on the server-to-server
-// endpoints, sharing this client's connections and pacing but not its stores.
-func (c *Client) WithAuthToken(token string) *Client {
-	copied := &Client{cfg: c.cfg, base: c.base, retrier: c.retrier, pacers: c.pacers, stores: map[string]*Store{}}
-	copied.cfg.AuthToken = token
-	return copied
-}
-
 // BaseURL is the API base URL the client calls.
 func (c *Client) BaseURL() string { return c.base.Redacted() }
 
-// HasAuthToken reports whether the client has an authToken for the S2S endpoints.
-func (c *Client) HasAuthToken() bool { return c.cfg.AuthToken != "" }
+// ListLag is how long the client gives the list to show a token after its create ended.
+func (c *Client) ListLag() time.Duration { return c.cfg.ListLag }
+
+// Host is the scheme and host (with port) of the API base URL: an S2S token made through
+// this client is a credential here only.
+func (c *Client) Host() string { return c.base.Scheme + "://" + c.base.Host }
 
 // call describes one API request. It does not change while the request is sent; what the
 // sending learns is kept in a [callState].
@@ -177,6 +186,13 @@ type call struct {
 	// stop, when set, is the caller's context for a request sent on a context that is not
 	// cancelled with it (a create): once stop is done, the request is not retried.
 	stop context.Context
+	// ready, when set, is asked once the store's rate limit lets the request go, just before
+	// it is sent: an error keeps it from being sent (a create whose listing from before it
+	// grew too old while it waited).
+	ready func() error
+	// secrets are values of the request (a password, a credential) that must never appear in
+	// its error, even when the server echoes them back.
+	secrets []string
 }
 
 // fail is the *Error of cl with the HTTP status (0: no reply) and the cause.
@@ -197,6 +213,15 @@ type callState struct {
 	// notSent: the latest attempt was never sent, as it waited for the store's rate-limit
 	// window until its time ran out or the caller stopped.
 	notSent bool
+	// unsent: the latest attempt provably never left: no connection was made (the name did
+	// not resolve, the connection was refused, the TLS handshake failed). Anything else may
+	// have reached the server. connected and connectFailed are what its trace saw.
+	unsent                   bool
+	connected, connectFailed atomic.Bool
+	// sentAt is when the latest attempt left the pacer for the network; endedAt when the call
+	// returned. A create that may have reached the server took effect between the two, or
+	// soon after.
+	sentAt, endedAt time.Time
 }
 
 type callStateKey struct{}
@@ -212,7 +237,11 @@ func callStateOf(ctx context.Context) *callState {
 
 // do sends cl, retrying as the policy allows, and decodes the envelope's data into out.
 func (c *Client) do(ctx context.Context, cl call, out any) error {
-	state := &callState{call: cl}
+	return c.doState(ctx, &callState{call: cl}, out)
+}
+
+func (c *Client) doState(ctx context.Context, state *callState, out any) error {
+	cl := state.call
 	ctx = context.WithValue(ctx, callStateKey{}, state)
 	req, err := c.newRequest(ctx, cl)
 	if err != nil {
@@ -222,10 +251,28 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	req.SetResponseHandler(handler.read)
 	resp, err := c.retrier.Do(req)
 	raw, err := c.lastReply(ctx, state, handler, resp, err)
+	state.endedAt = c.cfg.Clock.Now()
 	if err != nil {
 		return err
 	}
 	return decodeReply(cl, state.attempts, resp, raw, out)
+}
+
+// sent is what the sending of a call tells about whether it reached the server.
+type sent struct {
+	// Wrote: the request was written to a connection (or may have been), and no reply proved
+	// it had no effect.
+	Wrote bool
+	// At is when it left for the network, Ended when its reply or failure came back.
+	At, Ended time.Time
+}
+
+// doSent is do for a call whose effect matters beyond its reply (a create): it also says
+// whether the request may have reached the server, and when.
+func (c *Client) doSent(ctx context.Context, cl call, out any) (sent, error) {
+	state := &callState{call: cl}
+	err := c.doState(ctx, state, out)
+	return sent{Wrote: !state.unsent && !state.notSent, At: state.sentAt, Ended: state.endedAt}, err
 }
 
 // newRequest builds the HTTP request of cl: its URL, its JSON body and its headers.
@@ -303,11 +350,7 @@ func (c *Client) lastReply(ctx context.Context, state *callState, handler *reply
 		return nil, state.fail(resp.StatusCode, fmt.Errorf("reading reply: %w", c.scrubTransportError(ctx, readErr.err)))
 	default:
 		closeBody(resp)
-		cause := c.scrubTransportError(ctx, err)
-		if state.notSent {
-			cause = fmt.Errorf("%w: %w", errNotSent, cause)
-		}
-		return nil, state.fail(0, cause)
+		return nil, state.fail(0, c.scrubTransportError(ctx, err))
 	}
 	if handler.resp == resp {
 		return handler.raw, nil

@@ -30,11 +30,8 @@ func TestNewFillsDefaultsForZeroFields(t *testing.T) {
 	if c.base.String() != DefaultBaseURL {
 		t.Errorf("base = %q, want %q", c.base, DefaultBaseURL)
 	}
-	if c.retrier.RetryMax != DefaultMaxRetries || c.cfg.NoRetries || c.retrier.HTTPClient.Timeout != DefaultRequestTimeout {
-		t.Errorf("retrier: RetryMax %d, Timeout %v", c.retrier.RetryMax, c.retrier.HTTPClient.Timeout)
-	}
-	if c.HasAuthToken() {
-		t.Error("HasAuthToken without an AuthToken")
+	if c.retrier.RetryMax != DefaultMaxRetries || c.cfg.NoRetries || c.retrier.HTTPClient.Timeout != 0 {
+		t.Errorf("retrier: RetryMax %d, client-wide Timeout %v (the transport bounds each attempt instead)", c.retrier.RetryMax, c.retrier.HTTPClient.Timeout)
 	}
 }
 
@@ -116,7 +113,7 @@ func TestRequestsSendAcceptUserAgentAndTheirBodysContentType(t *testing.T) {
 			_, err := c.CreateServerToken(context.Background(), CreateServerTokenRequest{StoreHash: testStoreHash, Email: "a@b.c", Password: testPassword, Name: "n"})
 			return err
 		}, "application/json"},
-		{"delete", func(c *Client) error { return c.DeleteServerToken(context.Background(), 1) }, "application/json"},
+		{"delete", func(c *Client) error { _, err := c.DeleteServerToken(context.Background(), 1); return err }, "application/json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,30 +152,6 @@ func TestUserAgentIsSentWhenNoneIsConfigured(t *testing.T) {
 	}
 	if got := f.requests()[0].Header.Get("User-Agent"); got == "" {
 		t.Error("no User-Agent sent")
-	}
-}
-
-func TestWithAuthTokenCopiesTheClientSharingItsConnections(t *testing.T) {
-	f := newFake(t)
-	c := f.client(t)
-	c2 := c.WithAuthToken("other-token")
-	if c.HasAuthToken() {
-		t.Error("WithAuthToken changed the original client")
-	}
-	if !c2.HasAuthToken() {
-		t.Error("the copy has no authToken")
-	}
-	if c2.retrier != c.retrier {
-		t.Error("the copy does not share the original's connections")
-	}
-	if _, err := c2.ListServerTokensPage(context.Background(), 1, 0); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.requests()[0].Header.Get("authToken"); got != "other-token" {
-		t.Errorf("authToken = %q, want other-token", got)
-	}
-	if _, err := c.ListServerTokensPage(context.Background(), 1, 0); err == nil {
-		t.Error("the original client listed without an authToken")
 	}
 }
 
@@ -257,16 +230,6 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func TestRequestTimeoutBoundsEveryAttempt(t *testing.T) {
-	c, err := New(Config{RequestTimeout: 1500 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.retrier.HTTPClient.Timeout != 1500*time.Millisecond {
-		t.Errorf("timeout %v, want 1.5s", c.retrier.HTTPClient.Timeout)
-	}
-}
-
 func TestRequestThatCannotBeBuiltIsNeverSent(t *testing.T) {
 	f := newFake(t)
 	c := f.client(t, withAuthToken)
@@ -304,9 +267,6 @@ func TestReplyCutOffMidReadIsAnErrorThatMayHaveReachedTheServer(t *testing.T) {
 	apiErr := asAPIError(t, err)
 	if apiErr.StatusCode != http.StatusOK || apiErr.Err == nil || !strings.Contains(err.Error(), "GET /backend/tokens: HTTP 200 OK: reading reply: ") {
 		t.Errorf("err = %v, want a read error of the 200 reply", err)
-	}
-	if !MayHaveReachedServer(err) {
-		t.Errorf("MayHaveReachedServer(%v) = false", err)
 	}
 	assertNoSecrets(t, err.Error())
 }

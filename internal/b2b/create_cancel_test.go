@@ -5,16 +5,19 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // cancelWhileCreating returns a context that is cancelled while the fake holds the first
-// create; once it is cancelled, the fake answers that create with answer.
+// create of a token named like provisionReq (not a borrowed credential); once it is
+// cancelled, the fake answers that create with answer.
 func cancelWhileCreating(t *testing.T, f *fakeB2B, answer func(f *fakeB2B, w http.ResponseWriter, req CreateServerTokenRequest)) context.Context {
 	arrived, cancelled := make(chan struct{}, 1), make(chan struct{})
-	f.setHook(onCreate(func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, req CreateServerTokenRequest, n int) bool {
-		if n != 1 {
+	var held atomic.Bool
+	f.setHook(onCreate(func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, req CreateServerTokenRequest, _ int) bool {
+		if req.Name != provisionReq.Name || held.Swap(true) {
 			return false
 		}
 		arrived <- struct{}{}
@@ -75,17 +78,17 @@ func TestCreateIsNotRetriedAfterCancel(t *testing.T) {
 func TestProvisionAfterCancelReturnsTheToken(t *testing.T) {
 	forEachCredential(t, func(t *testing.T, f *fakeB2B, credential func(*Config)) {
 		ctx := cancelWhileCreating(t, f, answerCreate)
-		got, err := f.client(t, credential).ProvisionServerToken(ctx, provisionReq)
+		out := f.client(t, credential).ProvisionServerToken(ctx, provisionReq)
 		made := f.lastToken()
-		if got.Token != made.Token {
-			t.Fatalf("returned %+v (%v), want the token's value", got, err)
+		if out.Kind != CreateMade || out.Token.Token != made.Token {
+			t.Fatalf("returned %+v, want the token made, with its value", out)
 		}
 		// Found (a listing won the race with the cancellation) or not located.
-		if err != nil && !errors.Is(err, ErrTokenNotLocated) {
-			t.Errorf("err = %v, want ErrTokenNotLocated", err)
+		if !out.Located() && !errors.Is(out.Err, ErrTokenNotLocated) {
+			t.Errorf("err = %v, want ErrTokenNotLocated", out.Err)
 		}
-		if err == nil && got != made {
-			t.Errorf("returned %+v, want %+v", got, made)
+		if out.Located() && out.Token != made {
+			t.Errorf("returned %+v, want %+v", out.Token, made)
 		}
 	})
 }
@@ -98,21 +101,22 @@ func TestProvisionAfterCancelWithTheReplyLostSaysATokenMayExist(t *testing.T) {
 			f.addToken(req.Name, req.Email) // made, but the reply is lost
 			resetConnection(t, w)
 		})
-		got, err := f.client(t, credential).ProvisionServerToken(ctx, provisionReq)
-		if got != (ServerToken{}) {
-			t.Errorf("returned %+v", got)
+		out := f.client(t, credential).ProvisionServerToken(ctx, provisionReq)
+		err := out.Err
+		if out.Kind != CreateUnknown || out.Token != (ServerToken{}) || out.Pending.Name != "ci" || !out.Pending.BeforeKnown {
+			t.Errorf("returned %+v, want an unknown outcome whose pending create is kept", out)
 		}
 		if !errors.Is(err, ErrCreateOutcomeUnknown) {
 			t.Fatalf("err = %v, want ErrCreateOutcomeUnknown", err)
 		}
-		for _, want := range []string{`"ci"`, "may exist", "import"} {
+		for _, want := range []string{`"ci"`, "may exist"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("err %q does not say %q", err, want)
 			}
 		}
 		assertNoSecrets(t, err.Error())
-		if n := f.count(http.MethodPost, "/auth/backend"); n != 1 {
-			t.Errorf("%d POSTs, want 1 (no borrowed token after a stop)", n)
+		if n := f.countCreatesNamed("ci"); n != 1 {
+			t.Errorf("%d creates of ci, want 1", n)
 		}
 	})
 }

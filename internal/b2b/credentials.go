@@ -6,22 +6,16 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // credential authenticates GET /backend/tokens and DELETE /auth/backend for one store: an
 // S2S token sent as authToken, or the store-level access token sent as X-Auth-Token.
 type credential struct {
 	value string
-	// source names where it came from, for errors: "auth_token", "access_token" or a token
-	// of the store that this run holds.
+	// source names where it came from, for errors and warnings: one of the Source constants.
 	source      string
 	accessToken bool
-	// fresh marks a token this client has just created: the API may refuse it for a moment,
-	// which does not mean it was revoked.
-	fresh bool
-	// listed: a complete listing made with this credential must show it (a token of the
-	// store that the run learned). The configured auth_token is taken as given.
-	listed bool
 }
 
 // Sources a credential can come from, as errors name them.
@@ -30,6 +24,7 @@ const (
 	SourceAccessToken = "access_token"
 	SourceOwnToken    = "the resource's own token"
 	SourceNewToken    = "a token created in this run"
+	SourceBorrowed    = "a short-lived token made to list the store"
 )
 
 func (cr credential) header(storeHash string) http.Header {
@@ -40,115 +35,231 @@ func (cr credential) header(storeHash string) http.Header {
 	return http.Header{"authToken": {cr.value}}
 }
 
-// refusedBy reports whether err means the API does not accept cr for these endpoints: 401
-// for any credential, and 403 for the access token, which these endpoints may not know.
-// configured: the provider's auth_token or access token, tried before any S2S token the
-// run learned.
+// configured: the provider's auth_token or access token, tried before any S2S token the run
+// learned.
 func (cr credential) configured() bool {
 	return cr.source == SourceAuthToken || cr.source == SourceAccessToken
 }
 
-func (cr credential) refusedBy(err error) bool {
-	return IsUnauthorized(err) || (cr.accessToken && hasStatus(err, http.StatusForbidden))
+// credentialStatus is what the run has learnt of a credential: a reply in the API's
+// envelope accepted it (valid) or refused it (refused); anything else proves neither.
+type credentialStatus int
+
+const (
+	credentialUnknown credentialStatus = iota
+	credentialValid
+	credentialRefused
+)
+
+// credentialEntry is a credential and what the run knows of it. A value stands for every
+// token that has it: token values may repeat, so deleting one token of a value proves
+// nothing about the value, and the API's refusal of the value holds for all of them.
+type credentialEntry struct {
+	credential
+	status credentialStatus
+	// madeAt is when this client created the token; zero for one it did not. The API may
+	// refuse a token for a moment after it was made, which proves nothing.
+	madeAt time.Time
+	// retiring counts deletes in flight that authenticate with this value: other calls try
+	// it last, so that concurrent deletes do not all reach for a token about to be gone.
+	retiring int
+	// deleted: a token with this value was deleted; it is tried last (another token may
+	// still have the value).
+	deleted bool
 }
 
 // credentialSet holds the credentials one store's listings and deletes may use, in the
-// order they are tried: the access token, the provider's auth_token, then S2S tokens in
-// the order the run learned them. A refused credential is skipped for the rest of the run.
+// order they are tried: the access token, the provider's auth_token, then S2S tokens in the
+// order the run learned them; refused ones are left out, retiring ones come last.
 type credentialSet struct {
+	clock Clock
+	lag   time.Duration
+
 	mu      sync.Mutex
-	list    []credential
-	refused map[string]bool
-	// retiring are tokens being deleted: tried last, so that concurrent deletes do not all
-	// reach for a token that is about to be gone.
-	retiring map[string]bool
+	entries []*credentialEntry
+	// refusedConfigured are the configured credentials the API refused as invalid (401).
+	refusedConfigured map[string]bool
 }
 
-func (s *credentialSet) add(cr credential) bool {
+// add adds cr, or tells that it is known already; madeAt is when this client made it.
+func (s *credentialSet) add(cr credential, madeAt time.Time) {
 	if cr.value == "" {
-		return false
+		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, have := range s.list {
-		if have.value == cr.value {
-			return true
+	if e := s.entryLocked(cr.value); e != nil {
+		if e.madeAt.IsZero() {
+			e.madeAt = madeAt
 		}
+		return
 	}
-	s.list = append(s.list, cr)
-	return true
+	s.entries = append(s.entries, &credentialEntry{credential: cr, madeAt: madeAt})
 }
 
-// usable returns the credentials not refused yet, in order, the retiring ones last.
-func (s *credentialSet) usable() []credential {
+func (s *credentialSet) entryLocked(value string) *credentialEntry {
+	for _, e := range s.entries {
+		if e.value == value {
+			return e
+		}
+	}
+	return nil
+}
+
+// order says which credentials a call may use: configuredOnly leaves out the tokens the
+// run learned (a read whose result must not depend on what other reads learned first);
+// first is tried right after the configured ones (a token authenticating its own delete).
+type order struct {
+	configuredOnly bool
+	first          string
+}
+
+// usable returns the credentials a call may try, in order, leaving out skipped ones.
+func (s *credentialSet) usable(o order, skipped map[string]bool) []credential {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]credential, 0, len(s.list))
-	var last []credential
-	for _, cr := range s.list {
+	var configured, first, learned, retiring []credential
+	for _, e := range s.entries {
 		switch {
-		case s.refused[cr.value]:
-		case s.retiring[cr.value]:
-			last = append(last, cr)
+		case skipped[e.value] || e.status == credentialRefused || (o.configuredOnly && !e.configured()):
+		case e.configured():
+			configured = append(configured, e.credential)
+		case e.value == o.first:
+			first = append(first, e.credential)
+		case e.retiring > 0 || e.deleted:
+			retiring = append(retiring, e.credential)
 		default:
-			out = append(out, cr)
+			learned = append(learned, e.credential)
 		}
 	}
-	return append(out, last...)
+	return append(append(append(configured, first...), learned...), retiring...)
 }
 
-// retire marks a token that is being deleted; done says whether it is gone.
-func (s *credentialSet) retire(value string) (done func(gone bool)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.retiring == nil {
-		s.retiring = map[string]bool{}
-	}
-	s.retiring[value] = true
-	return func(gone bool) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		delete(s.retiring, value)
-		if gone {
-			if s.refused == nil {
-				s.refused = map[string]bool{}
+// hasConfigured reports whether a configured credential is left to try.
+func (s *credentialSet) hasConfigured() bool {
+	return len(s.usable(order{configuredOnly: true}, nil)) > 0
+}
+
+// accepted records that the API accepted value.
+func (s *credentialSet) accepted(value string) {
+	s.set(value, func(e *credentialEntry) { e.status, e.deleted = credentialValid, false })
+}
+
+// refused records that the API refused value in its own envelope, and reports whether that
+// proves it: a token this client made within the list lag may not be accepted yet. invalid:
+// refused as invalid (401), not only as not accepted on these endpoints (403).
+func (s *credentialSet) refused(value string, invalid bool) bool {
+	proven := false
+	s.set(value, func(e *credentialEntry) {
+		if !e.madeAt.IsZero() && s.clock.Now().Before(e.madeAt.Add(s.lag)) {
+			return
+		}
+		proven = true
+		e.status = credentialRefused
+		if e.configured() && invalid {
+			if s.refusedConfigured == nil {
+				s.refusedConfigured = map[string]bool{}
 			}
-			s.refused[value] = true
+			s.refusedConfigured[e.source] = true
+		}
+	})
+	return proven
+}
+
+// deleted records that a token with value was deleted: the value is no longer known to be
+// valid (another token may still have it), and no longer known to be refused.
+func (s *credentialSet) deleted(value string) {
+	s.set(value, func(e *credentialEntry) {
+		e.deleted = true
+		if e.status == credentialValid {
+			e.status = credentialUnknown
+		}
+	})
+}
+
+// retire marks a delete in flight that authenticates with value; done ends it.
+func (s *credentialSet) retire(value string) (done func()) {
+	s.set(value, func(e *credentialEntry) { e.retiring++ })
+	return func() { s.set(value, func(e *credentialEntry) { e.retiring-- }) }
+}
+
+func (s *credentialSet) set(value string, change func(*credentialEntry)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.entryLocked(value); e != nil {
+		change(e)
+	}
+}
+
+func (s *credentialSet) statusOf(value string) credentialStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.entryLocked(value); e != nil {
+		return e.status
+	}
+	return credentialUnknown
+}
+
+// heldValid are the S2S token values a listing must show to be complete: every one the API
+// accepted in this run, and the configured auth_token unless the API refused it. Each is a
+// token of the store; a listing that does not show it is not the whole store. A token this
+// client made within the list lag is left out: the list may not show it yet.
+func (s *credentialSet) heldValid() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	var values []string
+	for _, e := range s.entries {
+		switch {
+		case e.accessToken, e.status == credentialRefused, !e.madeAt.IsZero() && now.Before(e.madeAt.Add(s.lag)):
+		case e.status == credentialValid, e.source == SourceAuthToken:
+			values = append(values, e.value)
 		}
 	}
+	return values
 }
 
-func (s *credentialSet) refuse(value string) {
+// refusedConfiguredSources names the configured credentials the API refused as invalid.
+func (s *credentialSet) refusedConfiguredSources() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.refused == nil {
-		s.refused = map[string]bool{}
+	var out []string
+	for _, source := range []string{SourceAuthToken, SourceAccessToken} {
+		if s.refusedConfigured[source] {
+			out = append(out, source)
+		}
 	}
-	s.refused[value] = true
-}
-
-func (s *credentialSet) isRefused(value string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.refused[value]
+	return out
 }
 
 // TokenStoreHash is the store_hash claim of a B2B token (a JWT), decoded without a
 // signature check; ok is false when the token is not a JWT or has no such claim.
 func TokenStoreHash(token string) (hash string, ok bool) {
+	claims, ok := s2sClaims(token)
+	return claims.StoreHash, ok && claims.StoreHash != ""
+}
+
+// LooksLikeServerToken reports whether value can be an S2S token: a JWT whose payload names
+// a store and an email, as every S2S token BigCommerce documents does.
+func LooksLikeServerToken(value string) bool {
+	claims, ok := s2sClaims(value)
+	return ok && claims.StoreHash != "" && claims.Email != ""
+}
+
+type serverTokenClaims struct {
+	StoreHash string `json:"store_hash"`
+	Email     string `json:"email"`
+}
+
+func s2sClaims(token string) (serverTokenClaims, bool) {
+	var claims serverTokenClaims
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return "", false
+		return claims, false
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return "", false
+	if err != nil || json.Unmarshal(payload, &claims) != nil {
+		return serverTokenClaims{}, false
 	}
-	var claims struct {
-		StoreHash string `json:"store_hash"`
-	}
-	if json.Unmarshal(payload, &claims) != nil || claims.StoreHash == "" {
-		return "", false
-	}
-	return claims.StoreHash, true
+	return claims, true
 }

@@ -49,8 +49,8 @@ func decodeReply(cl call, attempts int, resp *http.Response, raw []byte, out any
 			apiErr.BodyCode = env.Code
 		}
 		apiErr.Envelope = isEnvelope(raw)
-		apiErr.Message = errorMessage(env)
-		apiErr.Category = env.Meta.Message
+		apiErr.Message = scrub(errorMessage(env), cl.secretValues())
+		apiErr.Category = scrub(env.Meta.Message, cl.secretValues())
 		return apiErr
 	}
 	if jsonErr != nil {
@@ -68,6 +68,30 @@ func decodeReply(cl call, attempts int, resp *http.Response, raw []byte, out any
 	}
 	return nil
 }
+
+// secretValues are the values of cl that no error may show: its declared secrets and the
+// credentials in its headers.
+func (cl call) secretValues() []string {
+	values := slices.Clone(cl.secrets)
+	for _, name := range []string{"authToken", "X-Auth-Token"} {
+		values = append(values, cl.header.Values(name)...)
+	}
+	return values
+}
+
+// scrub replaces every secret in text with a placeholder. A server may echo what it was
+// sent (a password in a validation message): the error must still not show it.
+func scrub(text string, secrets []string) string {
+	for _, s := range secrets {
+		if len(s) >= minSecretLength {
+			text = strings.ReplaceAll(text, s, "(redacted)")
+		}
+	}
+	return text
+}
+
+// minSecretLength: shorter values are not scrubbed, as they would also match ordinary text.
+const minSecretLength = 4
 
 // isEnvelope reports whether raw is a JSON object in the shape of the B2B API's own
 // replies, {"code", "data", "meta"}; a {"detail"} error, as a framework's default route

@@ -32,6 +32,8 @@ type Error struct {
 	// Envelope is true when the reply was the API's own JSON envelope, not a page from a
 	// gateway or a proxy.
 	Envelope bool
+	// refusedByAPI: the API refused, in its own envelope, every credential the call tried.
+	refusedByAPI bool
 }
 
 func (e *Error) Error() string {
@@ -78,17 +80,19 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.Envelope && apiErr.Status() == http.StatusNotFound
 }
 
-// IsUnauthorized reports whether the API rejected the credential as invalid or missing.
-func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+// IsUnauthorized reports whether the API itself rejected the credential as invalid or
+// missing: a 401 in the B2B JSON envelope. A 401 page from a gateway or a WAF proves nothing
+// about the credential.
+func IsUnauthorized(err error) bool { return isAPIStatus(err, http.StatusUnauthorized) }
 
-func hasStatus(err error, status int) bool {
+// IsRateLimited reports whether err is a 429 that retries did not get past.
+func IsRateLimited(err error) bool {
 	var apiErr *Error
-	return errors.As(err, &apiErr) && apiErr.Status() == status
+	return errors.As(err, &apiErr) && apiErr.Status() == http.StatusTooManyRequests
 }
 
-// IsCredentialRefused reports whether err is a call that every credential of the store was
-// tried for and refused (401, or 403 for the access token).
-func IsCredentialRefused(err error) bool {
+// isAPIStatus reports whether err is the API's own answer (its JSON envelope) with status.
+func isAPIStatus(err error, status int) bool {
 	var apiErr *Error
-	return errors.As(err, &apiErr) && apiErr.Credential != ""
+	return errors.As(err, &apiErr) && apiErr.Envelope && apiErr.Status() == status
 }

@@ -75,8 +75,11 @@ func TestIsNotFoundAndIsUnauthorizedByStatus(t *testing.T) {
 		// A 404 that is not the API's own answer: a gateway's page or a wrong route.
 		{"HTTP 404 without the envelope", &Error{StatusCode: 404}, false, false},
 		{"HTML 404 page", &Error{StatusCode: 404, Err: errors.New("reply is not JSON (text/html)")}, false, false},
-		{"HTTP 401", &Error{StatusCode: 401}, false, true},
-		{"body code 401", &Error{StatusCode: 200, BodyCode: 401}, false, true},
+		{"HTTP 401 in the API's envelope", &Error{StatusCode: 401, Envelope: true}, false, true},
+		{"body code 401", &Error{StatusCode: 200, BodyCode: 401, Envelope: true}, false, true},
+		// A gateway's or WAF's 401 page proves nothing about the credential.
+		{"HTTP 401 without the envelope", &Error{StatusCode: 401}, false, false},
+		{"HTML 401 page", &Error{StatusCode: 401, Err: errors.New("reply is not JSON (text/html)")}, false, false},
 		{"HTTP 403", &Error{StatusCode: 403}, false, false},
 		{"HTTP 500", &Error{StatusCode: 500}, false, false},
 		{"transport", &Error{Err: io.EOF}, false, false},
@@ -99,8 +102,10 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 	createReq := CreateServerTokenRequest{StoreHash: testStoreHash, Email: "owner@example.com", Password: testPassword, Name: "ci"}
 	create := func(c *Client) error { _, err := c.CreateServerToken(context.Background(), createReq); return err }
 	list := func(c *Client) error { _, err := c.ListServerTokens(context.Background()); return err }
-	del := func(c *Client) error { return c.DeleteServerToken(context.Background(), 42) }
-	provision := func(c *Client) error { _, err := c.ProvisionServerToken(context.Background(), createReq); return err }
+	del := func(c *Client) error {
+		return c.deleteServerToken(context.Background(), credential{value: testAuthToken}.header(""), testStoreHash, 42)
+	}
+	provision := func(c *Client) error { return c.ProvisionServerToken(context.Background(), createReq).Err }
 
 	htmlEcho := func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, _ int) bool {
 		// an error page that echoes everything it received
@@ -213,12 +218,15 @@ func TestDeleteNotFoundOnlyFromTheAPIsEnvelope(t *testing.T) {
 				})
 			}
 			c := f.client(t, withAuthToken)
-			err := c.DeleteServerToken(context.Background(), 99)
-			if err == nil {
-				t.Fatal("no error")
+			out, err := c.DeleteServerToken(context.Background(), 99)
+			if tt.wantNotFound {
+				if err != nil || !out.Gone {
+					t.Errorf("delete = %+v, %v; want gone, no error", out, err)
+				}
+				return
 			}
-			if got := IsNotFound(err); got != tt.wantNotFound {
-				t.Errorf("IsNotFound(%v) = %v, want %v", err, got, tt.wantNotFound)
+			if err == nil || IsNotFound(err) || out.Gone {
+				t.Fatalf("delete = %+v, %v; want an error that is not the API's not found", out, err)
 			}
 			if got := asAPIError(t, err).StatusCode; got != http.StatusNotFound {
 				t.Errorf("StatusCode %d, want 404", got)

@@ -127,6 +127,18 @@ func fakeJWT(store string, id int64) string {
 	return "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString(claims) + fmt.Sprintf(".sig-%d", id)
 }
 
+// listAuthToken makes the configured auth_token (withAuthToken) what it is in a real store:
+// an S2S token of the store, which the list shows. A listing that does not show a
+// credential the API accepted is not complete.
+func (f *fakeB2B) listAuthToken() ServerToken {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	tok := f.addTokenLocked("bootstrap", "owner@example.com")
+	f.tokens[len(f.tokens)-1].Token = testAuthToken
+	tok.Token = testAuthToken
+	return tok
+}
+
 // addToken stores a new token the way the API would, and returns it.
 func (f *fakeB2B) addToken(name, email string) ServerToken {
 	f.mu.Lock()
@@ -234,6 +246,18 @@ func (f *fakeB2B) requestsTo(method, path string) []fakeRequest {
 
 func (f *fakeB2B) count(method, path string) int { return len(f.requestsTo(method, path)) }
 
+// countCreatesNamed counts the creates whose body names the token name.
+func (f *fakeB2B) countCreatesNamed(name string) int {
+	n := 0
+	for _, r := range f.requestsTo(http.MethodPost, "/auth/backend") {
+		var req CreateServerTokenRequest
+		if json.Unmarshal(r.Body, &req) == nil && req.Name == name {
+			n++
+		}
+	}
+	return n
+}
+
 func (f *fakeB2B) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	req := fakeRequest{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, fakeBasePath),
@@ -283,7 +307,7 @@ func (f *fakeB2B) authorized(w http.ResponseWriter, r *http.Request) bool {
 	case 0:
 		return true
 	case http.StatusUnauthorized:
-		writeJSON(w, status, map[string]any{"detail": "Invalid token header. No credentials provided."})
+		writeEnvelope(w, status, status, map[string]any{"errMsg": "Invalid token."}, "Unauthorized")
 	default:
 		writeStatus(w, status)
 	}
@@ -448,7 +472,13 @@ var credentialCases = []struct {
 func forEachCredential(t *testing.T, test func(t *testing.T, f *fakeB2B, credential func(*Config))) {
 	t.Helper()
 	for _, cc := range credentialCases {
-		t.Run(cc.name, func(t *testing.T) { test(t, newFake(t), cc.config) })
+		t.Run(cc.name, func(t *testing.T) {
+			f := newFake(t)
+			if cc.name == "with auth_token" {
+				f.listAuthToken()
+			}
+			test(t, f, cc.config)
+		})
 	}
 }
 

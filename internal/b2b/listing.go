@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -32,10 +33,19 @@ type TokenList struct {
 	Tokens []ServerToken
 	// TotalCount is the API's totalCount: how many tokens the store holds.
 	TotalCount int
-	// Complete is true when the listing is evidence of absence: every page was read, the
-	// pages overlapped where they met, they add up to totalCount, and an S2S credential
-	// that made the listing is in it. A token it does not show is gone.
+	// Complete is true when the listing can be evidence of absence: every page was read, the
+	// pages overlapped where they met and add up to totalCount, and it shows every S2S
+	// credential of the store that the run holds as valid (a listing that misses a token
+	// the API just accepted is not the whole store). A token it does not show may still be
+	// gone only for now: absence also needs a second such listing (see Store.Find).
 	Complete bool
+	// Started and Finished bound when the listing was read.
+	Started, Finished time.Time
+
+	// fits: every page was read and they fit together; Complete also checks credentials.
+	fits bool
+	// gen is the index generation at which the listing started.
+	gen uint64
 }
 
 // ByID returns the token with id.
@@ -48,14 +58,26 @@ func (l TokenList) ByID(id int64) (ServerToken, bool) {
 	return ServerToken{}, false
 }
 
-// ByValue returns the token whose value is exactly value.
-func (l TokenList) ByValue(value string) (ServerToken, bool) {
+// WithValue returns every token whose value is exactly value: values may repeat (two
+// tokens of one user can be the same string), so a value alone never names one token.
+func (l TokenList) WithValue(value string) []ServerToken {
+	var out []ServerToken
 	for _, t := range l.Tokens {
 		if t.Token == value {
-			return t, true
+			out = append(out, t)
 		}
 	}
-	return ServerToken{}, false
+	return out
+}
+
+// shows reports whether some token has value.
+func (l TokenList) shows(value string) bool {
+	for _, t := range l.Tokens {
+		if t.Token == value {
+			return true
+		}
+	}
+	return false
 }
 
 // ListServerTokens returns every S2S token of the client's default store (see
@@ -92,11 +114,6 @@ func (r tokenReader) readPage(ctx context.Context, limit, offset int) (TokenPage
 	return reply.page(limit, offset)
 }
 
-// readHead reads the first page only: the newest tokens, when the API lists newest first.
-func (r tokenReader) readHead(ctx context.Context) (TokenList, error) {
-	page, err := r.readPage(ctx, MaxPageSize, 0)
-	return TokenList{Tokens: page.Tokens, TotalCount: page.TotalCount}, err
-}
 
 // readAll reads every page, again when the pages do not fit together, and returns only a
 // listing whose pages do.
@@ -110,11 +127,6 @@ func (r tokenReader) readAll(ctx context.Context) (TokenList, error) {
 		shifted = err
 	}
 	return TokenList{}, listingError(0, fmt.Errorf("the token list kept changing while it was read (%d attempts): %w", maxListingAttempts, shifted))
-}
-
-// listingError is the error of GET /backend/tokens with the HTTP status (0: none) and cause.
-func listingError(status int, cause error) *Error {
-	return &Error{Method: http.MethodGet, Path: pathBackendTokens, StatusCode: status, Err: cause}
 }
 
 // readPages reads the first page, then the rest in waves of concurrent requests, each page
@@ -205,7 +217,7 @@ func joinPages(pages []TokenPage, total, size, step int) (TokenList, error) {
 	if len(list.Tokens) != total {
 		return TokenList{}, fmt.Errorf("%w: %d tokens, totalCount %d", errShiftedListing, len(list.Tokens), total)
 	}
-	list.Complete = true
+	list.fits = true
 	return list, nil
 }
 

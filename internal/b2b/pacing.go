@@ -2,12 +2,19 @@ package b2b
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"net/http"
+	"net"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -21,6 +28,8 @@ type pacers struct {
 	stores map[string]*pacer
 }
 
+// newPacers paces by the system clock: rate-limit windows are real time, whatever clock
+// the client judges other windows by.
 func newPacers(reserve int, logWait func(context.Context, string, map[string]any)) *pacers {
 	return &pacers{reserve: reserve, logWait: logWait, stores: map[string]*pacer{}}
 }
@@ -118,47 +127,115 @@ func parseTimes(v string) (int, bool) {
 	return int(n), true
 }
 
-// errNotSent marks a request that was never sent: it waited for the store's rate-limit
-// window until its time ran out, or its caller stopped. It cannot have reached the server.
+// errNotSent marks a request that was never sent: its caller stopped while it waited for the
+// store's rate-limit window. It cannot have reached the server.
 var errNotSent = errors.New("not sent while it waited for the store's rate-limit window to reset")
 
-// pacedTransport paces every HTTP attempt, retries included, by the store it is for.
+// pacedTransport paces every HTTP attempt, retries included, by the store it is for, then
+// bounds the attempt by the request timeout: the wait for a rate-limit window is not part of
+// it, so a create is never sent with almost no time left for its reply. It also records
+// whether the request was written to a connection: one that was not cannot have reached
+// the server.
 type pacedTransport struct {
 	next         http.RoundTripper
 	pacers       *pacers
 	defaultStore string
+	timeout      time.Duration
+	clock        Clock
 }
 
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	state := callStateOf(req.Context())
+	state.unsent = false
+	state.connected.Store(false)
+	state.connectFailed.Store(false)
 	store := state.store
 	if store == "" {
 		store = t.defaultStore
 	}
 	p := t.pacers.forStore(store)
-	// The wait counts against the request timeout. A create waits on a context that Ctrl-C
-	// does not cancel: its caller's stop ends the wait too, and it is then not sent.
-	waitCtx := req.Context()
-	if state.stop != nil {
-		var cancel context.CancelFunc
-		waitCtx, cancel = context.WithCancel(waitCtx)
-		defer cancel()
-		defer context.AfterFunc(state.stop, cancel)()
-	}
-	err := p.acquire(waitCtx)
-	if err == nil && state.stop != nil && state.stop.Err() != nil {
-		p.release(nil)
-		err = state.stop.Err()
-	}
-	state.notSent = err != nil
-	if err != nil {
+	if err := t.acquire(req.Context(), state, p); err != nil {
+		state.notSent = true
 		return nil, err
 	}
-	resp, err := t.next.RoundTrip(req)
+	state.notSent = false
+	state.sentAt = t.clock.Now()
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	ctx = httptrace.WithClientTrace(ctx, connectionTrace(state))
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		cancel()
 		p.release(nil)
+		state.unsent = !state.connected.Load() && (state.connectFailed.Load() || neverConnected(err))
 		return nil, err
 	}
 	p.release(resp.Header)
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// acquire waits for the store's pacer. A create waits on a context that Ctrl-C does not
+// cancel: its caller's stop ends the wait too, and it is then not sent.
+func (t *pacedTransport) acquire(ctx context.Context, state *callState, p *pacer) error {
+	if state.stop != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(state.stop, cancel)()
+	}
+	if err := p.acquire(ctx); err != nil {
+		return fmt.Errorf("%w: %w", errNotSent, err)
+	}
+	if state.stop != nil && state.stop.Err() != nil {
+		p.release(nil)
+		return fmt.Errorf("%w: %w", errNotSent, state.stop.Err())
+	}
+	if state.ready != nil {
+		if err := state.ready(); err != nil {
+			p.release(nil)
+			return fmt.Errorf("%w: %w", errNotSent, err)
+		}
+	}
+	return nil
+}
+
+// connectionTrace records whether an attempt got a connection, and whether making one
+// failed: an attempt that failed to connect and never got a connection was never sent.
+func connectionTrace(state *callState) *httptrace.ClientTrace {
+	failed := func(err error) {
+		if err != nil {
+			state.connectFailed.Store(true)
+		}
+	}
+	return &httptrace.ClientTrace{
+		GotConn:          func(httptrace.GotConnInfo) { state.connected.Store(true) },
+		DNSDone:          func(info httptrace.DNSDoneInfo) { failed(info.Err) },
+		ConnectDone:      func(_, _ string, err error) { failed(err) },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) { failed(err) },
+	}
+}
+
+// neverConnected reports whether a transport error is one that comes before any connection:
+// for transports that do not report to a trace.
+func neverConnected(err error) bool {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var certErr *tls.CertificateVerificationError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dnsErr) || errors.As(err, &opErr) && opErr.Op == "dial" ||
+		errors.As(err, &certErr) || errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid)
+}
+
+// cancelOnClose ends an attempt's deadline once its reply has been read.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }

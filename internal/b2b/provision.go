@@ -2,294 +2,301 @@ package b2b
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-var (
-	// ErrTokenNotLocated: the token was created, but no listing showed it, so its id is
-	// unknown. The token value is returned with this error so that it is never orphaned.
-	ErrTokenNotLocated = errors.New("the created token did not appear in the token list")
-	// ErrCreateOutcomeUnknown: the create may have reached the server, and listing the
-	// tokens could not tell whether it made a token. The error names the candidates.
-	ErrCreateOutcomeUnknown = errors.New("the create may have reached BigCommerce, and listing the tokens could not tell whether it did")
-	// ErrAmbiguousCreate: after a create whose reply was lost, several new tokens with the
-	// same name and email appeared.
-	ErrAmbiguousCreate = errors.New("several new tokens match the create whose reply was lost")
-)
-
 const maxLocateWait = 8 * time.Second
 
-// reconcileFreshness bounds the age of the listing that tells which tokens existed before
-// a create: a token someone else makes with the same name and email after that listing
-// and before the create's reply was lost would be taken for the lost one.
+// reconcileFreshness bounds the age of the listing that tells which tokens existed before a
+// create, at the moment the create is sent (after any wait for the rate limit): a token
+// someone else makes with the same name and email in that window could be taken for ours.
 const reconcileFreshness = 15 * time.Second
 
 // ProvisionServerToken creates a token in req.StoreHash and finds its id (see
 // [Store.Provision]).
-func (c *Client) ProvisionServerToken(ctx context.Context, req CreateServerTokenRequest) (ServerToken, error) {
+func (c *Client) ProvisionServerToken(ctx context.Context, req CreateServerTokenRequest) CreateOutcome {
 	return c.Store(req.StoreHash).Provision(ctx, req)
 }
 
 // Provision creates a token and finds its id in the list, which the create reply does not
-// carry. The list is read with any credential of the store, the new token included.
+// carry. Before the create it makes a complete listing (borrowing a short-lived credential
+// when the store has none), so that the new token is told by its value, name and email and
+// its absence from that listing: values may repeat.
 //
 // The create is never re-sent once it may have reached the server (no idempotency key, and
-// names are not unique): a lost reply is reconciled instead (see reconcileLostCreate).
-// When the token is created but never listed, the returned token carries the value and no
-// id, with [ErrTokenNotLocated].
-func (s *Store) Provision(ctx context.Context, req CreateServerTokenRequest) (ServerToken, error) {
-	before, err := s.listBeforeCreate(ctx)
+// names are not unique): a lost reply is reconciled instead. What cannot be settled comes
+// back as Unknown with a [PendingCreate] to keep, so that the next run decides before it
+// creates anything.
+func (s *Store) Provision(ctx context.Context, req CreateServerTokenRequest) CreateOutcome {
+	release, err := s.borrowIfNeeded(ctx, req, false)
 	if err != nil {
-		return ServerToken{}, err
+		return CreateOutcome{Kind: CreateNone, Err: err}
 	}
-	created, err := s.client.CreateServerToken(ctx, req)
-	if err != nil {
-		if !MayHaveReachedServer(err) {
-			return ServerToken{}, err
+	out := s.provision(ctx, req)
+	notes := release()
+	if errors.Is(out.Err, errNoListingCredential) {
+		// Every credential the run had was refused (a token it deleted, one revoked): borrow.
+		if release, err = s.borrowIfNeeded(ctx, req, true); err != nil {
+			return CreateOutcome{Kind: CreateNone, Err: err, Notes: notes}
 		}
-		return s.reconcileLostCreate(ctx, req, before, err)
+		out = s.provision(ctx, req)
+		notes = append(notes, release()...)
 	}
-	s.addToken(created.Token, SourceNewToken, true)
-	found, err := s.locate(ctx, created.Token)
-	if err == nil {
-		return found, nil
-	}
-	token := ServerToken{Name: created.Name, Email: req.Email, StoreHash: req.StoreHash, Token: created.Token}
-	if token.Name == "" {
-		token.Name = req.Name
-	}
-	if !errors.Is(err, ErrTokenNotLocated) {
-		err = fmt.Errorf("%w: %w", ErrTokenNotLocated, err)
-	}
-	return token, err
+	out.Notes = append(out.Notes, notes...)
+	return out
 }
 
-// listBeforeCreate is a recent complete listing, or nil when the store has no credential
-// that can make one.
-func (s *Store) listBeforeCreate(ctx context.Context) (*TokenList, error) {
-	if !s.HasCredential() {
-		return nil, nil
+// ProvisionUniquelyNamed creates a token whose name no other token has (it ends in a random
+// part) and finds its id by that name: no listing is needed before the create, so no
+// credential is borrowed for one.
+func (s *Store) ProvisionUniquelyNamed(ctx context.Context, req CreateServerTokenRequest) CreateOutcome {
+	pending := PendingCreate{Name: req.Name, Email: req.Email, StoreHash: req.StoreHash, UniqueName: true}
+	created, sent, err := s.client.createServerToken(ctx, req, nil)
+	pending.SentAt, pending.EndedAt = sent.At, sent.Ended
+	switch {
+	case err == nil:
+		return s.locate(ctx, pending, created)
+	case !createReached(err, sent):
+		return CreateOutcome{Kind: CreateNone, Err: err}
+	case ctx.Err() != nil:
+		return CreateOutcome{Kind: CreateUnknown, Pending: pending, Err: interruptedCreate(pending, err)}
+	case !s.HasCredential():
+		return CreateOutcome{Kind: CreateUnknown, Pending: pending, Err: fmt.Errorf("%w: %s may exist, and the run has no "+
+			"credential of the store to list its tokens and find out: %w", ErrCreateOutcomeUnknown, pending.describe(), err)}
 	}
+	return s.reconcileLost(ctx, pending, err)
+}
+
+// errNoListingCredential: the listing before a create found no credential the API accepts.
+var errNoListingCredential = errors.New("no credential of the store was accepted for listing its tokens")
+
+func (s *Store) provision(ctx context.Context, req CreateServerTokenRequest) CreateOutcome {
+	for range 3 {
+		before, err := s.listBeforeCreate(ctx)
+		if err != nil {
+			return CreateOutcome{Kind: CreateNone, Err: err}
+		}
+		fresh := func() error {
+			if s.client.cfg.Clock.Now().Sub(before.Started) > reconcileFreshness {
+				return errStaleBefore
+			}
+			return nil
+		}
+		pending := PendingCreate{Name: req.Name, Email: req.Email, StoreHash: req.StoreHash,
+			Before: NewIDSet(before.Tokens), BeforeKnown: true}
+		created, sent, err := s.client.createServerToken(ctx, req, fresh)
+		pending.SentAt, pending.EndedAt = sent.At, sent.Ended
+		switch {
+		case errors.Is(err, errStaleBefore):
+			continue // the wait for the rate limit outlasted the listing: list again
+		case err == nil:
+			return s.locate(ctx, pending, created)
+		case !createReached(err, sent):
+			return CreateOutcome{Kind: CreateNone, Err: err}
+		case ctx.Err() != nil:
+			return CreateOutcome{Kind: CreateUnknown, Pending: pending, Err: interruptedCreate(pending, err)}
+		}
+		return s.reconcileLost(ctx, pending, err)
+	}
+	return CreateOutcome{Kind: CreateNone, Err: fmt.Errorf("%w three times: the store's rate limit kept the create waiting", errStaleBefore)}
+}
+
+// errStaleBefore: the listing from before a create was too old when the create could be
+// sent; the create was not sent.
+var errStaleBefore = errors.New("the listing from before the create grew too old while the create waited")
+
+// listBeforeCreate is a complete listing of the store at most reconcileFreshness old.
+func (s *Store) listBeforeCreate(ctx context.Context) (TokenList, error) {
 	if !s.index.hasRecent(reconcileFreshness) {
 		// A listing made while this client's own creates land is shifted by them and read
 		// again: let them return first.
 		if err := s.index.gatherCreates(ctx); err != nil {
-			return nil, err
+			return TokenList{}, err
 		}
 	}
-	list, err := s.index.Recent(ctx, reconcileFreshness)
-	if IsCredentialRefused(err) || errors.Is(err, ErrNoAuthToken) {
-		return nil, nil // every credential refused: decide without it
-	}
-	if err != nil || !list.Complete {
-		return nil, err
-	}
-	return &list, nil
-}
-
-// locate finds a token just created, by its value. The new token may be refused as a
-// credential for a moment: a 401 is polled past like a list that does not show it yet.
-func (s *Store) locate(ctx context.Context, value string) (ServerToken, error) {
-	shows := func(l TokenList) bool { _, ok := l.ByValue(value); return ok }
-	poll := s.newPoll(func(ctx context.Context) (TokenList, uint64, error) { return s.index.listForCreated(ctx, shows) })
-	for {
-		list, err := poll.next(ctx)
-		if found, ok := list.ByValue(value); ok {
-			return found, nil
-		}
-		refusedForAMoment := IsUnauthorized(err) && !poll.exhausted()
-		if err != nil && !refusedForAMoment {
-			return ServerToken{}, err
-		}
-		if poll.exhausted() {
-			return ServerToken{}, listingError(0, fmt.Errorf("%w after %d listings", ErrTokenNotLocated, poll.attempt))
-		}
-		if err := poll.pause(ctx); err != nil {
-			return ServerToken{}, err
-		}
-	}
-}
-
-// reconcileLostCreate finds out what a create whose reply was lost did. With a listing
-// from before the create, it adopts the single new token with this name and email: none
-// means nothing was created, several is [ErrAmbiguousCreate]. Without one, it names the
-// candidates ([ErrCreateOutcomeUnknown]) rather than guess.
-func (s *Store) reconcileLostCreate(ctx context.Context, req CreateServerTokenRequest, before *TokenList, createErr error) (ServerToken, error) {
-	if ctx.Err() != nil {
-		return ServerToken{}, interruptedCreate(req, createErr)
-	}
-	if !s.HasCredential() {
-		cleanup, err := s.borrowCredential(ctx, req)
-		if err != nil {
-			return ServerToken{}, fmt.Errorf("%w; no credential of the store could be had to find out: %w; the create failed with: %w",
-				ErrCreateOutcomeUnknown, err, createErr)
-		}
-		defer cleanup()
-	}
-	token, err := s.findLostToken(ctx, req, before, createErr)
-	if ctx.Err() != nil && err != nil {
-		return ServerToken{}, interruptedCreate(req, createErr)
-	}
-	return token, err
-}
-
-func interruptedCreate(req CreateServerTokenRequest, createErr error) error {
-	return fmt.Errorf("%w: interrupted before its reply arrived, so a token named %q (email %s) may exist in store %s. "+
-		"Find its id with the b2b_server_tokens data source (filter name = %q), then import it, or delete it: %w",
-		ErrCreateOutcomeUnknown, req.Name, req.Email, req.StoreHash, req.Name, createErr)
-}
-
-// findLostToken polls the list for new tokens with the request's name and email, and
-// decides as reconcileLostCreate says.
-func (s *Store) findLostToken(ctx context.Context, req CreateServerTokenRequest, before *TokenList, createErr error) (ServerToken, error) {
-	isNew := newTokenFilter(req, before)
-	poll := s.newPoll(s.index.listCurrent)
-	var candidates []ServerToken
-	for {
-		// Concurrent creates of this client with the same name and email make new tokens
-		// too: list once they have returned, so that their tokens are known as theirs.
-		if err := s.index.gatherCreates(ctx); err != nil {
-			return ServerToken{}, err
-		}
-		list, err := poll.next(ctx)
-		if err != nil {
-			return ServerToken{}, fmt.Errorf("%w: a token named %q (email %s) may exist in store %s, and listing the tokens "+
-				"to find out failed: %w; the create failed with: %w", ErrCreateOutcomeUnknown, req.Name, req.Email, req.StoreHash, err, createErr)
-		}
-		fresh := isNew(list)
-		if before == nil {
-			// Nothing can be adopted without a listing from before: once the candidates show
-			// and no create of this client is in flight, there is nothing more to learn.
-			if candidates = s.index.unclaimed(fresh); len(candidates) > 0 && !s.index.creatingNow() {
-				break
-			}
-		} else if token, decided, err := s.adoptSole(fresh, poll.exhausted(), createErr); decided {
-			return token, err
-		}
-		if poll.exhausted() {
-			break
-		}
-		if err := poll.pause(ctx); err != nil {
-			return ServerToken{}, err
-		}
-	}
-	if len(candidates) > 0 {
-		return ServerToken{}, fmt.Errorf("%w: no listing from before the create tells which tokens are new. Tokens named %q for %s "+
-			"that this run did not create: id %s. If one of them did not exist before this apply, it is the one: import it "+
-			"with that id instead of applying again; the create failed with: %w",
-			ErrCreateOutcomeUnknown, req.Name, req.Email, joinIDs(candidates), createErr)
-	}
-	// No new token after every listing: the failed create created nothing.
-	return ServerToken{}, createErr
-}
-
-// newTokenFilter returns the tokens of a listing that have req's name and email (in any
-// case) and are not in before.
-func newTokenFilter(req CreateServerTokenRequest, before *TokenList) func(TokenList) []ServerToken {
-	existed := map[int64]bool{}
-	if before != nil {
-		for _, t := range before.Tokens {
-			existed[t.ID] = true
-		}
-	}
-	return func(list TokenList) []ServerToken {
-		var fresh []ServerToken
-		for _, t := range list.Tokens {
-			if !existed[t.ID] && t.Name == req.Name && strings.EqualFold(t.Email, req.Email) {
-				fresh = append(fresh, t)
-			}
-		}
-		return fresh
-	}
-}
-
-// adoptSole adopts the one new token that no create of this client claims; decided is
-// false while that may still change.
-func (s *Store) adoptSole(fresh []ServerToken, lastAttempt bool, createErr error) (token ServerToken, decided bool, err error) {
-	claim := s.index.claimSole(fresh)
-	switch {
-	case claim.adopted != nil:
-		return *claim.adopted, true, nil
-	case len(claim.free) > 1:
-		return ServerToken{}, true, &Error{Method: http.MethodPost, Path: pathBackendAuth,
-			Err: fmt.Errorf("%w (ids %s); the create itself failed with: %w", ErrAmbiguousCreate, joinIDs(claim.free), createErr)}
-	case lastAttempt && claim.busy:
-		return ServerToken{}, true, fmt.Errorf("%w: other creates kept running while it was checked: %w", ErrCreateOutcomeUnknown, createErr)
-	}
-	return ServerToken{}, false, nil
-}
-
-// borrowCredential creates a short-lived token with the user's credentials, for a store
-// whose run knows no other, and returns how to delete it.
-func (s *Store) borrowCredential(ctx context.Context, req CreateServerTokenRequest) (func(), error) {
-	suffix := make([]byte, 4)
-	_, _ = rand.Read(suffix)
-	borrowed := req
-	borrowed.Name = "terraform-b2b-reconcile-" + hex.EncodeToString(suffix)
-	created, err := s.client.CreateServerToken(ctx, borrowed)
-	if MayHaveReachedServer(err) {
-		return nil, fmt.Errorf("a short-lived token named %q may have been made to find out; delete it if it exists: %w", borrowed.Name, err)
-	}
+	list, err := s.index.recent(ctx, reconcileFreshness)
 	if err != nil {
-		return nil, err
-	}
-	s.addToken(created.Token, SourceNewToken, true)
-	return func() {
-		cleanupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*s.client.cfg.RequestTimeout)
-		defer cancel()
-		if t, err := s.locate(cleanupCtx, created.Token); err == nil {
-			_ = s.DeleteToken(cleanupCtx, t.ID, created.Token)
+		if refusedEvery(err) {
+			err = fmt.Errorf("%w: %w", errNoListingCredential, err)
 		}
-	}, nil
-}
-
-// tokenPoll lists a store's tokens up to LocateAttempts times, each listing started after
-// the one before and the wait between them doubling: the list may show a new token late.
-type tokenPoll struct {
-	index   *TokenIndex
-	first   func(context.Context) (TokenList, uint64, error)
-	attempt int
-	limit   int
-	epoch   uint64 // of the latest listing
-	wait    time.Duration
-	maxWait time.Duration
-}
-
-// newPoll returns a poll whose first listing is made by first.
-func (s *Store) newPoll(first func(context.Context) (TokenList, uint64, error)) *tokenPoll {
-	cfg := s.client.cfg
-	return &tokenPoll{index: s.index, first: first, limit: cfg.LocateAttempts, wait: cfg.LocateWait, maxWait: max(maxLocateWait, cfg.LocateWait)}
-}
-
-// next makes the next listing.
-func (p *tokenPoll) next(ctx context.Context) (TokenList, error) {
-	p.attempt++
-	var list TokenList
-	var err error
-	if p.attempt == 1 {
-		list, p.epoch, err = p.first(ctx)
-	} else {
-		list, p.epoch, err = p.index.listNewerThan(ctx, p.epoch)
+		return TokenList{}, fmt.Errorf("listing the store's tokens before the create (so that the new token can be told "+
+			"from the others) failed; nothing was created: %w", err)
 	}
-	return list, err
+	if !s.judged(list).Complete {
+		return TokenList{}, listingError(0, errors.New("listing the store's tokens before the create: the listing was not "+
+			"complete (a stale or lagging reply); nothing was created"))
+	}
+	return list, nil
 }
 
-// exhausted reports whether the latest listing was the last one allowed.
-func (p *tokenPoll) exhausted() bool { return p.attempt >= p.limit }
+func interruptedCreate(p PendingCreate, createErr error) error {
+	return fmt.Errorf("%w: interrupted before its reply arrived, so %s may exist: %w", ErrCreateOutcomeUnknown, p.describe(), createErr)
+}
 
-// pause waits before the next listing.
-func (p *tokenPoll) pause(ctx context.Context) error {
-	err := sleep(ctx, p.wait)
-	p.wait = min(p.wait*2, p.maxWait)
-	return err
+// locate finds the token a create made, whose value its reply gave: first on the page where
+// new tokens are, then in complete listings, polled while the list may show it late.
+func (s *Store) locate(ctx context.Context, p PendingCreate, created CreatedServerToken) CreateOutcome {
+	s.addToken(created.Token, SourceNewToken, p.EndedAt)
+	key := seekKey(p, created.Token)
+	s.index.seek(key, 1)
+	defer s.index.seek(key, -1)
+	made := ServerToken{Name: created.Name, Email: p.Email, StoreHash: p.StoreHash, Token: created.Token}
+	if made.Name == "" {
+		made.Name = p.Name
+	}
+	if err := s.index.gatherCreates(ctx); err != nil {
+		return s.notLocated(p, made, err)
+	}
+	if page, err := s.index.newestPage(ctx); err == nil {
+		if out, ok := s.decide(p, created.Token, key, listingEvidence{list: TokenList{Tokens: page.Tokens}}); ok && out.Kind == CreateMade {
+			return out
+		}
+	}
+	out, err := s.poll(ctx, p, created.Token, key)
+	if err == nil && out.Kind == CreateMade {
+		return out
+	}
+	if err == nil {
+		err = listingError(0, ErrTokenNotLocated)
+		if out.Err != nil {
+			err = out.Err
+		}
+	}
+	return s.notLocated(p, made, err)
+}
+
+// notLocated is a token made whose id is not known: its value is kept, so that it is never
+// orphaned, with what a later run needs to find it.
+func (s *Store) notLocated(p PendingCreate, made ServerToken, err error) CreateOutcome {
+	if !errors.Is(err, ErrTokenNotLocated) {
+		err = fmt.Errorf("%w: %w", ErrTokenNotLocated, err)
+	}
+	return CreateOutcome{Kind: CreateMade, Token: made, Pending: p, Err: err}
+}
+
+// reconcileLost finds out what a create whose reply was lost did.
+func (s *Store) reconcileLost(ctx context.Context, p PendingCreate, createErr error) CreateOutcome {
+	key := seekKey(p, "")
+	s.index.seek(key, 1)
+	defer s.index.seek(key, -1)
+	out, err := s.poll(ctx, p, "", key)
+	switch {
+	case ctx.Err() != nil:
+		return CreateOutcome{Kind: CreateUnknown, Pending: p, Err: interruptedCreate(p, createErr)}
+	case err != nil:
+		return CreateOutcome{Kind: CreateUnknown, Pending: p, Err: fmt.Errorf("%w: %s may exist, and listing the tokens "+
+			"to find out failed: %w; the create failed with: %w", ErrCreateOutcomeUnknown, p.describe(), err, createErr)}
+	case out.Kind == CreateNone:
+		out.Err = createErr
+	case out.Kind == CreateUnknown && out.Err == nil:
+		out.Err = fmt.Errorf("%w: %s may exist and may not be listed yet; the list must show it by %s: %w",
+			ErrCreateOutcomeUnknown, p.describe(), p.settledAt(s.client.cfg.ListLag).UTC().Format(time.RFC3339), createErr)
+	case out.Kind == CreateUnknown:
+		out.Err = fmt.Errorf("%w; the create failed with: %w", out.Err, createErr)
+	}
+	return out
+}
+
+// Reconcile finds out, from the listings of this run, what a create of an earlier run did:
+// value is its token when its reply arrived. It creates and deletes nothing.
+func (s *Store) Reconcile(ctx context.Context, p PendingCreate, value string) CreateOutcome {
+	if value != "" {
+		s.addToken(value, SourceOwnToken, p.EndedAt)
+	}
+	key := seekKey(p, value)
+	s.index.seek(key, 1)
+	defer s.index.seek(key, -1)
+	first, err := s.index.current(ctx)
+	if err != nil {
+		return CreateOutcome{Kind: CreateUnknown, Pending: p, Err: err}
+	}
+	if value != "" && s.creds.statusOf(value) == credentialUnknown {
+		// A value the API accepts belongs to a token: the listings must show it.
+		if err := s.tryCredential(ctx, value); err != nil && !IsUnauthorized(err) {
+			return CreateOutcome{Kind: CreateUnknown, Pending: p, Err: err}
+		}
+	}
+	lag := s.client.cfg.ListLag
+	e := listingEvidence{list: s.judged(first), settled: !first.Started.Before(p.settledAt(lag))}
+	if out, ok := s.decide(p, value, key, e); ok && out.Kind != CreateUnknown || !e.list.Complete || !e.settled {
+		return out
+	}
+	second, err := s.index.newerThan(ctx, first)
+	if err != nil {
+		return CreateOutcome{Kind: CreateUnknown, Pending: p, Err: err}
+	}
+	out, _ := s.decide(p, value, key, listingEvidence{list: s.judged(second), confirmed: true, settled: true})
+	return out
+}
+
+// poll lists the store until the listings decide: up to LocateAttempts times, each listing
+// started after the one before and the wait between them doubling, and then, while the list
+// may still not show what the create made (ListLag), on until it must (bounded in real time
+// by twice ListLag, whatever the clock says), so that a run settles what it can itself.
+func (s *Store) poll(ctx context.Context, p PendingCreate, value, key string) (CreateOutcome, error) {
+	cfg := s.client.cfg
+	wait, deadline := cfg.LocateWait, time.Now().Add(2*cfg.ListLag)
+	var prev *TokenList
+	out := CreateOutcome{Kind: CreateUnknown, Pending: p}
+	for attempt := 1; ; attempt++ {
+		// Concurrent creates of this client with the same name and email make new tokens
+		// too: decide once they have returned, so that their tokens are known as theirs.
+		if err := s.index.gatherCreates(ctx); err != nil {
+			return out, err
+		}
+		var list TokenList
+		var err error
+		if prev == nil {
+			list, err = s.index.current(ctx)
+		} else {
+			list, err = s.index.newerThan(ctx, *prev)
+		}
+		if err != nil && !(IsCredentialRefused(err) && attempt < cfg.LocateAttempts) {
+			return out, err // a token just made may be refused for a moment: poll past that
+		}
+		settled := false
+		if err == nil {
+			list = s.judged(list)
+			settled = !list.Started.Before(p.settledAt(cfg.ListLag))
+			e := listingEvidence{list: list, settled: settled, confirmed: list.Complete && prev != nil && prev.Complete}
+			var decided bool
+			if out, decided = s.decide(p, value, key, e); decided && out.Kind != CreateUnknown || out.Err != nil {
+				return out, nil
+			}
+			prev = &list
+		}
+		if attempt >= cfg.LocateAttempts && (settled || !time.Now().Before(deadline)) {
+			return out, nil
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return out, err
+		}
+		wait = min(wait*2, max(maxLocateWait, cfg.LocateWait), max(time.Until(deadline), cfg.LocateWait))
+	}
+}
+
+// decide judges a listing and claims the token made; decided is false while a create of
+// this client is still in flight (its token may be among the candidates).
+func (s *Store) decide(p PendingCreate, value, key string, e listingEvidence) (CreateOutcome, bool) {
+	for {
+		if s.index.creatingNow() {
+			return CreateOutcome{Kind: CreateUnknown, Pending: p}, false
+		}
+		out := judgeCreate(p, value, s.index.seeking(key), e, s.index.isClaimed)
+		if out.Kind != CreateMade || s.index.claim(out.Token.ID) {
+			return out, true
+		}
+	}
+}
+
+// seekKey groups the creates of this run that look for the same kind of token.
+func seekKey(p PendingCreate, value string) string {
+	return p.StoreHash + "\x00" + p.Name + "\x00" + strings.ToLower(p.Email) + "\x00" + value
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -26,7 +26,8 @@ func TestRedirectsAreRefused(t *testing.T) {
 			return err
 		}},
 		{"delete (authToken)", http.MethodDelete, pathBackendAuth, func(c *Client) error {
-			return c.DeleteServerToken(context.Background(), 1)
+			_, err := c.DeleteServerToken(context.Background(), 1)
+			return err
 		}},
 		{"create (password in the body)", http.MethodPost, pathBackendAuth, func(c *Client) error {
 			_, err := c.CreateServerToken(context.Background(), provisionReq)
@@ -79,9 +80,6 @@ func TestRedirectsAreRefused(t *testing.T) {
 					}
 				}
 				assertNoSecrets(t, msg)
-				if MayHaveReachedServer(err) {
-					t.Errorf("MayHaveReachedServer(%v) = true for a redirect", err)
-				}
 				if got := f.count(cl.method, cl.path); got != 1 {
 					t.Errorf("%d requests, want 1: a redirect is not retried", got)
 				}

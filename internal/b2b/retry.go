@@ -5,11 +5,9 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -17,7 +15,8 @@ import (
 
 // checkRetry retries rate limits, server errors and transport errors. A request that is not
 // resendable (a create without an idempotency key) is retried only when it cannot have
-// reached the server: a 429 (refused before any work) or a connection that was never made.
+// reached the server: a 429 (refused before any work), or a request that was never written
+// to a connection (no route, refused connection, failed TLS handshake).
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
@@ -27,7 +26,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return false, nil //nolint:nilerr // the caller stopped: the reply or error at hand is the last
 	}
 	var redirect *redirectError
-	if errors.As(err, &redirect) {
+	if errors.As(err, &redirect) || errors.Is(err, errNotSent) {
 		return false, nil
 	}
 	resendable := state.resendable
@@ -38,7 +37,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	}
 	if err != nil {
 		// A transport error, or a reply cut off while it was read.
-		if !resendable && !neverReachedServer(err) && !state.notSent {
+		if !resendable && !state.unsent {
 			return false, nil
 		}
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
@@ -58,54 +57,27 @@ func retryStatus(status int, resendable bool) bool {
 	return false
 }
 
-// neverReachedServer reports whether a transport error happened before the request could
-// be delivered: the name did not resolve or the connection was refused.
-func neverReachedServer(err error) bool {
-	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, errNotSent) {
-		return true
-	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return true
-	}
-	var opErr *net.OpError
-	return errors.As(err, &opErr) && opErr.Op == "dial"
-}
-
-// MayHaveReachedServer reports whether a failed request may still have taken effect: no
-// reply arrived, or the server failed while handling it.
-func MayHaveReachedServer(err error) bool {
-	var apiErr *Error
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	switch status := apiErr.Status(); {
-	case status == 0:
-		// ErrNoAuthToken: the request was never sent.
-		return !errors.Is(apiErr.Err, ErrNoAuthToken) && !neverReachedServer(apiErr.Err)
-	case status == http.StatusTooManyRequests, status >= 300 && status < 400:
-		return false
-	case status >= 500:
-		return true
-	}
-	// A success status whose reply could not be decoded: the work was done.
-	return apiErr.StatusCode < 400 && apiErr.BodyCode == 0
-}
-
 // backoff waits as long as the server asks (Retry-After, or BigCommerce's
-// X-Request-Window-Resets-After on a 429), else exponentially with jitter; never more
+// X-Request-Window-Resets-After on a 429), else exponentially with jitter; never less than
+// the jittered minimum (a "Retry-After: 0" is no reason to hammer the server), never more
 // than max.
 func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	floor := jittered(minWait)
 	if resp != nil {
 		if wait, ok := serverRequestedWait(resp); ok {
-			return min(wait, maxWait)
+			return min(max(wait, floor), maxWait)
 		}
 	}
 	ceiling := float64(minWait) * math.Pow(2, float64(attempt))
 	if ceiling > float64(maxWait) || math.IsInf(ceiling, 0) {
 		ceiling = float64(maxWait)
 	}
-	half := time.Duration(ceiling / 2)
+	return max(jittered(time.Duration(ceiling)), floor)
+}
+
+// jittered is a random wait between half of d and d.
+func jittered(d time.Duration) time.Duration {
+	half := d / 2
 	return half + rand.N(half+1)
 }
 

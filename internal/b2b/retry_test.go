@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -22,13 +23,23 @@ type apiOp struct {
 	call   func(*Client) error
 }
 
+// createReached sends a create and says whether it may have reached the server.
+func createReachedOf(c *Client, req CreateServerTokenRequest) (error, bool) {
+	_, s, err := c.createServerToken(context.Background(), req, nil)
+	return err, err != nil && createReached(err, s)
+}
+
+var testCreate = CreateServerTokenRequest{StoreHash: testStoreHash, Email: "o@example.com", Password: testPassword, Name: "n"}
+
 var (
 	opList = apiOp{"list", http.MethodGet, "/backend/tokens", func(c *Client) error {
 		_, err := c.ListServerTokensPage(context.Background(), MaxPageSize, 0)
 		return err
 	}}
+	// opDelete is the DELETE request alone, without the store's handling of its outcome
+	// (a 404 is a token already gone, a 401 is tried again: see store tests).
 	opDelete = apiOp{"delete", http.MethodDelete, "/auth/backend", func(c *Client) error {
-		return c.DeleteServerToken(context.Background(), 1)
+		return c.deleteServerToken(context.Background(), credential{value: testAuthToken}.header(""), testStoreHash, 1)
 	}}
 	opCreate = apiOp{"create", http.MethodPost, "/auth/backend", func(c *Client) error {
 		_, err := c.CreateServerToken(context.Background(), CreateServerTokenRequest{StoreHash: testStoreHash, Email: "o@example.com", Password: testPassword, Name: "n"})
@@ -61,8 +72,8 @@ func replyCutOff(t *testing.T, w http.ResponseWriter, _ *http.Request) {
 }
 
 // withCallState is a context as Client.do makes it for a call in the state given.
-func withCallState(state callState) context.Context {
-	return context.WithValue(context.Background(), callStateKey{}, &state)
+func withCallState(state *callState) context.Context {
+	return context.WithValue(context.Background(), callStateKey{}, state)
 }
 
 func TestResendableRequestsAreRetriedOnRateLimitsServerAndTransportErrors(t *testing.T) {
@@ -149,13 +160,15 @@ func TestCreateIsRetriedOnlyWhenItCannotHaveReachedTheServer(t *testing.T) {
 		wantPOSTs int
 		wantOK    bool
 		stalls    bool
-		check     func(t *testing.T, err error)
+		// notReached: the create cannot have made a token.
+		notReached bool
+		check      func(t *testing.T, err error)
 	}{
 		{name: "429 is retried", fail: replyStatus(429), failures: 2, wantPOSTs: 3, wantOK: true},
-		{name: "429 until retries run out", fail: replyStatus(429), failures: 100, wantPOSTs: 4,
+		{name: "429 until retries run out", fail: replyStatus(429), failures: 100, wantPOSTs: 4, notReached: true,
 			check: func(t *testing.T, err error) {
-				if asAPIError(t, err).StatusCode != 429 || MayHaveReachedServer(err) {
-					t.Errorf("err = %v, want a 429 that did not reach the server", err)
+				if asAPIError(t, err).StatusCode != 429 {
+					t.Errorf("err = %v, want a 429", err)
 				}
 			}},
 		{name: "500 is not retried", fail: replyStatus(500), failures: 100, wantPOSTs: 1},
@@ -173,9 +186,6 @@ func TestCreateIsRetriedOnlyWhenItCannotHaveReachedTheServer(t *testing.T) {
 				if e := asAPIError(t, err); e.StatusCode != 200 || !strings.HasPrefix(err.Error(), "POST /auth/backend: HTTP 200 OK: reading reply: ") {
 					t.Errorf("err = %v, want a read error of the create's 200 reply", err)
 				}
-				if !MayHaveReachedServer(err) {
-					t.Errorf("MayHaveReachedServer(%v) = false", err)
-				}
 			}},
 		{name: "timeout is not retried", fail: slow, failures: 100, wantPOSTs: 1, stalls: true,
 			check: func(t *testing.T, err error) { assertTimeout(t, err) }},
@@ -192,7 +202,7 @@ func TestCreateIsRetriedOnlyWhenItCannotHaveReachedTheServer(t *testing.T) {
 					cfg.RequestTimeout = 20 * time.Millisecond
 				}
 			})
-			err := opCreate.call(c)
+			err, reached := createReachedOf(c, testCreate)
 			if tt.wantOK && err != nil {
 				t.Fatalf("err = %v, want success", err)
 			}
@@ -200,8 +210,8 @@ func TestCreateIsRetriedOnlyWhenItCannotHaveReachedTheServer(t *testing.T) {
 				if err == nil {
 					t.Fatal("no error")
 				}
-				if !MayHaveReachedServer(err) && tt.check == nil {
-					t.Errorf("MayHaveReachedServer(%v) = false, want true", err)
+				if reached == tt.notReached {
+					t.Errorf("createReached(%v) = %v, want %v", err, reached, !tt.notReached)
 				}
 			}
 			if tt.check != nil {
@@ -265,12 +275,16 @@ func TestConnectionRefusedUntilRetriesRunOutNeverReachedTheServer(t *testing.T) 
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = o.call(c)
+			if o.method == http.MethodPost {
+				var reached bool
+				if err, reached = createReachedOf(c, testCreate); reached {
+					t.Errorf("createReached(%v) = true for a refused connection", err)
+				}
+			} else {
+				err = o.call(c)
+			}
 			if !errors.Is(err, syscall.ECONNREFUSED) {
 				t.Errorf("err = %v, want connection refused", err)
-			}
-			if MayHaveReachedServer(err) {
-				t.Errorf("MayHaveReachedServer(%v) = true for a refused connection", err)
 			}
 			if got := attempts.Load(); got != 3 {
 				t.Errorf("%d attempts, want 3", got)
@@ -284,9 +298,6 @@ func assertTimeout(t *testing.T, err error) {
 	var timeout interface{ Timeout() bool }
 	if !errors.As(err, &timeout) || !timeout.Timeout() {
 		t.Errorf("err = %v (%T), want a timeout", err, err)
-	}
-	if !MayHaveReachedServer(err) {
-		t.Errorf("MayHaveReachedServer(%v) = false for a timeout", err)
 	}
 }
 
@@ -323,9 +334,9 @@ func TestRetryWaitsAsLongAsTheServerAsks(t *testing.T) {
 		status  int // the HTTP status of the 429 (the body code)
 		minWait time.Duration
 	}{
-		{"Retry-After seconds", "Retry-After", "0", http.StatusTooManyRequests, 0},
-		{"X-Request-Window-Resets-After", "X-Request-Window-Resets-After", "0.01 s", http.StatusTooManyRequests, 10 * time.Millisecond},
-		{"X-Request-Window-Resets-After of a body code 429 in an HTTP 200", "X-Request-Window-Resets-After", "0.2 s", http.StatusOK, 200 * time.Millisecond},
+		{"Retry-After seconds", "Retry-After", "1", http.StatusTooManyRequests, time.Second},
+		{"X-Request-Window-Resets-After", "X-Request-Window-Resets-After", "0.3 s", http.StatusTooManyRequests, 300 * time.Millisecond},
+		{"X-Request-Window-Resets-After of a body code 429 in an HTTP 200", "X-Request-Window-Resets-After", "0.3 s", http.StatusOK, 300 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -338,9 +349,11 @@ func TestRetryWaitsAsLongAsTheServerAsks(t *testing.T) {
 				}
 				return false
 			})
+			// The server's wait wins over the client's minimum (0.1 to 0.2 s) when longer, and
+			// over the cap on the client's own exponential backoff (5 to 10 s).
 			c := f.client(t, func(cfg *Config) {
 				withAuthToken(cfg)
-				cfg.RetryWaitMin = 10 * time.Second
+				cfg.RetryWaitMin = 200 * time.Millisecond
 				cfg.RetryWaitMax = 10 * time.Second
 			})
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -467,7 +480,7 @@ func TestBodyCodeInHTTP200UntilRetriesRunOut(t *testing.T) {
 }
 
 func TestCheckRetryStopsOnACancelledContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(withCallState(callState{call: call{resendable: true}}))
+	ctx, cancel := context.WithCancel(withCallState(&callState{call: call{resendable: true}}))
 	cancel()
 	retry, err := checkRetry(ctx, &http.Response{StatusCode: 503}, nil)
 	if retry || !errors.Is(err, context.Canceled) {
@@ -493,12 +506,11 @@ func TestBackoffHonoursTheServerElseGrowsWithJitter(t *testing.T) {
 		want time.Duration
 	}{
 		{"Retry-After seconds", resp(429, "Retry-After", "1"), time.Second},
-		{"Retry-After zero", resp(429, "Retry-After", "0"), 0},
+
 		{"Retry-After with spaces", resp(503, "Retry-After", " 1 "), time.Second},
 		{"Retry-After on a 503", resp(503, "Retry-After", "1"), time.Second},
 		{"Retry-After capped by max", resp(429, "Retry-After", "120"), maxW},
-		{"Retry-After date in the past", resp(429, "Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"), 0},
-		{"window reset on a 429", resp(429, "X-Request-Window-Resets-After", "0.01 s"), 10 * time.Millisecond},
+		{"window reset on a 429", resp(429, "X-Request-Window-Resets-After", "0.2 s"), 200 * time.Millisecond},
 		{"window reset without a space", resp(429, "X-Request-Window-Resets-After", "0.397s"), 397 * time.Millisecond},
 		{"window reset bare number", resp(429, "X-Request-Window-Resets-After", "1.5"), 1500 * time.Millisecond},
 		{"window reset capped by max", resp(429, "X-Request-Window-Resets-After", "59.9 s"), maxW},
@@ -510,6 +522,20 @@ func TestBackoffHonoursTheServerElseGrowsWithJitter(t *testing.T) {
 				t.Errorf("backoff = %v, want %v", got, tt.want)
 			}
 		})
+	}
+
+	// The server asks for less than the client's minimum (no wait, a past date, a window
+	// about to reset): the jittered minimum, in [min/2, min], never at once.
+	for _, r := range []*http.Response{
+		resp(429, "Retry-After", "0"),
+		resp(429, "Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),
+		resp(429, "X-Request-Window-Resets-After", "0.01 s"),
+	} {
+		for range 20 {
+			if got := backoff(minW, maxW, 0, r); got < minW/2 || got > minW {
+				t.Errorf("backoff(%v) = %v, want within [%v, %v]", r.Header, got, minW/2, minW)
+			}
+		}
 	}
 
 	// Without a usable header: exponential with jitter, in [ceiling/2, ceiling].
@@ -567,55 +593,51 @@ func TestParseWindowResetReadsBigCommercesSeconds(t *testing.T) {
 	}
 }
 
-func TestMayHaveReachedServerByKindOfFailure(t *testing.T) {
+// What a failed create proves: nothing was made when it was never written, or the API
+// refused it in its own envelope, or anyone refused it with 429; anything else may have made
+// a token.
+func TestCreateReachedByKindOfFailure(t *testing.T) {
+	written, unwritten := sent{Wrote: true}, sent{}
 	tests := []struct {
 		name string
 		err  error
+		s    sent
 		want bool
 	}{
-		{"nil", nil, false},
-		{"not an *Error", errors.New("x"), false},
-		{"HTTP 500", &Error{StatusCode: 500}, true},
-		{"HTTP 502", &Error{StatusCode: 502}, true},
-		{"HTTP 503", &Error{StatusCode: 503}, true},
-		{"HTTP 504", &Error{StatusCode: 504}, true},
-		{"body code 500 in HTTP 200", &Error{StatusCode: 200, BodyCode: 500}, true},
-		{"wrapped 500", fmt.Errorf("create: %w", &Error{StatusCode: 500}), true},
-		{"HTTP 429", &Error{StatusCode: 429}, false},
-		{"body code 429 in HTTP 200", &Error{StatusCode: 200, BodyCode: 429}, false},
-		{"HTTP 400", &Error{StatusCode: 400, Message: "role forbidden"}, false},
-		{"HTTP 401", &Error{StatusCode: 401}, false},
-		{"HTTP 403", &Error{StatusCode: 403}, false},
-		{"HTTP 404", &Error{StatusCode: 404}, false},
-		{"body code 400 in HTTP 200", &Error{StatusCode: 200, BodyCode: 400}, false},
-		{"200 that did not decode", &Error{StatusCode: 200, Err: errNotJSON}, true},
-		{"reply cut short", &Error{StatusCode: 200, Err: io.ErrUnexpectedEOF}, true},
-		{"reset", &Error{Err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}}, true},
-		{"EOF", &Error{Err: io.EOF}, true},
-		{"refused", &Error{Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}, false},
-		{"refused errno only", &Error{Err: syscall.ECONNREFUSED}, false},
-		{"unknown host", &Error{Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "x.invalid"}}}, false},
-		{"unknown host, bare", &Error{Err: &net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}}, false},
-		{"dial timeout", &Error{Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}}, false},
-		{"no route to host", &Error{Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.EHOSTUNREACH}}, false},
-		{"read timeout", &Error{Err: &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}}, true},
-		{"cancelled", &Error{Err: context.Canceled}, true},
-		{"no authToken: never sent", &Error{Method: "DELETE", Path: "/auth/backend", Err: ErrNoAuthToken}, false},
-		{"redirect refused", &Error{StatusCode: 307, Err: &redirectError{status: 307, host: "http://elsewhere"}}, false},
-		{"not sent: waited for the rate-limit window", &Error{Err: fmt.Errorf("%w: %w", errNotSent, context.DeadlineExceeded)}, false},
-		{"not sent: the caller stopped", &Error{Err: fmt.Errorf("%w: %w", errNotSent, context.Canceled)}, false},
+		{"success", nil, written, true},
+		{"never written: refused connection", &Error{Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}, unwritten, false},
+		{"never written: TLS handshake", &Error{Err: errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority")}, unwritten, false},
+		{"never written: unknown host", &Error{Err: &net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}}, unwritten, false},
+		{"never written: 500 cannot be", &Error{StatusCode: 500, Envelope: true}, unwritten, false},
+		{"HTTP 500", &Error{StatusCode: 500, Envelope: true}, written, true},
+		{"HTTP 502 page", &Error{StatusCode: 502}, written, true},
+		{"body code 500 in HTTP 200", &Error{StatusCode: 200, BodyCode: 500, Envelope: true}, written, true},
+		{"HTTP 429", &Error{StatusCode: 429}, written, false},
+		{"body code 429 in HTTP 200", &Error{StatusCode: 200, BodyCode: 429, Envelope: true}, written, false},
+		{"envelope 400", &Error{StatusCode: 400, Message: "role forbidden", Envelope: true}, written, false},
+		{"envelope 401", &Error{StatusCode: 401, Envelope: true}, written, false},
+		{"HTML 401 page of a gateway", &Error{StatusCode: 401}, written, true},
+		{"HTML 403 page of a WAF", &Error{StatusCode: 403}, written, true},
+		{"detail 404 of a wrong route", &Error{StatusCode: 404}, written, true},
+		{"200 that did not decode", &Error{StatusCode: 200, Err: errNotJSON}, written, true},
+		{"reply cut short", &Error{StatusCode: 200, Err: io.ErrUnexpectedEOF}, written, true},
+		{"reset after writing", &Error{Err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}}, written, true},
+		{"read timeout", &Error{Err: &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}}, written, true},
+		{"redirect", &Error{StatusCode: 307, Err: &redirectError{status: 307, host: "http://elsewhere"}}, written, true},
+		{"not an *Error", errors.New("x"), written, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := MayHaveReachedServer(tt.err); got != tt.want {
-				t.Errorf("MayHaveReachedServer(%v) = %v, want %v", tt.err, got, tt.want)
+			if got := createReached(tt.err, tt.s); got != tt.want {
+				t.Errorf("createReached(%v, %+v) = %v, want %v", tt.err, tt.s, got, tt.want)
 			}
 		})
 	}
 }
 
-// MayHaveReachedServer of the errors that real failures of a create become.
-func TestMayHaveReachedServerOfRealFailures(t *testing.T) {
+// createReached of the errors that real failures of a create become, through the real
+// transport.
+func TestCreateReachedOfRealFailures(t *testing.T) {
 	tests := []struct {
 		name   string
 		hook   fakeHook
@@ -639,6 +661,12 @@ func TestMayHaveReachedServerOfRealFailures(t *testing.T) {
 			_, _ = io.WriteString(w, "<html>ok</html>")
 			return true
 		}, false, true},
+		{"403 HTML page", func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(403)
+			_, _ = io.WriteString(w, "<html>blocked</html>")
+			return true
+		}, false, true},
 		{"200 without a token", func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
 			writeEnvelope(w, 200, 200, []map[string]string{{"name": "n"}}, "SUCCESS")
 			return true
@@ -648,7 +676,7 @@ func TestMayHaveReachedServerOfRealFailures(t *testing.T) {
 			return true
 		}, false, false},
 		{"400", nil, false, false}, // the fake refuses the password "wrong"
-		{"403", func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
+		{"403 envelope", func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ fakeRequest, _ int) bool {
 			writeStatus(w, 403)
 			return true
 		}, false, false},
@@ -663,20 +691,42 @@ func TestMayHaveReachedServerOfRealFailures(t *testing.T) {
 					cfg.RequestTimeout = 20 * time.Millisecond
 				}
 			})
-			_, err := c.CreateServerToken(context.Background(), CreateServerTokenRequest{StoreHash: testStoreHash, Email: "o@example.com", Password: "wrong", Name: "n"})
+			req := testCreate
+			req.Password = "wrong"
+			err, reached := createReachedOf(c, req)
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if got := MayHaveReachedServer(err); got != tt.want {
-				t.Errorf("MayHaveReachedServer(%v) = %v, want %v", err, got, tt.want)
+			if reached != tt.want {
+				t.Errorf("createReached(%v) = %v, want %v", err, reached, tt.want)
 			}
 		})
 	}
 }
 
+// A TLS handshake that fails (an untrusted certificate) never sends the request: the create
+// is known not to have made anything.
+func TestCreateOverAFailedTLSHandshakeNeverReachedTheServer(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		t.Error("the request reached the server")
+	}))
+	defer srv.Close()
+	c, err := New(Config{BaseURL: srv.URL + fakeBasePath, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err, reached := createReachedOf(c, testCreate)
+	if err == nil || reached {
+		t.Fatalf("createReached(%v) = %v, want an error that never reached the server", err, reached)
+	}
+	if !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("err = %v, want the certificate problem named", err)
+	}
+}
+
 func TestCheckRetryByStatusErrorAndResendability(t *testing.T) {
 	ctxFor := func(resendable bool) context.Context {
-		return withCallState(callState{call: call{resendable: resendable}})
+		return withCallState(&callState{call: call{resendable: resendable}})
 	}
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
@@ -700,10 +750,11 @@ func TestCheckRetryByStatusErrorAndResendability(t *testing.T) {
 		{"create 503", ctxFor(false), 503, nil, false},
 		{"create reset", ctxFor(false), 0, reset, false},
 		{"create EOF", ctxFor(false), 0, io.EOF, false},
-		{"create refused", ctxFor(false), 0, refused, true},
+		{"create refused, as a transport without a trace tells", withCallState(&callState{unsent: true}), 0, refused, true},
 		{"no call info is not resendable", context.Background(), 502, nil, false},
-		{"create not sent (rate-limit wait timed out)", withCallState(callState{notSent: true}), 0, context.DeadlineExceeded, true},
-		{"create stopped by its caller", withCallState(callState{call: call{stop: cancelledContext()}}), 429, nil, false},
+		{"create never sent (no connection)", withCallState(&callState{unsent: true}), 0, refused, true},
+		{"create not sent (not ready)", withCallState(&callState{notSent: true}), 0, fmt.Errorf("%w: stale", errNotSent), false},
+		{"create stopped by its caller", withCallState(&callState{call: call{stop: cancelledContext()}}), 429, nil, false},
 		{"redirect", ctxFor(true), 0, &redirectError{status: 302}, false},
 	}
 	for _, tt := range tests {
@@ -735,7 +786,7 @@ func TestCancelDuringARequestEndsItWithoutRetry(t *testing.T) {
 		cancel()
 	}()
 	start := time.Now()
-	err := c.DeleteServerToken(ctx, 7)
+	_, err := c.DeleteServerToken(ctx, 7)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}

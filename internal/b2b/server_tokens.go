@@ -60,37 +60,47 @@ const (
 // CreateServerToken sends POST /auth/backend once: without an idempotency key it is
 // retried only when it cannot have reached the server. Use [Client.ProvisionServerToken]
 // to also learn the new token's id.
+func (c *Client) CreateServerToken(ctx context.Context, req CreateServerTokenRequest) (CreatedServerToken, error) {
+	created, _, err := c.createServerToken(ctx, req, nil)
+	return created, err
+}
+
+// createServerToken sends the create and tells whether it may have reached the server.
+// ready, when set, is asked once the store's rate limit lets the create go: an error keeps
+// it from being sent.
 //
 // A create that was sent is finished even when ctx is cancelled (Terraform's stop): its
 // reply is read within the request timeout, so that a token BigCommerce made is never
 // lost with it. Only its retries stop.
-func (c *Client) CreateServerToken(ctx context.Context, req CreateServerTokenRequest) (CreatedServerToken, error) {
+func (c *Client) createServerToken(ctx context.Context, req CreateServerTokenRequest, ready func() error) (CreatedServerToken, sent, error) {
 	index := c.Store(req.StoreHash).index
 	var reply createdServerTokenReply
 	index.beginCreate()
 	// Even a failed create may have created a token: its end is a change either way.
-	defer func() { index.endCreate(reply.Token) }()
-	err := c.do(context.WithoutCancel(ctx), call{
-		method: http.MethodPost,
-		path:   pathBackendAuth,
-		body:   req,
-		header: c.storeLevelHeader(req.StoreHash),
-		store:  req.StoreHash,
-		stop:   ctx,
+	defer index.endCreate()
+	s, err := c.doSent(context.WithoutCancel(ctx), call{
+		method:  http.MethodPost,
+		path:    pathBackendAuth,
+		body:    req,
+		header:  c.storeLevelHeader(req.StoreHash),
+		store:   req.StoreHash,
+		stop:    ctx,
+		ready:   ready,
+		secrets: []string{req.Password},
 	}, &reply)
+	if err == nil && reply.Token == "" {
+		err = noTokenInReply(http.MethodPost, pathBackendAuth)
+	}
 	if err != nil {
-		return CreatedServerToken{}, err
+		return CreatedServerToken{}, s, err
 	}
-	if reply.Token == "" {
-		return CreatedServerToken{}, noTokenInReply(http.MethodPost, pathBackendAuth)
-	}
-	return reply.CreatedServerToken, nil
+	return reply.CreatedServerToken, s, nil
 }
 
 // DeleteServerToken deletes the token with id from the client's default store, with the
 // first credential of that store the API accepts.
-func (c *Client) DeleteServerToken(ctx context.Context, id int64) error {
-	return c.Store(c.cfg.StoreHash).Delete(ctx, id)
+func (c *Client) DeleteServerToken(ctx context.Context, id int64) (DeleteOutcome, error) {
+	return c.Store(c.cfg.StoreHash).Delete(ctx, id, "")
 }
 
 func (c *Client) deleteServerToken(ctx context.Context, header http.Header, store string, id int64) error {
@@ -125,7 +135,7 @@ type pageReply struct {
 // client's authToken.
 func (c *Client) ListServerTokensPage(ctx context.Context, limit, offset int) (TokenPage, error) {
 	if c.cfg.AuthToken == "" {
-		return TokenPage{}, listingError(0, ErrNoAuthToken)
+		return TokenPage{}, listingError(0, ErrNoCredential)
 	}
 	r := tokenReader{client: c, header: credential{value: c.cfg.AuthToken}.header(""), store: c.cfg.StoreHash}
 	return r.readPage(ctx, limit, offset)
@@ -170,11 +180,6 @@ func jsonKind(raw string) string {
 	}
 	return "not a list"
 }
-
-// ErrNoAuthToken is returned by calls that need a credential for the S2S endpoints when
-// the store has none left: no auth_token, no access token the API accepts for them, and
-// no S2S token of the store that this run knows.
-var ErrNoAuthToken = errors.New("no credential to list or delete the store's server tokens with")
 
 // storeLevelHeader sends the store-level API account token when it belongs to storeHash.
 func (c *Client) storeLevelHeader(storeHash string) http.Header {

@@ -49,7 +49,7 @@ func TestEachCallSendsItsCredentialHeaders(t *testing.T) {
 			case "list":
 				_, err = c.ListServerTokens(context.Background())
 			case "delete":
-				err = c.DeleteServerToken(context.Background(), tok.ID)
+				_, err = c.DeleteServerToken(context.Background(), tok.ID)
 			case "create":
 				_, err = c.CreateServerToken(context.Background(), CreateServerTokenRequest{StoreHash: tt.reqStore, Email: "o@example.com", Password: testPassword, Name: "n"})
 			}
@@ -155,8 +155,8 @@ func TestCreateAcceptsBothDocumentedReplyShapes(t *testing.T) {
 				t.Errorf("err %+v", apiErr)
 			}
 			// the server did answer 200: a token may exist
-			if !MayHaveReachedServer(err) {
-				t.Errorf("MayHaveReachedServer(%v) = false", err)
+			if !createReached(err, sent{Wrote: true}) {
+				t.Errorf("createReached(%v) = false", err)
 			}
 			if got := f.count(http.MethodPost, "/auth/backend"); got != 1 {
 				t.Errorf("%d POSTs, want 1", got)
@@ -179,7 +179,7 @@ func TestDeleteSendsTheIDInTheBody(t *testing.T) {
 	f := newFake(t)
 	toks := f.seed(3, "x", "o@example.com")
 	c := f.client(t, withAuthToken)
-	if err := c.DeleteServerToken(context.Background(), toks[1].ID); err != nil {
+	if _, err := c.DeleteServerToken(context.Background(), toks[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	reqs := f.requests()
@@ -208,13 +208,9 @@ func TestDeleteSendsTheIDInTheBody(t *testing.T) {
 func TestDeleteOfAnUnknownIDIsNotFoundAndNotRetried(t *testing.T) {
 	f := newFake(t)
 	c := f.client(t, withAuthToken)
-	err := c.DeleteServerToken(context.Background(), 99)
-	if !IsNotFound(err) {
-		t.Errorf("IsNotFound(%v) = false", err)
-	}
-	want := "DELETE /auth/backend: HTTP 404 Not Found: No matching token was found. (Not Found Error)"
-	if err == nil || err.Error() != want {
-		t.Errorf("err = %v, want %q", err, want)
+	out, err := c.DeleteServerToken(context.Background(), 99)
+	if err != nil || !out.Gone {
+		t.Errorf("delete = %+v, %v; want the token already gone (the API's own 404)", out, err)
 	}
 	if got := f.count(http.MethodDelete, "/auth/backend"); got != 1 {
 		t.Errorf("%d requests, want 1 (a 404 is not retried)", got)
@@ -232,7 +228,7 @@ func TestWithoutCredentialNothingIsSent(t *testing.T) {
 			return err
 		}},
 		{"list", "GET /backend/tokens", func(c *Client) error { _, err := c.ListServerTokens(context.Background()); return err }},
-		{"delete", "DELETE /auth/backend", func(c *Client) error { return c.DeleteServerToken(context.Background(), 1) }},
+		{"delete", "DELETE /auth/backend", func(c *Client) error { _, err := c.DeleteServerToken(context.Background(), 1); return err }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,17 +239,14 @@ func TestWithoutCredentialNothingIsSent(t *testing.T) {
 			// authToken)
 			c := f.client(t, func(cfg *Config) { cfg.AccessToken = testAccessToken })
 			err := tt.call(c)
-			if !errors.Is(err, ErrNoAuthToken) {
-				t.Fatalf("err = %v, want ErrNoAuthToken", err)
+			if !errors.Is(err, ErrNoCredential) {
+				t.Fatalf("err = %v, want ErrNoCredential", err)
 			}
 			if !strings.HasPrefix(err.Error(), tt.path+": ") {
 				t.Errorf("err %q does not start with %q", err, tt.path)
 			}
 			if n := len(f.requests()); n != 0 {
 				t.Errorf("%d requests sent, want none", n)
-			}
-			if MayHaveReachedServer(err) {
-				t.Errorf("MayHaveReachedServer(%v) = true for a request never sent", err)
 			}
 		})
 	}
@@ -396,16 +389,16 @@ func TestListingOfBadRepliesFailsWithinBoundedRequests(t *testing.T) {
 				t.Errorf("%d requests, want at most %d", n, tt.maxReqs)
 			}
 			if tt.complete {
-				if err != nil || !list.Complete || len(list.Tokens) != n || list.TotalCount != n {
-					t.Errorf("err %v, complete %v, %d tokens, TotalCount %d; want the %d tokens", err, list.Complete, len(list.Tokens), list.TotalCount, n)
+				if err != nil || !list.fits || len(list.Tokens) != n || list.TotalCount != n {
+					t.Errorf("err %v, complete %v, %d tokens, TotalCount %d; want the %d tokens", err, list.fits, len(list.Tokens), list.TotalCount, n)
 				}
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("err = %v (complete %v, %d tokens), want %q", err, list.Complete, len(list.Tokens), tt.wantErr)
+				t.Fatalf("err = %v (complete %v, %d tokens), want %q", err, list.fits, len(list.Tokens), tt.wantErr)
 			}
-			if list.Complete || len(list.Tokens) != 0 {
-				t.Errorf("a failed listing returned %d tokens, complete %v", len(list.Tokens), list.Complete)
+			if list.fits || len(list.Tokens) != 0 {
+				t.Errorf("a failed listing returned %d tokens, complete %v", len(list.Tokens), list.fits)
 			}
 		})
 	}

@@ -124,6 +124,10 @@ func fastWaits(c *b2b.Config) {
 	c.RetryWaitMax = 5 * time.Millisecond
 	c.LocateWait = time.Millisecond
 	c.LocateAttempts = 4
+	// The list shows a token within half a second of its create: a run's polls (a few
+	// milliseconds) never wait that long, so what a lost create made is settled by the
+	// next run, as it is with BigCommerce when the list lags more than a run's patience.
+	c.ListLag = 500 * time.Millisecond
 }
 
 // fakeClock makes the provider read the time from a clock that only the test advances, so
@@ -424,3 +428,49 @@ func statusFault(code int) emulator.Fault {
 
 // pagesOf is how many pages of the token list n tokens fill.
 func pagesOf(n int) int { return (n + b2b.MaxPageSize - 1) / b2b.MaxPageSize }
+
+// createsNamed counts the creates whose body names the token name.
+func (e *accEnv) createsNamed(name string) int {
+	n := 0
+	for _, c := range e.callsTo(routeCreateToken) {
+		var body struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(c.Body, &body) == nil && body.Name == name {
+			n++
+		}
+	}
+	return n
+}
+
+// borrowedCreates counts the creates of short-lived credentials, which a run without any
+// credential of the store makes to list it before its first create.
+func (e *accEnv) borrowedCreates() int {
+	n := 0
+	for _, c := range e.callsTo(routeCreateToken) {
+		if strings.Contains(string(c.Body), b2b.BorrowedNamePrefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// expectCreates fails the test unless the emulator saw want creates of tokens named name.
+func (e *accEnv) expectCreates(name string, want int, why string) {
+	e.t.Helper()
+	if got := e.createsNamed(name); got != want {
+		e.t.Errorf("%d creates of %q, want %d: %s", got, name, want, why)
+	}
+}
+
+// passThrough is a fault that changes nothing: queued first, it lets a route's next request
+// through and spoils the one after (the create after a borrowed credential's).
+var passThrough = emulator.Fault{Kind: emulator.FaultSlow}
+
+// noBorrowedLeft is a CheckDestroy part: every short-lived credential was deleted.
+func (e *accEnv) noBorrowedLeft() error {
+	if left := e.tokensPrefixed(b2b.BorrowedNamePrefix); len(left) > 0 {
+		return fmt.Errorf("%d short-lived credentials left in the store", len(left))
+	}
+	return nil
+}

@@ -2,12 +2,10 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/actionvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -62,7 +60,7 @@ func (a *revokeServerTokenAction) Schema(_ context.Context, _ action.SchemaReque
 					"(action schemas cannot mark an argument sensitive themselves): the provider never prints it. " +
 					"Its store is the one its JWT `store_hash` claim names, unless `store_hash` is set. Exactly one " +
 					"of `id` and `token` must be set.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{serverTokenValueValidator{}},
 			},
 			"store_hash": schema.StringAttribute{
 				Optional:            true,
@@ -98,31 +96,22 @@ func (a *revokeServerTokenAction) Invoke(ctx context.Context, req action.InvokeR
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	// The token itself may authenticate its own revocation, while it is still valid.
-	store := a.data.store(storeHash, value)
-	if !store.HasCredential() {
-		resp.Diagnostics.AddError("No credential to revoke the server token", noCredentialDetail(storeHash))
-		return
+	store := a.data.store(storeHash)
+	r := &revocation{data: a.data, store: store, storeHash: storeHash, resp: resp}
+	if value != "" {
+		r.revokeValue(ctx, value)
+	} else {
+		id, _ := strconv.ParseInt(config.ID.ValueString(), 10, 64)
+		r.revokeID(ctx, id)
 	}
-	r := &revocation{data: a.data, store: store, storeHash: storeHash, value: value, what: "the token with the given value", resp: resp}
-	if value == "" {
-		r.id, _ = strconv.ParseInt(config.ID.ValueString(), 10, 64)
-		r.what = fmt.Sprintf("token id %d", r.id)
-	}
-	if r.find(ctx) {
-		r.revoke(ctx)
-	}
+	resp.Diagnostics.Append(a.data.refusedCredentials(store)...)
 }
 
-// revocation is one invocation of the action: the token, named by its id or its value, in
-// the store, described as what in messages.
+// revocation is one invocation of the action in one store.
 type revocation struct {
 	data      *providerData
 	store     *b2b.Store
 	storeHash string
-	value     string
-	id        int64
-	what      string
 	resp      *action.InvokeResponse
 }
 
@@ -132,58 +121,66 @@ func (r *revocation) progress(format string, args ...any) {
 	}
 }
 
-// find looks the token up in the store's list, for its id and a description that names it;
-// false when there is nothing to revoke, or it cannot be told what.
-func (r *revocation) find(ctx context.Context) bool {
-	list, err := r.store.List(ctx)
-	switch {
-	case err != nil && r.value != "" && b2b.IsUnauthorized(err) && r.store.Refused(r.value) && !r.store.HasCredential():
-		r.progress("BigCommerce rejects %s as invalid in store %s: it was already revoked; nothing to do.", r.what, r.storeHash)
-		return false
-	case errors.Is(err, b2b.ErrNoAuthToken):
-		r.resp.Diagnostics.AddError("No credential to revoke the server token", noCredentialDetail(r.storeHash))
-		return false
-	case err != nil:
-		r.resp.Diagnostics.AddError("Could not list the server tokens",
-			fmt.Sprintf("Looking up %s failed, so it was not revoked.\n\n%s", r.what, r.data.explain(err)))
-		return false
+// revokeID deletes the token with id; "already gone" only on the proofs of absence.
+func (r *revocation) revokeID(ctx context.Context, id int64) {
+	if !r.store.HasConfiguredCredential() {
+		r.resp.Diagnostics.AddError("No credential to revoke the server token", noCredentialDetail(r.storeHash)+
+			" Revoking by id needs the provider's own credential; by value (token), the token itself serves while it is valid.")
+		return
 	}
-	found, ok := list.ByID(r.id)
-	if r.value != "" {
-		found, ok = list.ByValue(r.value)
-	}
-	switch {
-	case ok:
-		r.id = found.ID
-		r.what = fmt.Sprintf("token %q (id %d, email %s)", found.Name, found.ID, found.Email)
-		r.progress("Found %s in store %s; revoking it.", r.what, r.storeHash)
-	case !list.Complete && r.value != "":
-		r.resp.Diagnostics.AddError("Server token not found",
-			fmt.Sprintf("The token list of store %s does not show the token with the given value, and the list "+
-				"could not be read completely, so its id is unknown and nothing was revoked. Try again.", r.storeHash))
-		return false
-	case !list.Complete:
-		// The listing proves nothing; the delete tells whether the id exists.
+	presence := r.store.Find(ctx, id, "")
+	switch presence.Kind {
+	case b2b.Present:
+		r.delete(ctx, presence.Token)
+	case b2b.Absent:
+		r.progress("No token with id %d is in store %s: two complete listings of its tokens do not show it. It was already "+
+			"revoked or deleted, or never belonged to this store; nothing to do.", id, r.storeHash)
 	default:
-		r.progress("No token with %s is in the token list of store %s: it was already revoked or deleted, or never "+
-			"belonged to this store; nothing to do.", describeLookup(r.value, r.id), r.storeHash)
-		return false
+		r.notFound(fmt.Sprintf("token id %d", id), presence)
 	}
-	return true
 }
 
-// revoke deletes the token; one already gone is reported, not an error.
-func (r *revocation) revoke(ctx context.Context) {
-	switch err := r.store.Delete(ctx, r.id); {
-	case err == nil:
-		r.progress("Revoked %s in store %s.", r.what, r.storeHash)
-	case b2b.IsNotFound(err):
-		r.progress("BigCommerce no longer knows %s in store %s: it was already revoked; nothing to do.", r.what, r.storeHash)
-	case r.value != "" && b2b.IsUnauthorized(err) && r.store.Refused(r.value) && !r.store.HasCredential():
-		r.progress("BigCommerce rejects %s as invalid in store %s: it was already revoked.", r.what, r.storeHash)
+// revokeValue deletes every token whose value is value: values may repeat, and a leaked
+// value stops working only when no token has it.
+func (r *revocation) revokeValue(ctx context.Context, value string) {
+	tokens, presence := r.store.FindValue(ctx, value)
+	switch presence.Kind {
+	case b2b.Present:
+		for _, t := range tokens {
+			r.delete(ctx, t)
+		}
+	case b2b.Absent:
+		why := "two complete listings of its tokens do not show it"
+		if presence.Revoked {
+			why = "BigCommerce refuses the value as invalid, and two complete listings do not show it"
+		}
+		r.progress("No token with the given value is in store %s: %s. It was already revoked; nothing to do.", r.storeHash, why)
 	default:
+		r.notFound("the token with the given value", presence)
+	}
+}
+
+func (r *revocation) notFound(what string, presence b2b.Presence) {
+	detail := presence.Why
+	if presence.Err != nil {
+		detail = r.data.explain(presence.Err)
+	}
+	r.resp.Diagnostics.AddError("Could not revoke the server token",
+		fmt.Sprintf("Looking up %s in store %s failed, so nothing was revoked, and it may still be valid.\n\n%s", what, r.storeHash, detail))
+}
+
+// delete revokes one token found in the list; one gone meanwhile is reported, not an error.
+func (r *revocation) delete(ctx context.Context, t b2b.ServerToken) {
+	what := fmt.Sprintf("token %q (id %d, email %s)", t.Name, t.ID, t.Email)
+	r.progress("Found %s in store %s; revoking it.", what, r.storeHash)
+	switch out, err := r.store.Delete(ctx, t.ID, t.Token); {
+	case err != nil:
 		r.resp.Diagnostics.AddError("Could not revoke the server token",
-			fmt.Sprintf("The server-to-server %s could not be deleted and may still be valid.\n\n%s", r.what, r.data.explain(err)))
+			fmt.Sprintf("The server-to-server %s could not be deleted and may still be valid.\n\n%s", what, r.data.explain(err)))
+	case out.Gone:
+		r.progress("BigCommerce no longer knows %s in store %s: it was revoked meanwhile; nothing to do.", what, r.storeHash)
+	default:
+		r.progress("Revoked %s in store %s.", what, r.storeHash)
 	}
 }
 
@@ -202,9 +199,3 @@ func (a *revokeServerTokenAction) storeOf(config revokeServerTokenModel) (string
 	return a.data.storeHashOr(config.StoreHash)
 }
 
-func describeLookup(value string, id int64) string {
-	if value != "" {
-		return "the given value"
-	}
-	return fmt.Sprintf("id %d", id)
-}

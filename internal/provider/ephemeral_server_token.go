@@ -44,17 +44,17 @@ type serverTokenEphemeralModel struct {
 	Token      types.String `tfsdk:"token"`
 }
 
-// serverTokenPrivate is what Close needs, handed over in the ephemeral resource's private
+// ephemeralServerTokenPrivate is what Close needs, handed over in the ephemeral resource's private
 // data, which Terraform keeps in memory only, never in plan or state. ID is 0 when the
 // token was created but its id was not found yet.
-type serverTokenPrivate struct {
+type ephemeralServerTokenPrivate struct {
 	ID        int64  `json:"id"`
 	Name      string `json:"name"`
 	Token     string `json:"token"`
 	StoreHash string `json:"store_hash,omitempty"`
 }
 
-const serverTokenPrivateKey = "server_token"
+const ephemeralServerTokenKey = "server_token"
 
 // randomSuffix is 8 hex digits from crypto/rand.
 func randomSuffix() (string, error) {
@@ -137,19 +137,26 @@ func (r *serverTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	name := model.NamePrefix.ValueString() + suffix
 	ctx = r.data.mask(ctx, model.Password.ValueString())
 
-	token, err := r.data.client.ProvisionServerToken(ctx, b2b.CreateServerTokenRequest{
+	out := r.data.store(model.StoreHash.ValueString()).ProvisionUniquelyNamed(ctx, b2b.CreateServerTokenRequest{
 		StoreHash: model.StoreHash.ValueString(),
 		Email:     model.Email.ValueString(),
 		Password:  model.Password.ValueString(),
 		Name:      name,
 	})
-	// The client hands back the value of every token it created, with an error when only
-	// the id is missing: no value means no token.
-	if token.Token == "" {
-		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(err))
+	for _, note := range out.Notes {
+		resp.Diagnostics.AddWarning("Short-lived credential left in the store", r.data.scrub(note))
+	}
+	if out.Kind != b2b.CreateMade {
+		// No token known to exist, so none to delete at close: an unknown outcome names the
+		// token, which has a random name no configuration manages.
+		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(out, model.Password.ValueString()))
 		return
 	}
-	private := recordCreatedToken(&model, name, token, err, &resp.Diagnostics)
+	var idErr error
+	if !out.Located() {
+		idErr = out.Err
+	}
+	private := recordCreatedToken(&model, name, out.Token, idErr, &resp.Diagnostics)
 	if !keepForClose(ctx, resp, private) {
 		return
 	}
@@ -161,10 +168,10 @@ func (r *serverTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 // still be used, and Close looks the id up by the token's value.
 func recordCreatedToken(model *serverTokenEphemeralModel, name string, token b2b.ServerToken,
 	idErr error, diags *diag.Diagnostics,
-) serverTokenPrivate {
+) ephemeralServerTokenPrivate {
 	model.Name = types.StringValue(name)
 	model.Token = types.StringValue(token.Token)
-	private := serverTokenPrivate{ID: token.ID, Name: name, Token: token.Token, StoreHash: model.StoreHash.ValueString()}
+	private := ephemeralServerTokenPrivate{ID: token.ID, Name: name, Token: token.Token, StoreHash: model.StoreHash.ValueString()}
 	if idErr == nil {
 		model.ID = types.StringValue(strconv.FormatInt(token.ID, 10))
 		return private
@@ -180,24 +187,24 @@ func recordCreatedToken(model *serverTokenEphemeralModel, name string, token b2b
 
 // keepForClose hands private to Close through the ephemeral resource's private data; it
 // reports whether that worked.
-func keepForClose(ctx context.Context, resp *ephemeral.OpenResponse, private serverTokenPrivate) bool {
+func keepForClose(ctx context.Context, resp *ephemeral.OpenResponse, private ephemeralServerTokenPrivate) bool {
 	raw, err := json.Marshal(private)
 	if err != nil {
 		resp.Diagnostics.AddError("Could not keep the server token for its deletion", err.Error())
 		return false
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, serverTokenPrivateKey, raw)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, ephemeralServerTokenKey, raw)...)
 	return true
 }
 
 // Close deletes the token Open created. A token the API no longer knows (404) is fine; any
 // other failure is an error, since the token would outlive the run.
 func (r *serverTokenEphemeral) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
-	raw, diags := req.Private.GetKey(ctx, serverTokenPrivateKey)
+	raw, diags := req.Private.GetKey(ctx, ephemeralServerTokenKey)
 	if resp.Diagnostics.Append(diags...); diags.HasError() || len(raw) == 0 {
 		return
 	}
-	var private serverTokenPrivate
+	var private ephemeralServerTokenPrivate
 	if err := json.Unmarshal(raw, &private); err != nil || private.Token == "" {
 		resp.Diagnostics.AddError("Could not delete the server token",
 			"The data the provider kept to delete the token at the end of the run is unreadable, so the token "+
@@ -208,7 +215,32 @@ func (r *serverTokenEphemeral) Close(ctx context.Context, req ephemeral.CloseReq
 		return
 	}
 	ctx = r.data.mask(ctx, private.Token)
+	if private.ID == 0 {
+		resp.Diagnostics.Append(r.closeUnlocated(ctx, private)...)
+		return
+	}
 	resp.Diagnostics.Append(r.data.deleteServerToken(ctx, tokenToDelete{
-		storeHash: private.StoreHash, id: private.ID, value: private.Token, name: private.Name, fresh: true,
+		storeHash: private.StoreHash, id: private.ID, value: private.Token, name: private.Name,
 	})...)
+}
+
+// closeUnlocated deletes a token whose id Open did not find, once the list shows it: its
+// name (a random suffix) and value tell it.
+func (r *serverTokenEphemeral) closeUnlocated(ctx context.Context, private ephemeralServerTokenPrivate) diag.Diagnostics {
+	store, _ := r.data.storeWith(private.StoreHash, "", private.Token)
+	list, err := store.List(ctx)
+	var diags diag.Diagnostics
+	for _, t := range list.WithValue(private.Token) {
+		if t.Name == private.Name {
+			return r.data.deleteServerToken(ctx, tokenToDelete{storeHash: private.StoreHash, id: t.ID, value: t.Token, name: t.Name})
+		}
+	}
+	detail := "it is not in the token list yet, so its id is unknown"
+	if err != nil {
+		detail = r.data.explain(err)
+	}
+	diags.AddError("Could not delete the server token",
+		fmt.Sprintf("The token %q created in this run could not be deleted and may remain in the store: %s. Delete it by "+
+			"hand (the b2b_server_tokens data source lists it by name).", private.Name, detail))
+	return diags
 }

@@ -158,12 +158,11 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if p.adjustClient != nil {
 		p.adjustClient(&clientConfig)
 	}
-	data, err := newProviderData(clientConfig)
+	data, err := newProviderData(clientConfig, p.clock)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
 		return
 	}
-	data.clock = p.clock
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

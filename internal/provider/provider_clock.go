@@ -6,6 +6,9 @@ import "time"
 // their own (WithClock), so that a kept token expires without waiting for it.
 type clockFunc func() time.Time
 
+// Now makes a clockFunc the client's b2b.Clock.
+func (c clockFunc) Now() time.Time { return c() }
+
 // WithClock makes the provider read the time from now instead of the system clock.
 func WithClock(now func() time.Time) Option {
 	return func(p *b2bProvider) { p.clock = now }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
@@ -19,11 +21,16 @@ type providerData struct {
 	storeHash string
 	secrets   []string
 	clock     clockFunc // nil: the system clock
+	// given are the notices of this run already given (see once).
+	given sync.Map
 }
 
-func newProviderData(cfg b2b.Config) (*providerData, error) {
+func newProviderData(cfg b2b.Config, clock clockFunc) (*providerData, error) {
 	cfg.Log = serializedLog(tflog.Debug)
 	cfg.LogWait = serializedLog(tflog.Info)
+	if clock != nil {
+		cfg.Clock = clock
+	}
 	client, err := b2b.New(cfg)
 	if err != nil {
 		return nil, err
@@ -32,7 +39,16 @@ func newProviderData(cfg b2b.Config) (*providerData, error) {
 		client:    client,
 		storeHash: cfg.StoreHash,
 		secrets:   []string{cfg.AccessToken, cfg.AuthToken},
+		clock:     clock,
 	}, nil
+}
+
+// once reports whether the notice named key is given for the first time in this run: a
+// problem of the whole run (a refused credential, the rate limit) is explained once, not
+// once per resource.
+func (d *providerData) once(key string) bool {
+	_, given := d.given.LoadOrStore(key, true)
+	return !given
 }
 
 var logMu sync.Mutex
@@ -77,18 +93,27 @@ func (d *providerData) mask(ctx context.Context, secrets ...string) context.Cont
 	return tflog.MaskMessageStrings(ctx, values...)
 }
 
-// store is the client's view of a store, the provider's by default; known are S2S tokens
-// of that store the caller holds (a resource's own token), which become credentials for
-// every listing and delete of the store in this run.
-func (d *providerData) store(storeHash string, known ...string) *b2b.Store {
+// store is the client's view of a store, the provider's by default.
+func (d *providerData) store(storeHash string) *b2b.Store {
 	if storeHash == "" {
 		storeHash = d.storeHash
 	}
-	s := d.client.Store(storeHash)
-	for _, token := range known {
-		s.AddToken(token)
+	return d.client.Store(storeHash)
+}
+
+// storeWith is store, with S2S tokens of that store the caller holds (a resource's own
+// tokens, made at the API host madeAt, "" when unknown), which become credentials for every
+// listing and delete of the store in this run. It returns the store and the first token
+// that is now a credential ("" if none): a token made at another host is never sent here.
+func (d *providerData) storeWith(storeHash, madeAt string, tokens ...string) (*b2b.Store, string) {
+	s := d.store(storeHash)
+	own := ""
+	for _, token := range tokens {
+		if s.AddToken(token, madeAt) && own == "" {
+			own = token
+		}
 	}
-	return s
+	return s, own
 }
 
 // listTokens lists a store's tokens for a caller that has no token of its own (the data
@@ -109,6 +134,7 @@ func (d *providerData) listTokens(ctx context.Context, storeHash string) (b2b.To
 	if err != nil {
 		diags.AddError("Could not list the server tokens", d.explain(err))
 	}
+	diags.Append(d.refusedCredentials(store)...)
 	return list, diags
 }
 
@@ -117,4 +143,36 @@ func noCredentialDetail(storeHash string) string {
 		"and this run knows none. Set auth_token (or %s) to an S2S token of the store, or access_token (or %s) if "+
 		"BigCommerce accepts it for these endpoints; or, for a data source, make it depend on a b2b_server_token "+
 		"resource of the same store (depends_on), whose own token then serves.", storeHash, envAuthToken, envAccessToken)
+}
+
+// scrub replaces every secret the provider knows (its credentials, and extra: the
+// passwords and tokens of the request at hand) with a placeholder: a diagnostic must not show
+// one even when the server echoed it back.
+func (d *providerData) scrub(text string, extra ...string) string {
+	for _, s := range slices.Concat(d.secrets, extra) {
+		if len(s) >= 4 {
+			text = strings.ReplaceAll(text, s, "(redacted)")
+		}
+	}
+	return text
+}
+
+// refusedCredentials warns, once per run, of each configured credential the API refused as
+// invalid: another credential may have done the work, but the one in the pipeline is bad.
+func (d *providerData) refusedCredentials(store *b2b.Store) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, source := range store.RefusedConfigured() {
+		if !d.once("refused " + source) {
+			continue
+		}
+		env := envAuthToken
+		if source == b2b.SourceAccessToken {
+			env = envAccessToken
+		}
+		diags.AddAttributeWarning(path.Root(source), "BigCommerce refuses the configured "+source,
+			fmt.Sprintf("BigCommerce refused the provider's %s (or %s) as invalid when listing or deleting the server tokens "+
+				"of store %q. Where this run knew another credential of the store, that one did the work, so nothing "+
+				"failed; but the credential in this configuration is revoked or wrong. Replace it, or remove it.", source, env, store.Hash()))
+	}
+	return diags
 }

@@ -48,6 +48,10 @@ func resolveSettings(config providerModel, version, terraformVersion string, env
 		AuthToken:   stringSetting(config.AuthToken, env, envAuthToken, ""),
 		UserAgent:   userAgent(version, terraformVersion),
 	}
+	if claimed, ok := b2b.TokenStoreHash(cfg.AuthToken); ok && cfg.StoreHash == "" {
+		// An S2S token names its store: without a store_hash, it is the provider's store.
+		cfg.StoreHash = claimed
+	}
 	diags.Append(validateEndpoint(cfg)...)
 	diags.Append(resolveLimits(&cfg, config, env)...)
 	return cfg, diags

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"strconv"
@@ -20,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 )
@@ -170,7 +168,15 @@ func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	r.planTokenChange(ctx, req, resp)
+	private, diags := readPrivate(ctx, req.Private)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	if private.Gone && !req.State.Raw.IsNull() {
+		r.planGone(ctx, req, resp)
+	} else {
+		r.planTokenChange(ctx, req, resp)
+	}
 	if r.data == nil || resp.Diagnostics.HasError() {
 		return
 	}
@@ -218,21 +224,36 @@ func (r *serverTokenResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	ctx = r.data.mask(ctx, password)
-
-	token, err := r.data.client.ProvisionServerToken(ctx, plan.createRequest(password))
-	if !madeToken(token) {
-		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(err))
+	plan.PasswordWO = types.StringNull()
+	store := r.data.store(plan.StoreHash.ValueString())
+	out := store.Provision(ctx, plan.createRequest(password))
+	r.noteOutcome(out, &resp.Diagnostics)
+	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
+	switch {
+	case out.Kind == b2b.CreateNone:
+		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(out, password))
+		return
+	case out.Kind == b2b.CreateUnknown:
+		resp.Diagnostics.AddError("Server token create may have made a token: "+plan.Name.ValueString(), r.data.createErrorDetail(out, password))
+		plan.ID, plan.Token, plan.EventChannel = types.StringNull(), types.StringNull(), types.StringNull()
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, serverTokenPrivate{Pending: &out.Pending})...)
 		return
 	}
-	plan.PasswordWO = types.StringNull()
-	var notListed diag.Diagnostic
-	if err != nil {
-		notListed = diag.NewErrorDiagnostic("Server token created, but its id was not found",
-			fmt.Sprintf("BigCommerce created the token %q, but it did not appear in the token list, so its id "+
-				"is unknown. Its value is kept in state and the resource is marked tainted: the next apply "+
-				"replaces it and destroy deletes it, finding its id by its value.\n\n%s", plan.Name.ValueString(), err))
+	resp.Diagnostics.Append(r.saveMadeToken(ctx, &plan, out, false, &resp.State, resp.Identity, resp.Private)...)
+}
+
+// noteOutcome tells the user what an outcome's notes say (a short-lived credential left).
+func (r *serverTokenResource) noteOutcome(out b2b.CreateOutcome, diags *diag.Diagnostics) {
+	for _, note := range out.Notes {
+		diags.AddWarning("Short-lived credential left in the store", r.data.scrub(note))
 	}
-	resp.Diagnostics.Append(r.saveMadeToken(ctx, &plan, token, notListed, &resp.State, resp.Identity)...)
+}
+
+// keepPrivate saves the resource's private state, with the API host its tokens are made at.
+func (r *serverTokenResource) keepPrivate(ctx context.Context, to privateSetter, p serverTokenPrivate) diag.Diagnostics {
+	p.Host = r.data.client.Host()
+	return p.save(ctx, to)
 }
 
 // createRequest asks BigCommerce for a token as m describes it.
@@ -245,126 +266,37 @@ func (m serverTokenModel) createRequest(password string) b2b.CreateServerTokenRe
 	}
 }
 
-// madeToken: a create made a token when its value came back, even if its id was not found.
-func madeToken(token b2b.ServerToken) bool { return token.Token != "" }
-
-// saveMadeToken stores a token that a create or an in-place rotation made. notListed is the
-// error when the token list never showed it: state then keeps its value without an id, so
-// that it is never orphaned, and the next refresh or destroy finds the id by the value.
-func (r *serverTokenResource) saveMadeToken(ctx context.Context, m *serverTokenModel, token b2b.ServerToken,
-	notListed diag.Diagnostic, state *tfsdk.State, identity *tfsdk.ResourceIdentity,
+// saveMadeToken stores a token that a create or an in-place rotation made. When the list
+// has not shown it yet, state keeps its value without an id, so that it is never orphaned,
+// and the pending create says how the next refresh or destroy finds it; the apply fails.
+func (r *serverTokenResource) saveMadeToken(ctx context.Context, m *serverTokenModel, out b2b.CreateOutcome, rotation bool,
+	state *tfsdk.State, identity *tfsdk.ResourceIdentity, private privateSetter,
 ) diag.Diagnostics {
-	m.Token = types.StringValue(token.Token)
-	if notListed != nil {
+	m.Token = types.StringValue(out.Token.Token)
+	var diags diag.Diagnostics
+	if !out.Located() {
 		m.ID, m.EventChannel = types.StringNull(), types.StringNull()
-		diags := state.Set(ctx, m)
-		diags.Append(notListed)
+		diags.Append(state.Set(ctx, m)...)
+		diags.Append(r.keepPrivate(ctx, private, serverTokenPrivate{Pending: &out.Pending, Rotation: rotation})...)
+		what := "created the token"
+		if rotation {
+			what = "created the new token of this rotation"
+		}
+		diags.AddError("Server token created, but its id was not found",
+			fmt.Sprintf("BigCommerce %s %q, but the token list did not show it yet, so its id is unknown. State keeps "+
+				"its value, so it is never orphaned: the next refresh looks for it again, and destroy deletes it.\n\n%s",
+				what, m.Name.ValueString(), r.data.explain(out.Err)))
 		return diags
 	}
-	setFromListed(m, token)
-	diags := state.Set(ctx, m)
+	setFromListed(m, out.Token)
+	diags.Append(state.Set(ctx, m)...)
 	diags.Append(r.setIdentity(ctx, identity, m)...)
+	diags.Append(r.keepPrivate(ctx, private, serverTokenPrivate{})...)
 	return diags
 }
 
-func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state serverTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &state)...) // also for a token kept unread
-	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString())
-	own := state.Token.ValueString()
-	store := r.data.store(state.StoreHash.ValueString(), own, state.PreviousToken.ValueString())
-	list, err := store.List(ctx)
-	idKnown := state.idLearned()
-	switch {
-	case err != nil && own != "" && idKnown && b2b.IsUnauthorized(err) && store.Refused(own) && !store.HasCredential():
-		resp.Diagnostics.AddWarning("Server token no longer valid",
-			fmt.Sprintf("BigCommerce rejects the token %q (id %s) as invalid, so it has been revoked or deleted "+
-				"outside Terraform. It is removed from state; the next plan creates a new one.", state.Name.ValueString(), state.ID.ValueString()))
-		r.removeGone(ctx, state, resp)
-		return
-	case errors.Is(err, b2b.ErrNoAuthToken):
-		resp.Diagnostics.AddError("No credential to read the server token", noCredentialDetail(store.Hash()))
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Could not read the server token", r.data.explain(err))
-		return
-	}
-	listed, found, diags := findListed(list, state)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	if !found {
-		r.readMissing(ctx, state, list, idKnown, resp)
-		return
-	}
-	setFromListed(&state, listed)
-	state.Name = types.StringValue(listed.Name)
-	if !strings.EqualFold(state.Email.ValueString(), listed.Email) {
-		state.Email = types.StringValue(listed.Email)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &state)...)
-}
-
-// readMissing decides about a token the listing does not show: it is removed from state
-// only when its id is known and the listing is complete evidence of absence. A token
-// whose id was never learned is kept: its absence may only mean the list shows it late.
-func (r *serverTokenResource) readMissing(ctx context.Context, state serverTokenModel, list b2b.TokenList, idKnown bool, resp *resource.ReadResponse) {
-	if !idKnown || !list.Complete {
-		why := "its id is not known yet and the token list does not show it"
-		if idKnown {
-			why = "the token list could not be read completely"
-		}
-		resp.Diagnostics.AddWarning("Server token kept in state",
-			fmt.Sprintf("The token %q is kept in state although %s: it may exist, and dropping it would leave a "+
-				"token that nothing tracks. The next refresh looks again.", state.Name.ValueString(), why))
-		return
-	}
-	if state.Token.IsNull() {
-		resp.Diagnostics.AddError("No such server token",
-			fmt.Sprintf("The store %q has no server token with id %s. %s", r.data.store(state.StoreHash.ValueString()).Hash(), state.ID.ValueString(), findIDsHint))
-		return
-	}
-	tflog.Warn(ctx, "server token is gone from the complete token list; removing it from state", map[string]any{"id": state.ID.ValueString()})
-	r.removeGone(ctx, state, resp)
-}
-
-// removeGone removes a token that is gone from state. A previous token that a rotation
-// still kept would then be tracked by nothing, so it is deleted first; if that fails, the
-// resource stays in state (with the error) so that nothing is orphaned.
-func (r *serverTokenResource) removeGone(ctx context.Context, state serverTokenModel, resp *resource.ReadResponse) {
-	if !state.PreviousToken.IsNull() && state.PreviousToken.ValueString() != "" {
-		diags := r.deletePrevious(ctx, state)
-		if resp.Diagnostics.Append(diags...); diags.HasError() {
-			return
-		}
-		resp.Diagnostics.AddWarning("Previous server token deleted",
-			fmt.Sprintf("The token %q is gone, so the previous token that its last rotation kept (id %s) was deleted "+
-				"with it rather than left untracked.", state.Name.ValueString(), state.PreviousID.ValueString()))
-	}
-	resp.State.RemoveResource(ctx)
-}
-
-// findListed finds the token by id, or by its value when the id was never learned.
-func findListed(list b2b.TokenList, state serverTokenModel) (b2b.ServerToken, bool, diag.Diagnostics) {
-	if !state.idLearned() {
-		t, ok := list.ByValue(state.Token.ValueString())
-		return t, ok, nil
-	}
-	id, diags := tokenID(state.ID, path.Root("id"))
-	if diags.HasError() {
-		return b2b.ServerToken{}, false, diags
-	}
-	t, ok := list.ByID(id)
-	return t, ok, diags
-}
-
-// idLearned: the token's id is known; a create whose listing never showed the token knows
-// only its value.
+// idLearned: the token's id is known; a create whose token the list never showed knows only
+// what its pending create says.
 func (m serverTokenModel) idLearned() bool {
 	return !m.ID.IsNull() && m.ID.ValueString() != ""
 }
@@ -379,12 +311,14 @@ func setFromListed(m *serverTokenModel, t b2b.ServerToken) {
 }
 
 // Update does what ModifyPlan planned: an unknown token is an in-place rotation; a kept
-// token that the plan drops has had its time and is deleted; anything else (a password,
-// keep_previous_for, a first rotate_when_changed) is only stored.
+// token that the plan drops has had its time (or its current token is gone) and is deleted;
+// anything else (a password, keep_previous_for, a first rotate_when_changed) is only stored.
 func (r *serverTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, prior serverTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	private, diags := readPrivate(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -395,33 +329,13 @@ func (r *serverTokenResource) Update(ctx context.Context, req resource.UpdateReq
 		r.rotate(ctx, req.Config, prior, plan, resp)
 		return
 	case prior.keepsPrevious() && !plan.keepsPrevious():
-		diags := r.deletePrevious(ctx, prior)
+		diags := r.deletePrevious(ctx, prior, private)
 		if resp.Diagnostics.Append(diags...); diags.HasError() {
 			plan.keepPreviousOf(prior)
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &plan)...)
-}
-
-func (r *serverTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state serverTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	id, diags := tokenID(state.ID, path.Root("id"))
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString(), state.PreviousToken.ValueString())
-	// The kept token first, while the current one still serves as a credential.
-	if state.keepsPrevious() {
-		resp.Diagnostics.Append(r.deletePrevious(ctx, state)...)
-	}
-	resp.Diagnostics.Append(r.data.deleteServerToken(ctx, tokenToDelete{
-		storeHash: state.StoreHash.ValueString(), id: id, value: state.Token.ValueString(), name: state.Name.ValueString(),
-	})...)
 }
 
 // ImportState imports by id (terraform import, an import block's id) or by identity (an

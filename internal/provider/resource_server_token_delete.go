@@ -5,60 +5,88 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 )
 
-// deleteServerToken deletes a token by id, or by the id the list shows for its value, with
-// any credential of its store, itself included. A token already gone is no error: a 404, or
-// a 401 for the token as the last credential left, unless this run just made it (the API
-// may not accept a new token yet).
-func (d *providerData) deleteServerToken(ctx context.Context, t tokenToDelete) diag.Diagnostics {
-	var diags diag.Diagnostics
-	store := d.store(t.storeHash, t.value)
-	id, err := t.id, error(nil)
-	if id == 0 {
-		id, err = idOfValue(ctx, store, t.value)
+func (r *serverTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state serverTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	private, diags := readPrivate(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	id, diags := tokenID(state.ID, path.Root("id"))
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
 	}
-	if err == nil {
-		err = store.DeleteToken(ctx, id, t.value)
+	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString(), state.PreviousToken.ValueString())
+	// The kept token first, while the current one still serves as a credential.
+	if state.keepsPrevious() {
+		resp.Diagnostics.Append(r.deletePrevious(ctx, state, private)...)
 	}
 	switch {
-	case err == nil, b2b.IsNotFound(err):
-	case b2b.IsUnauthorized(err) && store.Refused(t.value) && !t.fresh:
-		diags.AddWarning("Server token already invalid",
-			fmt.Sprintf("BigCommerce rejects the token %q as invalid: it was already revoked or deleted.", t.name))
+	case private.Gone:
+		// Proven gone: nothing to delete.
+	case private.Pending != nil && private.Rotation:
+		resp.Diagnostics.Append(r.deletePending(ctx, state, private, "")...)
+		fallthrough
+	case private.Pending == nil && id != 0:
+		resp.Diagnostics.Append(r.data.deleteServerToken(ctx, tokenToDelete{
+			storeHash: state.StoreHash.ValueString(), id: id, value: state.Token.ValueString(), name: state.Name.ValueString(),
+			madeAt: private.Host,
+		})...)
 	default:
-		diags.AddError("Could not delete the server token",
-			fmt.Sprintf("The server-to-server token %s could not be deleted and may still exist.\n\n%s", t.describe(id), d.explain(err)))
+		resp.Diagnostics.Append(r.deletePending(ctx, state, private, state.Token.ValueString())...)
 	}
+}
+
+// deletePending deletes the token of a create whose token was never found, once the
+// listings find it; one proven never made, or gone since, needs nothing.
+func (r *serverTokenResource) deletePending(ctx context.Context, state serverTokenModel, private serverTokenPrivate, value string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	pending := b2b.PendingCreate{Name: state.Name.ValueString(), Email: state.Email.ValueString(), StoreHash: state.StoreHash.ValueString()}
+	if private.Pending != nil {
+		pending = *private.Pending
+	}
+	store, _ := r.data.storeWith(pending.StoreHash, private.Host, value)
+	out := store.Reconcile(ctx, pending, value)
+	switch {
+	case out.Located():
+		diags.Append(r.data.deleteServerToken(ctx, tokenToDelete{storeHash: pending.StoreHash, id: out.Token.ID,
+			value: out.Token.Token, name: pending.Name, madeAt: private.Host})...)
+	case out.Kind == b2b.CreateNone:
+	default:
+		diags.Append(r.pendingUnsettled(state, pending, "", "", &out)...)
+	}
+	return diags
+}
+
+// deleteServerToken deletes a token by id with any credential of its store, itself
+// included. A token already gone is no error: the API's own 404, or its refusal of the
+// token's own value as the last credential left.
+func (d *providerData) deleteServerToken(ctx context.Context, t tokenToDelete) diag.Diagnostics {
+	var diags diag.Diagnostics
+	store, _ := d.storeWith(t.storeHash, t.madeAt, t.value)
+	out, err := store.Delete(ctx, t.id, t.value)
+	switch {
+	case err != nil:
+		diags.AddError("Could not delete the server token",
+			fmt.Sprintf("The server-to-server token %q (id %d) could not be deleted and may still exist.\n\n%s", t.name, t.id, d.explain(err)))
+	case out.Revoked:
+		diags.AddWarning("Server token already invalid",
+			fmt.Sprintf("BigCommerce refuses the token %q (id %d) as invalid: it was already revoked or deleted.", t.name, t.id))
+	}
+	diags.Append(d.refusedCredentials(store)...)
 	return diags
 }
 
 // tokenToDelete is what a caller knows of a token it deletes.
 type tokenToDelete struct {
 	storeHash   string
-	id          int64 // 0: unknown, looked up by value
+	id          int64
 	value, name string
-	// fresh: created in this run, so a 401 does not mean it was revoked.
-	fresh bool
-}
-
-func (t tokenToDelete) describe(id int64) string {
-	if id != 0 {
-		return fmt.Sprintf("%q (id %d)", t.name, id)
-	}
-	return fmt.Sprintf("%q", t.name)
-}
-
-func idOfValue(ctx context.Context, store *b2b.Store, value string) (int64, error) {
-	list, err := store.List(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if t, ok := list.ByValue(value); ok {
-		return t.ID, nil
-	}
-	return 0, fmt.Errorf("the token is not in the token list yet, so its id is unknown and it cannot be deleted; " +
-		"try again later")
+	// madeAt is the API host the token was made at ("" when unknown): only there is its
+	// value a credential.
+	madeAt string
 }

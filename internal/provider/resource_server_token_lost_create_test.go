@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,128 +11,174 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
 )
 
 // Creates whose reply is lost after BigCommerce created the token. The create has no
-// idempotency key, so the provider never sends it twice: with an auth_token it lists the
-// tokens and adopts the new one, without one it says plainly that a token may exist.
+// idempotency key, so the provider never sends it twice: it lists the tokens and adopts the
+// one new token of this name and email that the listing from before the create did not
+// show. A run without any credential of the store borrows a short-lived one to make that
+// listing. What cannot be settled is kept in state, and the next run settles it before it
+// creates anything.
 
 // lostReply is a fault served after the emulator handled the create for real.
 type lostReply struct {
 	name  string
 	fault emulator.Fault
-	// want matches the create's own error, as shown when it cannot be reconciled.
-	want string
 }
 
 var lostReplies = []lostReply{
-	{"500", emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true},
-		`POST /auth/backend: HTTP 500 Internal Server Error: Internal Server Error`},
-	{"502 HTML page", emulator.Fault{Kind: emulator.FaultHTMLPage, Status: 502, AfterHandling: true},
-		`POST /auth/backend: HTTP 502 Bad Gateway: reply is not JSON \(text/html\)`},
-	{"503", emulator.Fault{Kind: emulator.FaultStatus, Status: 503, AfterHandling: true},
-		`POST /auth/backend: HTTP 503 Service Unavailable: Service Unavailable`},
-	{"reply slower than request_timeout", emulator.Fault{Kind: emulator.FaultSlow, Delay: 4 * time.Second, AfterHandling: true},
-		`POST /auth/backend: no reply within request_timeout`},
-	{"connection reset", emulator.Fault{Kind: emulator.FaultConnectionReset, AfterHandling: true},
-		`POST /auth/backend: `},
-	{"malformed JSON", emulator.Fault{Kind: emulator.FaultMalformedJSON, AfterHandling: true},
-		`POST /auth/backend: HTTP 200 OK: reply is not a JSON envelope`},
-	{"body code 500 in HTTP 200", emulator.Fault{Kind: emulator.FaultBodyCode, Status: 500, AfterHandling: true},
-		`POST /auth/backend: HTTP 200 OK \(body code 500\): Internal Server Error`},
+	{"500", emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true}},
+	{"502 HTML page", emulator.Fault{Kind: emulator.FaultHTMLPage, Status: 502, AfterHandling: true}},
+	{"gateway's 401 page", emulator.Fault{Kind: emulator.FaultHTMLPage, Status: 401, AfterHandling: true}},
+	{"503", emulator.Fault{Kind: emulator.FaultStatus, Status: 503, AfterHandling: true}},
+	{"reply slower than request_timeout", emulator.Fault{Kind: emulator.FaultSlow, Delay: 4 * time.Second, AfterHandling: true}},
+	{"connection reset", emulator.Fault{Kind: emulator.FaultConnectionReset, AfterHandling: true}},
+	{"malformed JSON", emulator.Fault{Kind: emulator.FaultMalformedJSON, AfterHandling: true}},
+	{"body code 500 in HTTP 200", emulator.Fault{Kind: emulator.FaultBodyCode, Status: 500, AfterHandling: true}},
 }
 
-// With the provider's auth_token, a create whose reply is lost adopts the token it made,
-// found by name and email among the tokens that were not there before: one create, one
-// token.
+// credentialModes are the two ways a configuration lists its store: with the provider's
+// auth_token, or with backend credentials only (the resources' own tokens, and a borrowed
+// short-lived one before the first create).
+var credentialModes = []bool{true, false}
+
+func modeName(withAuthToken bool) string { return fmt.Sprintf("auth_token=%v", withAuthToken) }
+
+// lostCreateEnv is an emulated store for a create whose reply is lost, and the provider
+// arguments of the mode; injectLost queues the fault on the resource's create (after the
+// borrowed credential's, without auth_token).
+func lostCreateEnv(t *testing.T, withAuthToken bool) (env *accEnv, args []string, injectLost func(emulator.Fault)) {
+	env = newAccEnv(t)
+	args = []string{`request_timeout = "1s"`}
+	if withAuthToken {
+		authArg, _ := env.bootstrapAuthToken()
+		args = append(args, authArg)
+	}
+	return env, args, func(f emulator.Fault) {
+		if !withAuthToken {
+			env.emu.InjectFault(routeCreateToken, passThrough)
+		}
+		env.emu.InjectFault(routeCreateToken, f)
+	}
+}
+
+// A create whose reply is lost adopts the token it made, in both credential modes: one
+// create, one token, and the borrowed credential deleted.
 func TestAccServerTokenLostCreate_replyLostAfterCreateIsAdopted(t *testing.T) {
 	t.Parallel()
-	listedLate := lostReply{name: "500, token listed late", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true}}
-	for _, tt := range append(append([]lostReply{}, lostReplies...), listedLate) {
-		t.Run(tt.name, func(t *testing.T) {
-			env := newAccEnv(t)
-			authArg, _ := env.bootstrapAuthToken()
-			if tt == listedLate {
-				env.emu.SetListLag(2) // the adopted token shows up in the third listing
-			}
-			env.testTokens(t, []string{"adopted"}, []resource.TestStep{{
-				PreConfig: func() { env.emu.InjectFault(routeCreateToken, tt.fault) },
-				Config:    env.provider(authArg, `request_timeout = "1s"`) + serverTokenConfig("adopted", withPasswordWO),
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateMatchesEmulator(env, tokenAddr),
-				},
-				Check: resource.ComposeTestCheckFunc(env.holdsTokens("adopted", 1), func(*terraform.State) error {
-					if creates := env.callsTo(routeCreateToken); len(creates) != 1 || creates[0].Fault != tt.fault.Kind {
-						return fmt.Errorf("%d creates, want exactly the one whose reply was lost", len(creates))
-					}
-					return nil
-				}),
-			}})
-		})
-	}
-}
-
-// Without a credential of the store, nothing listed before the create tells which tokens
-// are new: the provider guesses nothing, and the error names the id of the token the lost
-// create made. The create is never re-sent, and the credential it borrows to list is deleted.
-func TestAccServerTokenLostCreate_withoutAuthTokenNamesTheToken(t *testing.T) {
-	t.Parallel()
-	for _, tt := range lostReplies {
-		if tt.name != "500" && tt.name != "reply slower than request_timeout" && tt.name != "connection reset" {
-			continue
-		}
-		t.Run(tt.name, func(t *testing.T) {
-			env := newAccEnv(t)
-			resource.Test(t, resource.TestCase{
-				TerraformVersionChecks:   writeOnlyVersions,
-				ProtoV6ProviderFactories: env.factories(),
-				CheckDestroy: func(*terraform.State) error {
-					// The state holds nothing, and destroy leaves the token the create made.
-					if left := env.tokensNamed("uncertain"); len(left) != 1 {
-						return fmt.Errorf("emulator holds %d tokens named uncertain, want exactly the one the lost create made", len(left))
-					}
-					return nil
-				},
-				Steps: []resource.TestStep{{
-					PreConfig: func() { env.emu.InjectFault(routeCreateToken, tt.fault) },
-					Config:    env.provider(`request_timeout = "1s"`) + serverTokenConfig("uncertain", withPasswordWO),
-					ExpectError: errorText(`Could not create the server token`,
-						`BigCommerce may still have created the token`, `It was not re-sent, so at most one token was created`,
-						`Tokens named "uncertain" for admin@example.com that this run did not\s+create: id \d+`, `import`, tt.want),
-				}},
+	for _, withAuthToken := range credentialModes {
+		for _, tt := range lostReplies {
+			t.Run(modeName(withAuthToken)+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				env, args, injectLost := lostCreateEnv(t, withAuthToken)
+				env.testTokens(t, []string{"adopted"}, []resource.TestStep{{
+					PreConfig:         func() { injectLost(tt.fault) },
+					Config:            env.provider(args...) + serverTokenConfig("adopted", withPasswordWO),
+					ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
+					Check: resource.ComposeTestCheckFunc(env.holdsTokens("adopted", 1), func(*terraform.State) error {
+						if err := env.checkFaultsServed(routeCreateToken); err != nil {
+							return err
+						}
+						return env.noBorrowedLeft()
+					}),
+				}})
+				env.expectCreates("adopted", 1, "a create that may have reached BigCommerce is never re-sent")
 			})
-			var creates int
-			for _, c := range env.callsTo(routeCreateToken) {
-				if strings.Contains(string(c.Body), `"uncertain"`) {
-					creates++
-				}
-			}
-			if creates != 1 {
-				t.Errorf("%d creates of the token, want 1: a create that may have reached BigCommerce is never re-sent", creates)
-			}
-			for _, tok := range env.emu.Tokens() {
-				if strings.HasPrefix(tok.Name, "terraform-b2b-reconcile-") {
-					t.Errorf("the borrowed credential %q was not deleted", tok.Name)
-				}
-			}
+		}
+	}
+}
+
+// A list that shows new tokens late (for several listings): the run keeps listing until the
+// list must show what the create made, and adopts it; never a second token, in both
+// credential modes.
+func TestAccServerTokenLostCreate_underListLagIsAdopted(t *testing.T) {
+	t.Parallel()
+	for _, withAuthToken := range credentialModes {
+		t.Run(modeName(withAuthToken), func(t *testing.T) {
+			t.Parallel()
+			env, args, injectLost := lostCreateEnv(t, withAuthToken)
+			env.testTokens(t, []string{"lagging"}, []resource.TestStep{{
+				PreConfig: func() {
+					env.emu.SetListLag(6)
+					injectLost(emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true})
+				},
+				Config:            env.provider(args...) + serverTokenConfig("lagging", withPasswordWO),
+				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
+				Check:             env.holdsTokens("lagging", 1),
+			}})
+			env.expectCreates("lagging", 1, "a create that may have reached BigCommerce is never re-sent")
 		})
 	}
 }
 
-// A create refused with 429 until the retries ran out, and one that failed with a 500 that
-// created nothing, fail with the API's error and leave nothing behind; the next apply
-// creates the token.
-func TestAccServerTokenLostCreate_failedCreateThatCreatedNothingFailsClearly(t *testing.T) {
+// A list that shows new tokens later than the run can wait: the run cannot tell what the
+// lost create made. The apply fails naming the token, state keeps what is known, and the
+// next plan adopts the token once the list shows it, before it creates anything. Without a
+// credential of its own (the borrowed one is gone with the run), the next plan stops and
+// says what to do; with auth_token set, as it says, it settles.
+func TestAccServerTokenLostCreate_unsettledIsKeptForTheNextRun(t *testing.T) {
+	t.Parallel()
+	for _, withAuthToken := range credentialModes {
+		t.Run(modeName(withAuthToken), func(t *testing.T) {
+			t.Parallel()
+			env, args, injectLost := lostCreateEnv(t, withAuthToken)
+			clock := env.fakeClock() // the list never has time to show the token, until advanced
+			config := env.provider(args...) + serverTokenConfig("lagging", withPasswordWO)
+			steps := []resource.TestStep{{
+				PreConfig: func() {
+					env.emu.SetListLag(-1)
+					injectLost(emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true})
+				},
+				Config: config,
+				ExpectError: errorText(`Server token create may have made a token: lagging`, `It was not re-sent`,
+					`State keeps what is known`, `a token named "lagging" \(email admin@example.com\) in store abc123`),
+			}}
+			if !withAuthToken {
+				steps = append(steps, resource.TestStep{
+					Config: config,
+					ExpectError: errorText(`Earlier create not settled: lagging`, `This plan stops so that it does not create a second one`,
+						`no credential of the store to list with: set the provider's auth_token`),
+				})
+				authArg, _ := env.bootstrapAuthToken()
+				config = env.provider(append(args, authArg)...) + serverTokenConfig("lagging", withPasswordWO)
+			}
+			steps = append(steps, resource.TestStep{
+				PreConfig: func() {
+					if n := env.createsNamed("lagging"); n != 1 {
+						t.Errorf("%d creates after the lost reply, want 1", n)
+					}
+					env.emu.SetListLag(0)
+					env.emu.RevealAll()
+					clock.Advance(time.Minute)
+				},
+				Config: config,
+				// Found by the refresh; the failed apply left it tainted, so this plan replaces it.
+				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
+				Check:             env.holdsTokens("lagging", 1),
+			})
+			env.testTokens(t, []string{"lagging"}, steps)
+			env.expectCreates("lagging", 2, "the lost one, adopted by the next refresh, then its replacement (it was tainted)")
+		})
+	}
+}
+
+// A create that failed with 429 until the retries ran out made nothing (a 429 comes before
+// any work): the error is the API's, nothing is kept. One that failed with a 500 that made
+// nothing cannot be told from a lost reply at once: state keeps it, and the next run, once
+// the list had time to show a token, proves that none was made and creates the token.
+func TestAccServerTokenLostCreate_failedCreateThatCreatedNothingIsSettledByTheNextRun(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
+	clock := env.fakeClock()
 	authArg, _ := env.bootstrapAuthToken()
 	config := env.provider(authArg, "max_retries = 1") + serverTokenConfig("second-try", withPasswordWO)
 	env.testTokens(t, []string{"second-try"}, []resource.TestStep{
 		{
 			PreConfig:   func() { env.emu.InjectFaults(routeCreateToken, 2, statusFault(429)) },
 			Config:      config,
-			ExpectError: errorText(`POST /auth/backend: HTTP 429 Too Many Requests: Too many requests`),
+			ExpectError: errorText(`Could not create the server token`, `POST /auth/backend: HTTP 429 Too Many Requests: Too many requests`),
 		},
 		{
 			PreConfig: func() {
@@ -142,14 +187,16 @@ func TestAccServerTokenLostCreate_failedCreateThatCreatedNothingFailsClearly(t *
 				}
 				env.emu.InjectFault(routeCreateToken, statusFault(500))
 			},
-			Config:      config,
-			ExpectError: errorText(`Could not create the server token`, `POST /auth/backend: HTTP 500 Internal Server Error: Internal Server Error`),
+			Config: config,
+			ExpectError: errorText(`Server token create may have made a token: second-try`,
+				`POST /auth/backend: HTTP 500 Internal Server Error: Internal Server Error`),
 		},
 		{
 			PreConfig: func() {
 				if n := len(env.tokensNamed("second-try")); n != 0 {
 					t.Errorf("a create that failed with 500 left %d tokens", n)
 				}
+				clock.Advance(time.Minute) // the list has had time to show what the create made
 			},
 			Config:            config,
 			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
@@ -158,36 +205,73 @@ func TestAccServerTokenLostCreate_failedCreateThatCreatedNothingFailsClearly(t *
 	env.expectCalls(routeCreateToken, 2+1+1, "two refused with 429, one failed, one created")
 }
 
+// Within one run, once the list has had time to show a token (ListLag) and two complete
+// listings do not, a create that failed with a 500 made nothing: the apply fails with the
+// API's error, nothing is kept, and the next apply creates the token. Both credential modes.
+func TestAccServerTokenLostCreate_settledWithinTheRunMakesNothingKept(t *testing.T) {
+	t.Parallel()
+	for _, withAuthToken := range credentialModes {
+		t.Run(modeName(withAuthToken), func(t *testing.T) {
+			t.Parallel()
+			env, args, injectLost := lostCreateEnv(t, withAuthToken)
+			env.clientConfig = append(env.clientConfig, func(c *b2b.Config) {
+				c.ListLag, c.LocateWait, c.LocateAttempts = 100*time.Millisecond, 40*time.Millisecond, 5
+			})
+			config := env.provider(args...) + serverTokenConfig("nothing-made", withPasswordWO)
+			env.testTokens(t, []string{"nothing-made"}, []resource.TestStep{{
+				PreConfig:   func() { injectLost(statusFault(500)) },
+				Config:      config,
+				ExpectError: errorText(`Could not create the server token`, `POST /auth/backend: HTTP 500 Internal Server Error`),
+			}, {
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // nothing in state: the plan creates the token
+				Check: func(s *terraform.State) error {
+					if _, kept := s.RootModule().Resources[tokenAddr]; kept {
+						return fmt.Errorf("a create proven to have made nothing was kept in state")
+					}
+					return nil
+				},
+			}, {
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
+			}})
+			env.expectCreates("nothing-made", 2, "the failed one, then the one that made the token")
+		})
+	}
+}
+
 // When two new tokens with the create's name and email appear after its reply was lost, the
-// provider cannot tell which is its own: it adopts neither, and the error names both ids.
-func TestAccServerTokenLostCreate_twoCandidatesAreNamed(t *testing.T) {
+// provider cannot tell which is its own: it adopts neither, the error names both ids, and
+// the next plan stops until that is settled; once only one is left, it is adopted.
+func TestAccServerTokenLostCreate_twoCandidatesAreNamedUntilOneIsLeft(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	authArg, _ := env.bootstrapAuthToken()
 	var once sync.Once
+	var decoy emulator.Token
 	env.emu.OnRequest(func(c emulator.Call) {
 		if isCall(c, routeCreateToken) && c.Fault != emulator.FaultNone {
-			once.Do(func() { env.emu.AddToken("twin", testEmail) })
+			once.Do(func() { decoy = env.emu.AddToken("twin", testEmail) })
 		}
 	})
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy: func(*terraform.State) error {
-			if left := env.tokensNamed("twin"); len(left) != 2 {
-				return fmt.Errorf("emulator holds %d tokens named twin, want the two candidates", len(left))
-			}
-			return nil
+	config := env.provider(authArg) + serverTokenConfig("twin", withPasswordWO)
+	env.testTokens(t, []string{"twin"}, []resource.TestStep{{
+		PreConfig: func() {
+			env.emu.InjectFault(routeCreateToken, emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true})
 		},
-		Steps: []resource.TestStep{{
-			PreConfig: func() {
-				env.emu.InjectFault(routeCreateToken, emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true})
-			},
-			Config:      env.provider(authArg) + serverTokenConfig("twin", withPasswordWO),
-			ExpectError: regexp.MustCompile(`several new tokens match the create whose reply was lost\s+\(ids\s+[0-9]+,\s+[0-9]+\)`),
-		}},
-	})
-	env.expectCalls(routeCreateToken, 1, "a create whose outcome is unknown is never re-sent")
+		Config:      config,
+		ExpectError: regexp.MustCompile(`several new tokens match the create whose reply was lost\s+\(ids\s+[0-9]+,\s+[0-9]+\)`),
+	}, {
+		Config:      config,
+		ExpectError: errorText(`Earlier create not settled: twin`, `several new tokens match the create whose reply was lost`),
+	}, {
+		// Someone who knows the store deletes the token that is not this resource's.
+		PreConfig:         func() { env.emu.RemoveToken(decoy.ID) },
+		Config:            config,
+		ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
+		Check:             env.holdsTokens("twin", 1),
+	}})
+	env.expectCreates("twin", 2, "the lost one, adopted once alone, then its replacement (it was tainted)")
 }
 
 // Names need not be unique, so two resources may create tokens with the same name and
@@ -196,63 +280,63 @@ func TestAccServerTokenLostCreate_twoCandidatesAreNamed(t *testing.T) {
 func TestAccServerTokenLostCreate_neverAdoptsASiblingsToken(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
+	clock := env.fakeClock()
 	authArg, _ := env.bootstrapAuthToken()
+	config := env.provider(authArg) + countedTokensConfig(2, `"same"`)
 	env.testTokens(t, []string{"same"}, []resource.TestStep{{
 		PreConfig:   func() { env.emu.InjectFault(routeCreateToken, statusFault(500)) },
-		Config:      env.provider(authArg) + countedTokensConfig(2, `"same"`),
+		Config:      config,
 		ExpectError: errorText(`POST /auth/backend: HTTP 500 Internal Server Error`),
+	}, {
+		PreConfig: func() {
+			if n := len(env.tokensNamed("same")); n != 1 {
+				t.Errorf("%d tokens named same, want the sibling's only", n)
+			}
+			clock.Advance(time.Minute)
+		},
+		Config:  config,
+		Destroy: true,
 	}})
 	if n := len(env.tokensNamed("same")); n != 0 {
 		t.Errorf("%d tokens named same left", n)
 	}
 }
 
-// A lost create reply among three creates, without auth_token: the other two creates'
-// tokens list the store, and the error names the id of the token the lost create made, so
-// that nothing is guessed and nothing is created twice.
-func TestAccServerTokenLostCreate_amongCreatesNamesTheToken(t *testing.T) {
+// A lost create reply among three creates, without auth_token: the listing from before the
+// creates (made with a borrowed credential) tells the lost create's token from every other,
+// so it is adopted, and exactly one token per resource exists.
+func TestAccServerTokenLostCreate_amongCreatesWithoutAuthTokenIsAdopted(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	config := env.provider(`request_timeout = "2s"`) + tokensConfig("l", 3)
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   writeOnlyVersions,
-		ProtoV6ProviderFactories: env.factories(),
-		Steps: []resource.TestStep{{
-			PreConfig: func() {
-				env.emu.InjectFault(routeCreateToken, emulator.Fault{Kind: emulator.FaultSlow, Delay: 5 * time.Second, AfterHandling: true})
-			},
-			Config:      config,
-			ExpectError: regexp.MustCompile(`(?s)Tokens\s+named\s+"l[0-2]"\s+for\s+admin@example.com\s+that\s+this\s+run\s+did\s+not\s+create:\s+id\s+\d+`),
-		}, {
-			// Exactly one token per resource exists: the lost create was not re-sent.
-			RefreshState:       true,
-			ExpectNonEmptyPlan: true, // the resource whose reply was lost is not in state
-			Check: func(s *terraform.State) error {
-				if n := len(env.emu.Tokens()); n != 3 {
-					return fmt.Errorf("emulator holds %d tokens, want 3: one per resource", n)
-				}
-				if n := len(s.RootModule().Resources); n != 2 {
-					return fmt.Errorf("%d resources in state, want the 2 whose replies arrived", n)
-				}
-				return nil
-			},
-		}},
-		CheckDestroy: func(*terraform.State) error {
-			// Destroy deletes what state holds; the lost one, which it never held, is left.
-			if n := len(env.tokensPrefixed("l")); n != 1 {
-				return fmt.Errorf("emulator holds %d tokens after destroy, want the lost one", n)
-			}
-			return nil
+	env.testTokens(t, []string{"l0", "l1", "l2"}, []resource.TestStep{{
+		PreConfig: func() {
+			env.emu.InjectFault(routeCreateToken, passThrough)
+			env.emu.InjectFault(routeCreateToken, emulator.Fault{Kind: emulator.FaultSlow, Delay: 5 * time.Second, AfterHandling: true})
 		},
-	})
+		Config: config,
+		Check: func(s *terraform.State) error {
+			if n := len(env.tokensPrefixed("l")); n != 3 {
+				return fmt.Errorf("emulator holds %d tokens, want 3: one per resource", n)
+			}
+			if n := len(s.RootModule().Resources); n != 3 {
+				return fmt.Errorf("%d resources in state, want 3", n)
+			}
+			return env.noBorrowedLeft()
+		},
+	}})
+	if n := len(env.callsTo(routeCreateToken)) - env.borrowedCreates(); n != 3 {
+		t.Errorf("%d creates of the resources, want 3", n)
+	}
 }
 
 // A created token whose id was never found stays in state through refreshes: dropping it
-// would orphan a live token.
+// would orphan a live token (its value still authenticates, so a listing that does not show
+// it is not complete).
 func TestAccServerTokenLostCreate_unknownIDIsNeverDroppedByARefresh(t *testing.T) {
 	t.Parallel()
-	for _, withAuthToken := range []bool{false, true} {
-		t.Run(fmt.Sprintf("auth_token=%v", withAuthToken), func(t *testing.T) {
+	for _, withAuthToken := range credentialModes {
+		t.Run(modeName(withAuthToken), func(t *testing.T) {
 			t.Parallel()
 			env := newAccEnv(t)
 			env.emu.SetListLag(-1)
@@ -266,6 +350,7 @@ func TestAccServerTokenLostCreate_unknownIDIsNeverDroppedByARefresh(t *testing.T
 				Config:      config,
 				ExpectError: regexp.MustCompile(`its id was not found`),
 			}, {
+				PreConfig:          func() { time.Sleep(600 * time.Millisecond) }, // past the list lag of fastWaits
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true, // tainted: the next apply replaces it
 				Check: func(s *terraform.State) error {
@@ -276,11 +361,49 @@ func TestAccServerTokenLostCreate_unknownIDIsNeverDroppedByARefresh(t *testing.T
 					return nil
 				},
 			}, {
-				// It shows up at last: destroy finds it by its value.
+				// It shows up at last: destroy finds it by its value, name and email.
 				PreConfig: env.emu.RevealAll,
 				Config:    config,
 				Destroy:   true,
 			}})
 		})
+	}
+}
+
+// Without any credential of the store, the run borrows a short-lived one to list before the
+// first create. When that borrowed create's own reply is lost, the error names it (so that
+// it can be deleted), and the resource's create is never sent.
+func TestAccServerTokenLostCreate_borrowedCredentialWhoseReplyIsLostIsNamed(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t)
+	env.testTokens(t, []string{"uncertain"}, []resource.TestStep{{
+		PreConfig: func() {
+			env.emu.InjectFault(routeCreateToken, emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true})
+		},
+		Config: env.provider() + serverTokenConfig("uncertain", withPasswordWO),
+		ExpectError: regexp.MustCompile(`(?s)short-lived token\s+named\s+"terraform-b2b-listing-[0-9a-f]{8}".*may have made it:\s+delete it.*nothing\s+else\s+was\s+created`),
+	}})
+	env.expectCreates("uncertain", 0, "no create is sent without a listing from before it")
+}
+
+// The borrowed credential is deleted once the creates are done; when that delete fails, a
+// warning names it and its id, so that nothing is left unknown.
+func TestAccServerTokenLostCreate_borrowedCredentialLeftIsNamed(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t)
+	cli := newTerraformCLI(t, env, "1.11.0")
+	env.emu.InjectFaults(routeDeleteToken, 2, statusFault(500)) // the borrowed credential's delete and its retry
+	out := cli.apply(env.provider("max_retries = 1") + serverTokenConfig("kept-credential", withPasswordWO))
+	borrowed := env.tokensPrefixed(b2b.BorrowedNamePrefix)
+	if len(borrowed) != 1 {
+		t.Fatalf("%d short-lived credentials in the store, want the one whose delete failed", len(borrowed))
+	}
+	cli.contains(out, `Warning: Short-lived credential left in the store`,
+		regexp.QuoteMeta(fmt.Sprintf(`a short-lived token named %q (id %d), made to list the store's tokens, could not be deleted: delete it`, borrowed[0].Name, borrowed[0].ID)),
+		`DELETE /auth/backend: HTTP 500`)
+	env.removeTokens(borrowed)
+	cli.run("destroy", "-auto-approve", "-input=false")
+	if n := len(env.tokensNamed("kept-credential")); n != 0 {
+		t.Errorf("%d tokens left after destroy", n)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 )
 
 // The in-place rotation of b2b_server_token (keep_previous_for, described for users in
@@ -147,6 +149,14 @@ func (r *serverTokenResource) previousExpired(m serverTokenModel) bool {
 	return m.PreviousExpiresAt.IsNull() || diags.HasError() || !r.data.now().Before(at)
 }
 
+// hasPassword reports whether the configuration sets a password (known or not yet).
+func hasPassword(ctx context.Context, config tfsdk.Config) bool {
+	var password, passwordWO types.String
+	diags := config.GetAttribute(ctx, path.Root("password"), &password)
+	diags.Append(config.GetAttribute(ctx, path.Root("password_wo"), &passwordWO)...)
+	return !diags.HasError() && (!password.IsNull() || !passwordWO.IsNull())
+}
+
 // requirePassword fails a plan that creates a token without a password.
 func requirePassword(ctx context.Context, config tfsdk.Config, what string) diag.Diagnostics {
 	var password, passwordWO types.String
@@ -187,7 +197,9 @@ func (m *serverTokenModel) keepPreviousOf(o serverTokenModel) {
 
 // rotate creates the token's successor, which takes over id and token, and keeps the one it
 // replaces for keep_previous_for; a token kept from an earlier rotation is deleted first, so
-// that at most two live. Until the successor exists, a failure leaves state as it was.
+// that at most two live. Until the successor exists, a failure leaves state as it was; a
+// successor whose create cannot be settled is kept as a pending rotation, which the next
+// refresh settles before the plan can rotate again.
 func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, prior, plan serverTokenModel, resp *resource.UpdateResponse) {
 	password, diags := passwordOf(ctx, plan, config)
 	keep, keepDiags := plan.KeepPreviousFor.ValueGoDuration()
@@ -198,41 +210,71 @@ func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, p
 	}
 	ctx = r.data.mask(ctx, password)
 	if prior.keepsPrevious() {
-		diags := r.deletePrevious(ctx, prior)
+		diags := r.deletePrevious(ctx, prior, serverTokenPrivate{})
 		if resp.Diagnostics.Append(diags...); diags.HasError() {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
 			return
 		}
 		prior.dropPrevious()
 	}
-	token, err := r.data.store(plan.StoreHash.ValueString(), prior.Token.ValueString()).Provision(ctx, plan.createRequest(password))
-	if !madeToken(token) {
+	store, _ := r.data.storeWith(plan.StoreHash.ValueString(), r.data.client.Host(), prior.Token.ValueString())
+	out := store.Provision(ctx, plan.createRequest(password))
+	r.noteOutcome(out, &resp.Diagnostics)
+	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
+	switch out.Kind {
+	case b2b.CreateNone:
 		resp.Diagnostics.AddError("Could not rotate the server token",
-			"No new token was stored; the current token is unchanged and still valid.\n\n"+r.data.createErrorDetail(err))
+			"No new token was made; the current token is unchanged and still valid.\n\n"+r.data.createErrorDetail(out, password))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		return
+	case b2b.CreateUnknown:
+		resp.Diagnostics.AddError("Server token rotation may have made a token: "+plan.Name.ValueString(),
+			"The current token is unchanged and still valid.\n\n"+r.data.createErrorDetail(out, password))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		rotateTo := map[string]string{}
+		resp.Diagnostics.Append(plan.RotateWhenChanged.ElementsAs(ctx, &rotateTo, false)...)
+		resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, serverTokenPrivate{Pending: &out.Pending, Rotation: true,
+			RotateTo: rotateTo, KeepFor: keep.String()})...)
 		return
 	}
 	plan.PreviousID, plan.PreviousToken = prior.ID, prior.Token
 	plan.PreviousExpiresAt = timetypes.NewRFC3339TimeValue(r.data.now().Add(keep).UTC())
-	var notListed diag.Diagnostic
-	if err != nil {
-		notListed = diag.NewErrorDiagnostic("Server token rotated, but the new token's id was not found",
-			fmt.Sprintf("BigCommerce created the new token %q, but it did not appear in the token list, so its id "+
-				"is unknown. State keeps its value as token, and the token it replaces as previous_token, so "+
-				"neither is orphaned: the next refresh looks for the new token's id by its value, and destroy "+
-				"deletes both.\n\n%s", plan.Name.ValueString(), err))
+	resp.Diagnostics.Append(r.saveMadeToken(ctx, &plan, out, true, &resp.State, resp.Identity, resp.Private)...)
+}
+
+// finishRotation settles a rotation whose reply was lost and whose new token a refresh
+// found: the new token takes over, and the one it replaces is kept from when the rotation
+// was sent.
+func (r *serverTokenResource) finishRotation(ctx context.Context, state serverTokenModel, private serverTokenPrivate,
+	made b2b.ServerToken, resp *resource.ReadResponse,
+) {
+	keep, _ := time.ParseDuration(private.KeepFor)
+	state.PreviousID, state.PreviousToken = state.ID, state.Token
+	state.PreviousExpiresAt = timetypes.NewRFC3339TimeValue(private.Pending.SentAt.Add(keep).UTC())
+	if private.RotateTo != nil {
+		rotateTo, diags := types.MapValueFrom(ctx, types.StringType, private.RotateTo)
+		resp.Diagnostics.Append(diags...)
+		state.RotateWhenChanged = rotateTo
 	}
-	resp.Diagnostics.Append(r.saveMadeToken(ctx, &plan, token, notListed, &resp.State, resp.Identity)...)
+	setFromListed(&state, made)
+	resp.Diagnostics.AddWarning("Server token rotation found",
+		fmt.Sprintf("The new token of %q that an earlier in-place rotation created is listed now, with id %d: it is the "+
+			"current token, and the one it replaced is kept (id %s) until %s.", state.Name.ValueString(), made.ID,
+			state.PreviousID.ValueString(), state.PreviousExpiresAt.ValueString()))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &state)...)
+	resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, serverTokenPrivate{})...)
 }
 
 // deletePrevious deletes the token that the last rotation kept; one already gone is fine.
-func (r *serverTokenResource) deletePrevious(ctx context.Context, m serverTokenModel) diag.Diagnostics {
+func (r *serverTokenResource) deletePrevious(ctx context.Context, m serverTokenModel, private serverTokenPrivate) diag.Diagnostics {
 	id, diags := tokenID(m.PreviousID, path.Root("previous_id"))
 	if diags.HasError() {
 		return diags
 	}
 	return r.data.deleteServerToken(ctx, tokenToDelete{
 		storeHash: m.StoreHash.ValueString(), id: id, value: m.PreviousToken.ValueString(), name: m.Name.ValueString(),
+		madeAt: private.Host,
 	})
 }
 

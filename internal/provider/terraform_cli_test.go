@@ -19,10 +19,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
-// terraformCLI runs the Terraform CLI of TF_ACC_TERRAFORM_PATH in a directory of its own,
-// against this test's provider served in the test process (as terraform-plugin-testing
-// serves it, through TF_REATTACH_PROVIDERS), for what terraform-plugin-testing cannot drive:
-// `terraform query -generate-config-out` and `terraform apply -invoke`.
+// terraformCLI runs the Terraform CLI of TF_ACC_TERRAFORM_PATH (else the terraform on PATH,
+// as terraform-plugin-testing does) in a directory of its own, against this test's provider
+// served in the test process (as terraform-plugin-testing serves it, through
+// TF_REATTACH_PROVIDERS), for what terraform-plugin-testing cannot drive or see:
+// `terraform query -generate-config-out`, `terraform apply -invoke`, and the warnings a run
+// prints.
 type terraformCLI struct {
 	t        *testing.T
 	bin, dir string
@@ -36,7 +38,10 @@ func newTerraformCLI(t *testing.T, env *accEnv, minVersion string) *terraformCLI
 	}
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
-		t.Skip("needs TF_ACC_TERRAFORM_PATH, a Terraform CLI >= " + minVersion)
+		var err error
+		if bin, err = exec.LookPath("terraform"); err != nil {
+			t.Skip("needs TF_ACC_TERRAFORM_PATH or terraform on PATH, a Terraform CLI >= " + minVersion)
+		}
 	}
 	cli := &terraformCLI{t: t, bin: bin, dir: t.TempDir()}
 	cli.write("terraformrc", "")
@@ -81,8 +86,37 @@ func newTerraformCLI(t *testing.T, env *accEnv, minVersion string) *terraformCLI
 	return cli
 }
 
+// requiredProviders names the provider by its full address, which OpenTofu too resolves to
+// the reattached provider.
 func (c *terraformCLI) requiredProviders() string {
-	return "terraform {\n  required_providers {\n    b2b = {\n      source = \"b2bedition/b2b\"\n    }\n  }\n}\n"
+	return "terraform {\n  required_providers {\n    b2b = {\n      source = \"registry.terraform.io/b2bedition/b2b\"\n    }\n  }\n}\n"
+}
+
+// apply writes config as main.tf and applies it; it returns the output, warnings included.
+func (c *terraformCLI) apply(config string, args ...string) string {
+	c.t.Helper()
+	c.write("main.tf", c.requiredProviders()+config)
+	return c.run(append([]string{"apply", "-auto-approve", "-input=false"}, args...)...)
+}
+
+// applyFails is apply for a run that must fail; it returns the output.
+func (c *terraformCLI) applyFails(config string, args ...string) string {
+	c.t.Helper()
+	c.write("main.tf", c.requiredProviders()+config)
+	c.init()
+	out, err := c.exec(append([]string{"apply", "-auto-approve", "-input=false"}, args...)...)
+	if err == nil {
+		c.t.Fatalf("terraform apply succeeded, want a failure:\n%s", out)
+	}
+	return out
+}
+
+// contains fails the test unless out holds every text, whitespace aside.
+func (c *terraformCLI) contains(out string, texts ...string) {
+	c.t.Helper()
+	if !errorText(texts...).MatchString(out) {
+		c.t.Errorf("the CLI's output does not say %q:\n%s", texts, out)
+	}
 }
 
 func (c *terraformCLI) versionAtLeast(least string) bool {
@@ -126,16 +160,23 @@ func (c *terraformCLI) exec(args ...string) (string, error) {
 // run runs a command, after terraform init, and fails the test when it fails.
 func (c *terraformCLI) run(args ...string) string {
 	c.t.Helper()
-	if _, err := os.Stat(filepath.Join(c.dir, ".terraform")); err != nil {
-		if out, err := c.exec("init", "-input=false"); err != nil {
-			c.t.Fatalf("terraform init: %v\n%s", err, out)
-		}
-	}
+	c.init()
 	out, err := c.exec(args...)
 	if err != nil {
 		c.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return out
+}
+
+// init runs terraform init once.
+func (c *terraformCLI) init() {
+	c.t.Helper()
+	if _, err := os.Stat(filepath.Join(c.dir, ".terraform")); err == nil {
+		return
+	}
+	if out, err := c.exec("init", "-input=false"); err != nil {
+		c.t.Fatalf("terraform init: %v\n%s", err, out)
+	}
 }
 
 // cliPlan is what these tests read of `terraform show -json` of a plan.

@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 )
 
 var (
@@ -83,4 +85,25 @@ func isLoopbackHost(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// serverTokenValueValidator refuses a value that cannot be an S2S token (a JWT whose payload
+// names a store and an email): for incident response, a typo must not look like "already
+// revoked". The value is never echoed.
+type serverTokenValueValidator struct{}
+
+func (serverTokenValueValidator) Description(context.Context) string {
+	return "must be a B2B Edition server-to-server token: a JWT whose payload has store_hash and email claims"
+}
+
+func (v serverTokenValueValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v serverTokenValueValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || b2b.LooksLikeServerToken(req.ConfigValue.ValueString()) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Not a server token",
+		fmt.Sprintf("%s is not a B2B Edition server-to-server token: every such token is a JWT (three base64url parts "+
+			"separated by dots) whose payload has store_hash and email claims, and this value is not. Check that the whole "+
+			"token was pasted. (The value is not shown.)", req.Path))
 }

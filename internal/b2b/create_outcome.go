@@ -1,0 +1,135 @@
+package b2b
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// CreateOutcomeKind is what the run can tell about a create: it made a token, it made none
+// (or none of its tokens exists any more), or the replies at hand prove neither.
+type CreateOutcomeKind int
+
+const (
+	CreateUnknown CreateOutcomeKind = iota
+	CreateMade
+	CreateNone
+)
+
+// CreateOutcome is the result of [Store.Provision] and [Store.Reconcile].
+type CreateOutcome struct {
+	Kind CreateOutcomeKind
+	// Token is the token made, when Made: its ID is 0 when the list has not shown it yet,
+	// and Pending then says how to find it later.
+	Token ServerToken
+	// Pending is what a later run needs to find out what the create did, when Unknown or
+	// Made without an id: keep it with the resource.
+	Pending PendingCreate
+	// Err is why: the API's error of a create that made nothing, the create's error of one
+	// whose outcome is unknown, why a token made was not found.
+	Err error
+	// Candidates are the tokens that may be the one made, when Unknown because there are
+	// several, or no listing from before the create tells which are new.
+	Candidates []ServerToken
+	// Notes are things the user must know, such as a short-lived credential that could not
+	// be deleted.
+	Notes []string
+}
+
+// Located reports whether the outcome is a token with a known id.
+func (o CreateOutcome) Located() bool { return o.Kind == CreateMade && o.Token.ID != 0 }
+
+// PendingCreate is what is known of a create whose token has not been found: enough for a
+// later run to reconcile before it creates anything. Its JSON is what state keeps.
+type PendingCreate struct {
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+	StoreHash string `json:"store_hash"`
+	// SentAt and EndedAt bound when the create was sent and when its reply (or failure) came.
+	SentAt  time.Time `json:"sent_at"`
+	EndedAt time.Time `json:"ended_at"`
+	// Before are the ids a complete listing showed just before the create; BeforeKnown is
+	// false when no listing could be made then.
+	Before      IDSet `json:"before"`
+	BeforeKnown bool  `json:"before_known"`
+	// UniqueName: the name has a random part no other token has, so it alone tells the
+	// token (the ephemeral server token, a borrowed credential).
+	UniqueName bool `json:"unique_name,omitempty"`
+}
+
+// describe names the create for users.
+func (p PendingCreate) describe() string {
+	return fmt.Sprintf("a token named %q (email %s) in store %s, created at %s", p.Name, p.Email, p.StoreHash,
+		p.SentAt.UTC().Format(time.RFC3339))
+}
+
+// settledAt is when the list must show whatever the create made: a listing that started
+// later and does not show it proves that it is not there.
+func (p PendingCreate) settledAt(lag time.Duration) time.Time { return p.EndedAt.Add(lag) }
+
+// Errors of create outcomes, for errors.Is.
+var (
+	// ErrTokenNotLocated: the token was made, but no listing showed it yet, so its id is
+	// unknown.
+	ErrTokenNotLocated = errors.New("the created token did not appear in the token list")
+	// ErrCreateOutcomeUnknown: the create may have made a token, and the listings could not
+	// tell yet.
+	ErrCreateOutcomeUnknown = errors.New("the create may have reached BigCommerce, and listing the tokens could not tell yet whether it made a token")
+	// ErrAmbiguousCreate: several new tokens match a create whose reply was lost.
+	ErrAmbiguousCreate = errors.New("several new tokens match the create whose reply was lost")
+)
+
+// candidatesOf are the tokens of a listing that may be the one p made: its name, its email
+// (in any case), not listed before it, not taken by another create of this run, and, when
+// the reply told it, its value.
+func candidatesOf(p PendingCreate, value string, tokens []ServerToken, claimed func(int64) bool) []ServerToken {
+	var out []ServerToken
+	for _, t := range tokens {
+		if t.Name == p.Name && strings.EqualFold(t.Email, p.Email) && !(p.BeforeKnown && p.Before.Has(t.ID)) &&
+			!claimed(t.ID) && (value == "" || t.Token == value) {
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(a, b ServerToken) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// listingEvidence is what a complete listing can prove about a create.
+type listingEvidence struct {
+	list TokenList
+	// complete: Complete, and confirmed by the complete listing before it in the same poll
+	// (which showed no candidate either).
+	confirmed bool
+	// settled: the listing started after the list must show what the create made.
+	settled bool
+}
+
+// judgeCreate decides what p made from one listing: value is the create's token when its
+// reply arrived (the token exists), seeking how many creates of this run are looking for a
+// token like it. It is the one place where a create is concluded made, none or unknown.
+//
+//   - Candidates (see candidatesOf) up to seeking: the create made the first; with a value
+//     and no listing from before, only once the list has settled (an identical older token
+//     would show beside it).
+//   - More candidates than that: Unknown, naming them.
+//   - None: None only when the listing is complete, confirmed and settled; until then the
+//     token may just not be listed yet.
+func judgeCreate(p PendingCreate, value string, seeking int, e listingEvidence, claimed func(int64) bool) CreateOutcome {
+	candidates := candidatesOf(p, value, e.list.Tokens, claimed)
+	unknown := CreateOutcome{Kind: CreateUnknown, Pending: p, Candidates: candidates}
+	switch {
+	case len(candidates) > 0 && !p.BeforeKnown && !p.UniqueName && (value == "" || !e.settled || !e.list.Complete):
+		return unknown
+	case len(candidates) > max(seeking, 1):
+		unknown.Err = fmt.Errorf("%w (ids %s)", ErrAmbiguousCreate, joinIDs(candidates))
+		return unknown
+	case len(candidates) > 0:
+		return CreateOutcome{Kind: CreateMade, Token: candidates[0]}
+	case e.confirmed && e.settled:
+		return CreateOutcome{Kind: CreateNone, Pending: p}
+	}
+	return unknown
+}
