@@ -200,18 +200,18 @@ func (s *credentialSet) statusOf(value string) credentialStatus {
 	return credentialUnknown
 }
 
-// heldValid are the S2S token values a listing must show to be complete: every one the API
-// accepted in this run, and the configured auth_token unless the API refused it. Each is a
-// token of the store; a listing that does not show it is not the whole store. A token this
-// client made within the list lag is left out: the list may not show it yet.
-func (s *credentialSet) heldValid() []string {
+// heldValid are the S2S token values a listing that started at started must show to be
+// complete: every one the API accepted in this run, and the configured auth_token unless the
+// API refused it. Each is a token of the store; a listing that does not show it is not the
+// whole store. A token this client made less than the list lag before the listing started
+// is left out: the list may not have shown it yet.
+func (s *credentialSet) heldValid(started time.Time) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.clock.Now()
 	var values []string
 	for _, e := range s.entries {
 		switch {
-		case e.accessToken, e.status == credentialRefused, !e.madeAt.IsZero() && now.Before(e.madeAt.Add(s.lag)):
+		case e.accessToken, e.status == credentialRefused, !e.madeAt.IsZero() && started.Before(e.madeAt.Add(s.lag)):
 		case e.status == credentialValid, e.source == SourceAuthToken:
 			values = append(values, e.value)
 		}

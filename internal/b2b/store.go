@@ -95,7 +95,7 @@ func (s *Store) List(ctx context.Context) (TokenList, error) {
 // of the store the run holds as valid.
 func (s *Store) judged(list TokenList) TokenList {
 	list.Complete = list.fits
-	for _, value := range s.creds.heldValid() {
+	for _, value := range s.creds.heldValid(list.Started) {
 		list.Complete = list.Complete && list.shows(value)
 	}
 	return list

@@ -277,7 +277,8 @@ func (r *serverTokenResource) saveMadeToken(ctx context.Context, m *serverTokenM
 	if !out.Located() {
 		m.ID, m.EventChannel = types.StringNull(), types.StringNull()
 		diags.Append(state.Set(ctx, m)...)
-		diags.Append(r.keepPrivate(ctx, private, serverTokenPrivate{Pending: &out.Pending, Rotation: rotation})...)
+		// State holds the new token already (a rotation's too): the pending create finds its id.
+		diags.Append(r.keepPrivate(ctx, private, serverTokenPrivate{Pending: &out.Pending})...)
 		what := "created the token"
 		if rotation {
 			what = "created the new token of this rotation"

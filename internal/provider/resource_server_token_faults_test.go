@@ -178,9 +178,9 @@ func TestAccServerTokenFaults_persistentFaultsFailClearlyAndKeepState(t *testing
 	env.expectCalls(routeCreateToken, 0, "state never lost the token after the first step")
 }
 
-// A 429 with Retry-After: 0 is retried at once, one with only X-Request-Window-Resets-After
-// waits that long, and one with neither waits the configured backoff (seconds, here),
-// measured from the 429 to the retry.
+// A 429 with Retry-After: 0 is retried after the minimum wait with jitter, never at once; one
+// with only X-Request-Window-Resets-After waits that long when it is longer; one with
+// neither waits the configured backoff; measured from the 429 to the retry.
 func TestAccServerTokenFaults_rateLimitWaitsAsTheServerAsks(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
@@ -223,23 +223,23 @@ func TestAccServerTokenFaults_rateLimitWaitsAsTheServerAsks(t *testing.T) {
 		}
 		return nil
 	}
-	const retryWaitMin = 8 * time.Second // backoff without a usable header: 4 s to 8 s
+	const retryWaitMin = time.Second // the jittered minimum: 0.5 s to 1 s
 	env.clientConfig = append(env.clientConfig, func(c *b2b.Config) {
-		c.RetryWaitMin, c.RetryWaitMax = retryWaitMin, 2*retryWaitMin
+		c.RetryWaitMin, c.RetryWaitMax = retryWaitMin, 3*retryWaitMin
 	})
 	config := env.provider(authArg) + serverTokenConfig("paced", withPasswordWO)
 	env.testTokens(t, []string{"paced"}, []resource.TestStep{{
 		PreConfig: func() {
 			env.emu.InjectFault(routeCreateToken, emulator.Fault{Kind: emulator.FaultStatus, Status: 429, RetryAfter: "0"})
-			env.emu.InjectFault(routeListTokens, emulator.Fault{Kind: emulator.FaultStatus, Status: 429, WindowResetsAfter: "0.3 s"})
+			env.emu.InjectFault(routeListTokens, emulator.Fault{Kind: emulator.FaultStatus, Status: 429, WindowResetsAfter: "1.5 s"})
 		},
 		Config:            config,
 		ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},
 		Check: func(*terraform.State) error {
-			if err := within(routeCreateToken, 0, retryWaitMin/4); err != nil {
+			if err := within(routeCreateToken, retryWaitMin/2, retryWaitMin+500*time.Millisecond); err != nil {
 				return err
 			}
-			return within(routeListTokens, 300*time.Millisecond, retryWaitMin/2)
+			return within(routeListTokens, 1500*time.Millisecond, 2500*time.Millisecond)
 		},
 	}, {
 		PreConfig: func() {
@@ -248,7 +248,7 @@ func TestAccServerTokenFaults_rateLimitWaitsAsTheServerAsks(t *testing.T) {
 		Config:  config,
 		Destroy: true,
 		Check: func(*terraform.State) error {
-			return within(routeDeleteToken, retryWaitMin/2, 2*retryWaitMin)
+			return within(routeDeleteToken, retryWaitMin/2, retryWaitMin+500*time.Millisecond)
 		},
 	}})
 	if n := env.successfulCalls(routeCreateToken); n != 1 {
@@ -278,7 +278,7 @@ func TestAccServerTokenFaults_unexpectedRepliesKeepState(t *testing.T) {
 		fail(routeListTokens, emulator.Fault{Kind: emulator.FaultNotAList}, false, `data\s+is\s+not\s+a\s+list\s+of\s+tokens`),
 		fail(routeListTokens, emulator.Fault{Kind: emulator.FaultTotalCount, TotalCount: -1}, false, `totalCount -1`),
 		fail(routeDeleteToken, emulator.Fault{Kind: emulator.FaultHTMLPage, Status: 404}, true,
-			`(?s)DELETE /auth/backend: HTTP 404 Not Found: reply is not JSON.*check\s+api_url`),
+			`(?s)DELETE /auth/backend: HTTP 404 Not Found: reply is not JSON.*not\s+the\s+B2B\s+API's\s+own.*proves\s+nothing.*Check\s+api_url`),
 		{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

@@ -67,13 +67,17 @@ func TestAccServerTokenListing_createsShareIDLookups(t *testing.T) {
 		}},
 		ConfigStateChecks: []statecheck.StateCheck{
 			env.atMostCalls(routeListTokens, budget, "apply of 10 creates"),
-			env.atMostCalls(routeCreateToken, creates, "apply of 10 creates"),
+			env.atMostCalls(routeCreateToken, creates+1, "apply of 10 creates and the short-lived credential to list before them"),
 		},
 	}})
+	if n := env.borrowedCreates(); n != 1 {
+		t.Errorf("%d short-lived credentials made, want 1 for the whole apply", n)
+	}
 }
 
 // A token deleted out of band is refused as a credential: the listing goes on with the
-// next, the plan succeeds, only that token is planned again.
+// next, the plan succeeds, only that token is planned again (replaced: its state says it is
+// gone).
 func TestAccServerTokenListing_revokedCredentialDoesNotFailThePlan(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
@@ -84,7 +88,7 @@ func TestAccServerTokenListing_revokedCredentialDoesNotFailThePlan(t *testing.T)
 		PreConfig: func() { env.removeTokens(env.tokensNamed("v0")) },
 		Config:    config,
 		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction("b2b_server_token.v0", plancheck.ResourceActionCreate),
+			plancheck.ExpectResourceAction("b2b_server_token.v0", plancheck.ResourceActionDestroyBeforeCreate),
 			plancheck.ExpectResourceAction("b2b_server_token.v1", plancheck.ResourceActionNoop),
 			plancheck.ExpectResourceAction("b2b_server_token.v2", plancheck.ResourceActionNoop),
 		}},

@@ -154,7 +154,7 @@ func TestAccServerTokenRotation_keepsPreviousUntilExpiry(t *testing.T) {
 			}),
 		},
 	})
-	env.expectCalls(routeCreateToken, 2, "the token and its successor")
+	env.expectCreates(rotatingName, 2, "the token and its successor")
 }
 
 // A saved plan that changes something else keeps the kept token, even if it expires before
@@ -296,7 +296,7 @@ func TestAccServerTokenRotation_lostCreateReplyNoDuplicate(t *testing.T) {
 					Check:             resource.ComposeTestCheckFunc(liveTokens(env, 2), previousIsEmulatorToken(env)),
 				},
 			})
-			env.expectCalls(routeCreateToken, 2, "the token, then one for the rotation")
+			env.expectCreates(rotatingName, 2, "the token, then one for the rotation")
 			if n := env.emu.PendingFaults(routeCreateToken); n != 0 {
 				t.Errorf("the lost reply was never injected: %d faults pending", n)
 			}
@@ -314,7 +314,7 @@ func TestAccServerTokenRotation_newTokenIDNotFoundOrphansNothing(t *testing.T) {
 		{
 			PreConfig:   func() { env.emu.SetListLag(-1) },
 			Config:      rotatingConfig(env, "2"),
-			ExpectError: regexp.MustCompile(`Server token rotated, but the new token's id was not found`),
+			ExpectError: errorText(`Server token created, but its id was not found`, `created the new token of this rotation "rotating"`, `State keeps its value, so it is never orphaned`),
 		},
 		{
 			PreConfig: func() {
@@ -329,7 +329,7 @@ func TestAccServerTokenRotation_newTokenIDNotFoundOrphansNothing(t *testing.T) {
 			Check:             resource.ComposeTestCheckFunc(liveTokens(env, 2), previousIsEmulatorToken(env)),
 		},
 	})
-	env.expectCalls(routeCreateToken, 2, "the token and its successor, never listed")
+	env.expectCreates(rotatingName, 2, "the token and its successor, never listed")
 }
 
 // keep_previous_for can be added to a token, and changed, without rotating it.
@@ -357,7 +357,7 @@ func TestAccServerTokenRotation_keepPreviousForChangeAloneDoesNotRotate(t *testi
 		inPlace("48h"),
 		inPlace(""),
 	})
-	env.expectCalls(routeCreateToken, 1, "keep_previous_for alone never rotates")
+	env.expectCreates(rotatingName, 1, "keep_previous_for alone never rotates")
 }
 
 func TestAccServerTokenRotation_planTimeValidation(t *testing.T) {
@@ -420,8 +420,8 @@ func TestAccServerTokenRotation_identityImportAfterRotation(t *testing.T) {
 }
 
 // A current token deleted out of band while a rotation keeps the previous one: the refresh
-// removes the resource, and deletes the previous token with it rather than leave it
-// untracked.
+// deletes nothing (a plan writes nothing); the plan replaces the gone token, and the apply
+// deletes the previous one with it rather than leave it untracked.
 func TestAccServerTokenRotation_goneCurrentTakesPreviousWithIt(t *testing.T) {
 	t.Parallel()
 	env, _ := newRotationEnv(t)
@@ -432,8 +432,8 @@ func TestAccServerTokenRotation_goneCurrentTakesPreviousWithIt(t *testing.T) {
 			PreConfig: func() { env.emu.RemoveToken(newestRotating(env).ID) },
 			Config:    rotatingConfig(env, "2"),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate),
-				checkNow(func() error { return liveTokens(env, 0)(nil) }),
+				plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				checkNow(func() error { return liveTokens(env, 1)(nil) }), // the previous one, untouched by the plan
 			}},
 			Check: liveTokens(env, 1),
 		},
