@@ -114,7 +114,6 @@ func (r tokenReader) readPage(ctx context.Context, limit, offset int) (TokenPage
 	return reply.page(limit, offset)
 }
 
-
 // readAll reads every page, again when the pages do not fit together, and returns only a
 // listing whose pages do.
 func (r tokenReader) readAll(ctx context.Context) (TokenList, error) {

@@ -198,4 +198,3 @@ func (a *revokeServerTokenAction) storeOf(config revokeServerTokenModel) (string
 	}
 	return a.data.storeHashOr(config.StoreHash)
 }
-

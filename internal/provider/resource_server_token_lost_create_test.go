@@ -380,7 +380,7 @@ func TestAccServerTokenLostCreate_borrowedCredentialWhoseReplyIsLostIsNamed(t *t
 		PreConfig: func() {
 			env.emu.InjectFault(routeCreateToken, emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true})
 		},
-		Config: env.provider() + serverTokenConfig("uncertain", withPasswordWO),
+		Config:      env.provider() + serverTokenConfig("uncertain", withPasswordWO),
 		ExpectError: regexp.MustCompile(`(?s)short-lived token\s+named\s+"terraform-b2b-listing-[0-9a-f]{8}".*may have made it:\s+delete it.*nothing\s+else\s+was\s+created`),
 	}})
 	env.expectCreates("uncertain", 0, "no create is sent without a listing from before it")

@@ -96,7 +96,9 @@ func (serverTokenValueValidator) Description(context.Context) string {
 	return "must be a B2B Edition server-to-server token: a JWT whose payload has store_hash and email claims"
 }
 
-func (v serverTokenValueValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v serverTokenValueValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v serverTokenValueValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || b2b.LooksLikeServerToken(req.ConfigValue.ValueString()) {
