@@ -212,6 +212,10 @@ func (s *Store) Reconcile(ctx context.Context, p PendingCreate, value string) Cr
 	s.index.seek(key, 1)
 	defer s.index.seek(key, -1)
 	first, err := s.index.current(ctx)
+	if value != "" && IsCredentialRefused(err) && s.creds.statusOf(value) == credentialRefused {
+		// The API refuses the token's value, the last credential left: no token has it now.
+		return CreateOutcome{Kind: CreateNone, Pending: p, Err: err}
+	}
 	if err != nil {
 		return CreateOutcome{Kind: CreateUnknown, Pending: p, Err: err}
 	}

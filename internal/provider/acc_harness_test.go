@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
@@ -85,7 +86,13 @@ type accEnv struct {
 	clientConfig []func(*b2b.Config)
 	// clock, when set, is the provider's clock instead of the system's.
 	clock *testClock
+	// front, when set, answers a request in front of the emulator (a gateway, a stale
+	// replica) when it returns true.
+	front atomic.Pointer[frontFunc]
 }
+
+// frontFunc answers a request in front of the emulator, or returns false to pass it on.
+type frontFunc func(w http.ResponseWriter, r *http.Request) bool
 
 func newAccEnv(t *testing.T, tweak ...func(*emulator.Options)) *accEnv {
 	t.Helper()
@@ -97,9 +104,73 @@ func newAccEnv(t *testing.T, tweak ...func(*emulator.Options)) *accEnv {
 		f(&opts)
 	}
 	emu := emulator.New(opts)
-	srv := httptest.NewServer(emu)
+	env := &accEnv{t: t, emu: emu, env: map[string]string{}}
+	srv := httptest.NewServer(env.handler())
 	t.Cleanup(srv.Close)
-	return &accEnv{t: t, emu: emu, url: srv.URL + "/api/io", env: map[string]string{}}
+	env.url = srv.URL + "/api/io"
+	return env
+}
+
+// newTLSAccEnv is newAccEnv served over https with a certificate nothing trusts.
+func newTLSAccEnv(t *testing.T) *accEnv {
+	t.Helper()
+	emu := emulator.New(emulator.Options{
+		StoreHash: testStoreHash,
+		Users:     []emulator.User{{Email: testEmail, Password: testPassword, Role: "administrator"}},
+	})
+	env := &accEnv{t: t, emu: emu, env: map[string]string{}}
+	srv := httptest.NewTLSServer(env.handler())
+	t.Cleanup(srv.Close)
+	env.url = srv.URL + "/api/io"
+	return env
+}
+
+// handler is the emulator behind whatever stands in front of it.
+func (e *accEnv) handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if front := e.front.Load(); front != nil && (*front)(w, r) {
+			return
+		}
+		e.emu.ServeHTTP(w, r)
+	})
+}
+
+// inFront puts f in front of the emulator until the returned func is called.
+func (e *accEnv) inFront(f frontFunc) (remove func()) {
+	e.front.Store(&f)
+	return func() { e.front.Store(nil) }
+}
+
+// gatewayPage answers every request to route with a gateway's HTML page of status, as nginx
+// in front of the API does; counted in served.
+func gatewayPage(route string, status int, served *atomic.Int32) frontFunc {
+	method, p, _ := strings.Cut(route, " ")
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != method || r.URL.Path != "/api/io"+p {
+			return false
+		}
+		served.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, "<html><head><title>%d %s</title></head><body><center><h1>%d %s</h1></center><hr><center>nginx</center></body></html>",
+			status, http.StatusText(status), status, http.StatusText(status))
+		return true
+	}
+}
+
+// staleReplica answers every listing with a well-formed empty page, as a replica that is
+// behind would; counted in served.
+func staleReplica(served *atomic.Int32) frontFunc {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodGet || r.URL.Path != "/api/io/backend/tokens" {
+			return false
+		}
+		served.Add(1)
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"code":200,"data":[],"meta":{"message":"SUCCESS","pagination":{"totalCount":0,"offset":%d,"limit":250}}}`, offset)
+		return true
+	}
 }
 
 // factories serve the provider under test, configured by the env.

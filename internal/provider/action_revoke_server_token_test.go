@@ -5,10 +5,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
 )
 
 const revokeAddr = "action.b2b_revoke_server_token.leaked"
@@ -57,7 +60,7 @@ func TestAccRevokeServerTokenAction_invokeByID(t *testing.T) {
 
 	// Again: the token is gone, which is reported, not an error.
 	out = cli.run("apply", "-auto-approve", "-input=false", "-invoke="+revokeAddr)
-	if want := fmt.Sprintf("No token with id %d is in the token list of store %s: it was already revoked", leaked.ID, testStoreHash); !strings.Contains(out, want) {
+	if want := fmt.Sprintf("No token with id %d is in store %s: two complete listings of its tokens do not show it. It was already revoked", leaked.ID, testStoreHash); !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
 		t.Errorf("the second invocation does not say %q:\n%s", want, out)
 	}
 	if ids := env.deletedIDs(); len(ids) != 1 {
@@ -96,7 +99,7 @@ func TestAccRevokeServerTokenAction_invokeByValue(t *testing.T) {
 
 	// Again: the token is now refused as a credential, and there is no other: it is revoked.
 	again := cli.run("apply", "-auto-approve", "-input=false", "-invoke="+revokeAddr)
-	if want := "rejects the token with the given value as invalid in store " + testStoreHash + ": it was already revoked"; !strings.Contains(again, want) {
+	if want := "No token with the given value is in store " + testStoreHash + ": BigCommerce refuses the value as invalid, and two complete listings do not show it. It was already revoked"; !strings.Contains(strings.Join(strings.Fields(again), " "), want) {
 		t.Errorf("the second invocation does not say %q:\n%s", want, again)
 	}
 	for _, printed := range []string{plan, out, again} {
@@ -145,6 +148,9 @@ func TestAccRevokeServerTokenAction_validation(t *testing.T) {
 		{"neither", revokeAction(`store_hash = "abc123"`), `(?s)Exactly one of these attributes must be configured`},
 		{"id not a number", revokeAction(`id = "ci-deploy"`), `(?s)id.*must be the numeric token id`},
 		{"store_hash", revokeAction(`id = 1`, `store_hash = "ABC"`), `(?s)store_hash.*lowercase`},
+		// For incident response a typo must not look like "already revoked".
+		{"token not a JWT", revokeAction(`token = "not-a-token"`), `(?s)Not a server token.*not a B2B Edition server-to-server token.*value is not shown`},
+		{"JWT without the S2S claims", revokeAction(`token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"`), `(?s)Not a server token`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,4 +162,54 @@ func TestAccRevokeServerTokenAction_validation(t *testing.T) {
 		})
 	}
 	env.expectNoCalls("validation")
+}
+
+// A gateway's HTML 401 in front of the listing proves nothing: a leaked token that still
+// works is never reported "already revoked"; the action fails and says so.
+func TestAccRevokeServerTokenAction_gatewayPageIsNoRevocation(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t)
+	leaked := env.emu.AddToken("ci-deploy", testEmail)
+	cli := newTerraformCLI(t, env, "1.14.0")
+	cli.write("main.tf", cli.requiredProviders()+env.provider()+
+		"variable \"leaked\" {\n  type      = string\n  sensitive = true\n}\n"+revokeAction("token = var.leaked"))
+	cli.environ = append(cli.environ, "TF_VAR_leaked="+leaked.Token)
+	var served atomic.Int32
+	remove := env.inFront(gatewayPage(routeListTokens, 401, &served))
+	out, err := cli.exec("apply", "-auto-approve", "-input=false", "-invoke="+revokeAddr)
+	remove()
+	if err == nil || strings.Contains(out, "already revoked") {
+		t.Fatalf("a gateway's 401 page was taken for a revocation:\n%s", out)
+	}
+	cli.contains(out, `Could not revoke the server token`, `may still be valid`, `not the B2B API's own`)
+	if _, ok := env.emu.Token(leaked.ID); !ok || served.Load() == 0 {
+		t.Errorf("the token was deleted (%v) or the gateway never answered (%d)", !ok, served.Load())
+	}
+}
+
+// Token values may repeat: revoking by value deletes every token that has it (a leaked value
+// works while any of them lives), and names each.
+func TestAccRevokeServerTokenAction_byValueRevokesEveryTokenOfTheValue(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, func(o *emulator.Options) { o.TokenValues = emulator.DocumentedClaims })
+	first := env.emu.AddToken("ci-deploy", testEmail)
+	second := env.emu.AddToken("erp-sync", testEmail) // the same user: the same value
+	other := env.emu.AddToken("ops", opsEmail)
+	if first.Token != second.Token {
+		t.Fatal("the emulator made two values for one user")
+	}
+	cli := newTerraformCLI(t, env, "1.14.0")
+	cli.write("main.tf", cli.requiredProviders()+env.provider()+
+		"variable \"leaked\" {\n  type      = string\n  sensitive = true\n}\n"+revokeAction("token = var.leaked"))
+	cli.environ = append(cli.environ, "TF_VAR_leaked="+first.Token)
+	out := cli.run("apply", "-auto-approve", "-input=false", "-invoke="+revokeAddr)
+	for _, tok := range []emulator.Token{first, second} {
+		if _, ok := env.emu.Token(tok.ID); ok {
+			t.Errorf("token %d of the leaked value was not revoked", tok.ID)
+		}
+		cli.contains(out, fmt.Sprintf(`Revoked token %q \(id %d, email %s\)`, tok.Name, tok.ID, testEmail))
+	}
+	if _, ok := env.emu.Token(other.ID); !ok {
+		t.Error("a token of another value was revoked")
+	}
 }

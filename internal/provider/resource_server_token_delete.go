@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -56,6 +57,15 @@ func (r *serverTokenResource) deletePending(ctx context.Context, state serverTok
 		diags.Append(r.data.deleteServerToken(ctx, tokenToDelete{storeHash: pending.StoreHash, id: out.Token.ID,
 			value: out.Token.Token, name: pending.Name, madeAt: private.Host})...)
 	case out.Kind == b2b.CreateNone:
+	case value != "":
+		why := "the token list does not show it yet"
+		if out.Err != nil {
+			why = r.data.explain(out.Err)
+		}
+		diags.AddError("Could not delete the server token",
+			fmt.Sprintf("The token %q that an earlier apply created may still exist, and its id is not known yet: %s. Nothing "+
+				"was deleted; destroy again later, once the list shows it (by %s).", pending.Name, why,
+				pending.EndedAt.Add(r.data.client.ListLag()).UTC().Format(time.RFC3339)))
 	default:
 		diags.Append(r.pendingUnsettled(state, pending, "", "", &out)...)
 	}

@@ -188,6 +188,7 @@ func (r *serverTokenResource) pendingUnsettled(state serverTokenModel, p b2b.Pen
 			why = "the list may not show it yet: it must by " + p.EndedAt.Add(r.data.client.ListLag()).UTC().Format(time.RFC3339)
 		}
 	}
+	why = strings.TrimSuffix(strings.TrimSpace(why), ".")
 	if value != "" {
 		diags.AddWarning("Server token not listed yet",
 			fmt.Sprintf("The token %q that an earlier apply created is kept in state by its value; its id is not known yet (%s).",
