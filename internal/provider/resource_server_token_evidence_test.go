@@ -157,7 +157,7 @@ func TestAccServerTokenEvidence_sameValueTokensKeepTheirOwnIDs(t *testing.T) {
 				// Destroying twin1 deletes twin1's id, and twin0 is still read with the value.
 				Config:            onlyOne,
 				ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, "b2b_server_token.twin0")},
-				Check: resource.ComposeTestCheckFunc(env.holdsTokens("twin0", 1), env.holdsTokens("twin1", 0)),
+				Check:             resource.ComposeTestCheckFunc(env.holdsTokens("twin0", 1), env.holdsTokens("twin1", 0)),
 			}, {
 				Config:           onlyOne,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
