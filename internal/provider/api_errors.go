@@ -55,7 +55,35 @@ func isCertificateError(err error) bool {
 }
 
 // createErrorDetail says what to do after a create that made no token it could find.
-func (d *providerData) createErrorDetail(out b2b.CreateOutcome, password string) string {
+func (d *providerData) createErrorDetail(out b2b.CreateOutcome, password, storeHash string) string {
+	return d.createAdvice(out.Err, storeHash) + d.createOutcomeDetail(out, password)
+}
+
+// Messages of POST /auth/backend that have a usual cause.
+const (
+	msgRoleForbidden = "role forbidden"
+	msgBadLogin      = "The email or password you have entered is incorrect"
+)
+
+// createAdvice says what a create's refusal usually means, before the error itself.
+func (d *providerData) createAdvice(err error, storeHash string) string {
+	var apiErr *b2b.Error
+	switch {
+	case !errors.As(err, &apiErr) || !apiErr.Envelope:
+		return ""
+	case strings.Contains(apiErr.Message, msgRoleForbidden):
+		return "BigCommerce lets only backend users with the pre-built Administrator or Store Owner role create " +
+			"server tokens; custom roles are refused, whatever API permissions they have. Use the email and " +
+			"password of such a user.\n\n"
+	case strings.Contains(apiErr.Message, msgBadLogin):
+		return fmt.Sprintf("BigCommerce gives this reply for a wrong store hash too, not only for a wrong email or "+
+			"password: the store hash sent was %q (the resource's store_hash, else the provider's store_hash or %s). "+
+			"Check all three.\n\n", storeHash, envStoreHash)
+	}
+	return ""
+}
+
+func (d *providerData) createOutcomeDetail(out b2b.CreateOutcome, password string) string {
 	switch {
 	case out.Kind == b2b.CreateUnknown && len(out.Candidates) > 0:
 		return "The create request's reply was lost, and the store now holds new tokens with this name and email that " +

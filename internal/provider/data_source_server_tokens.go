@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -45,7 +46,7 @@ func (d *serverTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			},
 			"email": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Lists only the tokens created by the backend user with exactly this email.",
+				MarkdownDescription: "Lists only the tokens created by the backend user with this email, compared case-insensitively.",
 				Validators:          []validator.String{emailValidator()},
 			},
 			"total_count": schema.Int64Attribute{
@@ -82,7 +83,7 @@ func (d *serverTokensDataSource) Read(ctx context.Context, req datasource.ReadRe
 	config.TotalCount = types.Int64Value(int64(list.TotalCount))
 	config.Tokens = make([]listedServerTokenModel, 0, len(list.Tokens))
 	for _, t := range list.Tokens {
-		if tokenFilterMatches(config.Name, t.Name) && tokenFilterMatches(config.Email, t.Email) {
+		if tokenFilterMatches(config.Name, t.Name) && emailFilterMatches(config.Email, t.Email) {
 			config.Tokens = append(config.Tokens, listedTokenFrom(t))
 		}
 	}
@@ -93,4 +94,10 @@ func (d *serverTokensDataSource) Read(ctx context.Context, req datasource.ReadRe
 // tokenFilterMatches is an optional exact-match filter: a null filter matches everything.
 func tokenFilterMatches(filter types.String, value string) bool {
 	return filter.IsNull() || filter.ValueString() == value
+}
+
+// emailFilterMatches is an optional email filter: emails compare case-insensitively, as
+// everywhere in the provider.
+func emailFilterMatches(filter types.String, email string) bool {
+	return filter.IsNull() || strings.EqualFold(filter.ValueString(), email)
 }

@@ -149,7 +149,7 @@ func (r *serverTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	if out.Kind != b2b.CreateMade {
 		// No token known to exist, so none to delete at close: an unknown outcome names the
 		// token, which has a random name no configuration manages.
-		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(out, model.Password.ValueString()))
+		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(out, model.Password.ValueString(), model.StoreHash.ValueString()))
 		return
 	}
 	var idErr error

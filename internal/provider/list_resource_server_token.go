@@ -130,7 +130,7 @@ func matchingTokens(tokens []b2b.ServerToken, config serverTokenListModel) iter.
 		for _, t := range tokens {
 			if !tokenFilterMatches(config.Name, t.Name) ||
 				!strings.HasPrefix(t.Name, config.NamePrefix.ValueString()) ||
-				!(config.Email.IsNull() || strings.EqualFold(config.Email.ValueString(), t.Email)) {
+				!emailFilterMatches(config.Email, t.Email) {
 				continue
 			}
 			if !yield(t) {

@@ -231,10 +231,10 @@ func (r *serverTokenResource) Create(ctx context.Context, req resource.CreateReq
 	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
 	switch {
 	case out.Kind == b2b.CreateNone:
-		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(out, password))
+		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(out, password, plan.StoreHash.ValueString()))
 		return
 	case out.Kind == b2b.CreateUnknown:
-		resp.Diagnostics.AddError("Server token create may have made a token: "+plan.Name.ValueString(), r.data.createErrorDetail(out, password))
+		resp.Diagnostics.AddError("Server token create may have made a token: "+plan.Name.ValueString(), r.data.createErrorDetail(out, password, plan.StoreHash.ValueString()))
 		plan.ID, plan.Token, plan.EventChannel = types.StringNull(), types.StringNull(), types.StringNull()
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, serverTokenPrivate{Pending: &out.Pending})...)

@@ -224,12 +224,12 @@ func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, p
 	switch out.Kind {
 	case b2b.CreateNone:
 		resp.Diagnostics.AddError("Could not rotate the server token",
-			"No new token was made; the current token is unchanged and still valid.\n\n"+r.data.createErrorDetail(out, password))
+			"No new token was made; the current token is unchanged and still valid.\n\n"+r.data.createErrorDetail(out, password, plan.StoreHash.ValueString()))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
 		return
 	case b2b.CreateUnknown:
 		resp.Diagnostics.AddError("Server token rotation may have made a token: "+plan.Name.ValueString(),
-			"The current token is unchanged and still valid.\n\n"+r.data.createErrorDetail(out, password))
+			"The current token is unchanged and still valid.\n\n"+r.data.createErrorDetail(out, password, plan.StoreHash.ValueString()))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
 		rotateTo := map[string]string{}
 		resp.Diagnostics.Append(plan.RotateWhenChanged.ElementsAs(ctx, &rotateTo, false)...)
