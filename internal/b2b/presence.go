@@ -2,7 +2,6 @@ package b2b
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 )
@@ -183,9 +182,4 @@ func (s *Store) Delete(ctx context.Context, id int64, value string) (DeleteOutco
 		s.creds.deleted(value)
 	}
 	return out, nil
-}
-
-// isDeadline reports whether err ended on the caller's stop.
-func isStopped(ctx context.Context, err error) bool {
-	return ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 }

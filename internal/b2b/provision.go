@@ -270,7 +270,7 @@ func (s *Store) poll(ctx context.Context, p PendingCreate, value, key string) (C
 			e := listingEvidence{list: list, settled: settled, confirmed: list.Complete && prev != nil && prev.Complete}
 			var decided bool
 			if out, decided = s.decide(p, value, key, e); decided && out.Kind != CreateUnknown || out.Err != nil {
-				return out, nil
+				return out, nil //nolint:nilerr // the outcome carries its own error
 			}
 			prev = &list
 		}

@@ -218,7 +218,8 @@ func (x *TokenIndex) newestPage(ctx context.Context) (TokenPage, error) {
 	if err != nil {
 		return TokenPage{}, err
 	}
-	return res.(TokenPage), nil
+	page, _ := res.(TokenPage)
+	return page, nil
 }
 
 func pagesOnly(pages []scannedPage) []TokenPage {

@@ -37,7 +37,7 @@ func TestAccCLICompat_writeOnlyPasswordNeedsTerraform1_11(t *testing.T) {
 
 // What every CLI the provider is tested on supports, down to Terraform 1.5.7: a token created
 // with password (stored in state), an empty plan after it, and an import block (Terraform
-// 1.5+) that adopts a token created elsewhere, with no password, with no change planned.
+// 1.5+) that adopts a token created elsewhere, with no password, reading its value at apply.
 func TestAccCLICompat_passwordAndImportBlock(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
@@ -62,7 +62,7 @@ func TestAccCLICompat_passwordAndImportBlock(t *testing.T) {
 			Config: imported,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(legacyAddr, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(legacyAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionNoop),
 				},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},

@@ -52,6 +52,8 @@ type serverTokenModel struct {
 	PreviousID        types.String         `tfsdk:"previous_id"`
 	PreviousToken     types.String         `tfsdk:"previous_token"`
 	PreviousExpiresAt timetypes.RFC3339    `tfsdk:"previous_expires_at"`
+	// Values out of state (resource_server_token_in_state.go).
+	TokenInState types.Bool `tfsdk:"token_in_state"`
 }
 
 func (r *serverTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -64,6 +66,7 @@ func (r *serverTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 	attributes := serverTokenArguments()
 	maps.Copy(attributes, serverTokenResults())
 	maps.Copy(attributes, serverTokenRotationAttributes())
+	attributes["token_in_state"] = tokenInStateAttribute()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A B2B Edition server-to-server (S2S) API token, created with the credentials of a " +
 			"backend user who has the Administrator or Store Owner role. BigCommerce has no update endpoint: " +
@@ -181,6 +184,9 @@ func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	r.planStoreHash(ctx, req, resp)
+	if !resp.Diagnostics.HasError() {
+		r.planTokenInState(ctx, req, resp)
+	}
 }
 
 // planStoreHash plans the provider's store_hash for a token that sets none, so that the plan
@@ -229,11 +235,11 @@ func (r *serverTokenResource) Create(ctx context.Context, req resource.CreateReq
 	out := store.Provision(ctx, plan.createRequest(password))
 	r.noteOutcome(out, &resp.Diagnostics)
 	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
-	switch {
-	case out.Kind == b2b.CreateNone:
+	switch out.Kind {
+	case b2b.CreateNone:
 		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(out, password, plan.StoreHash.ValueString()))
 		return
-	case out.Kind == b2b.CreateUnknown:
+	case b2b.CreateUnknown:
 		resp.Diagnostics.AddError("Server token create may have made a token: "+plan.Name.ValueString(), r.data.createErrorDetail(out, password, plan.StoreHash.ValueString()))
 		plan.ID, plan.Token, plan.EventChannel = types.StringNull(), types.StringNull(), types.StringNull()
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -276,9 +282,18 @@ func (r *serverTokenResource) saveMadeToken(ctx context.Context, m *serverTokenM
 	var diags diag.Diagnostics
 	if !out.Located() {
 		m.ID, m.EventChannel = types.StringNull(), types.StringNull()
+		kept := serverTokenPrivate{Pending: &out.Pending}
+		if !m.keepsValues() {
+			// Never orphaned: until its id is known, the value is what tells the token.
+			kept.Value, m.Token = out.Token.Token, types.StringNull()
+			diags.AddWarning("Token value kept in state until its id is known",
+				fmt.Sprintf("token_in_state is false, but the id of the new token %q is not known yet, and its value is what "+
+					"tells it from the others: the provider's private state keeps the value until a refresh finds the id, "+
+					"and removes it then.", m.Name.ValueString()))
+		}
 		diags.Append(state.Set(ctx, m)...)
 		// State holds the new token already (a rotation's too): the pending create finds its id.
-		diags.Append(r.keepPrivate(ctx, private, serverTokenPrivate{Pending: &out.Pending})...)
+		diags.Append(r.keepPrivate(ctx, private, kept)...)
 		what := "created the token"
 		if rotation {
 			what = "created the new token of this rotation"
@@ -302,9 +317,11 @@ func (m serverTokenModel) idLearned() bool {
 	return !m.ID.IsNull() && m.ID.ValueString() != ""
 }
 
+// setFromListed sets what the list shows of a token (its value only where state keeps it).
 func setFromListed(m *serverTokenModel, t b2b.ServerToken) {
 	m.ID = types.StringValue(strconv.FormatInt(t.ID, 10))
 	m.Token = types.StringValue(t.Token)
+	m.withoutValues()
 	m.EventChannel = types.StringValue(t.EventChannel)
 	if t.StoreHash != "" {
 		m.StoreHash = types.StringValue(t.StoreHash)
@@ -326,9 +343,14 @@ func (r *serverTokenResource) Update(ctx context.Context, req resource.UpdateReq
 	plan.PasswordWO = types.StringNull()
 	ctx = r.data.mask(ctx, prior.Token.ValueString(), prior.PreviousToken.ValueString(), prior.Password.ValueString())
 	switch {
-	case plan.Token.IsUnknown():
+	case plan.ID.IsUnknown():
 		r.rotate(ctx, req.Config, prior, plan, resp)
 		return
+	case plan.Token.IsUnknown() || plan.PreviousToken.IsUnknown():
+		diags := r.fillValues(ctx, &plan)
+		if resp.Diagnostics.Append(diags...); diags.HasError() {
+			return
+		}
 	case prior.keepsPrevious() && !plan.keepsPrevious():
 		diags := r.deletePrevious(ctx, prior, private)
 		if resp.Diagnostics.Append(diags...); diags.HasError() {

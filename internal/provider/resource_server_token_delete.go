@@ -38,7 +38,7 @@ func (r *serverTokenResource) Delete(ctx context.Context, req resource.DeleteReq
 			madeAt: private.Host,
 		})...)
 	default:
-		resp.Diagnostics.Append(r.deletePending(ctx, state, private, state.Token.ValueString())...)
+		resp.Diagnostics.Append(r.deletePending(ctx, state, private, valueOf(state, private))...)
 	}
 }
 

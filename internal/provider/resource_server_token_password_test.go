@@ -30,20 +30,24 @@ func TestAccServerToken_importNeedsNoPassword(t *testing.T) {
 	env.fakeClock()
 	env.testTokens(t, []string{"imported"}, []resource.TestStep{
 		{
-			// The configuration `terraform plan -generate-config-out` writes plans as a
-			// plain import, with no change and no error.
-			Config:          requiredProviders + env.provider(authArg),
-			ResourceName:    tokenAddr,
-			ImportState:     true,
-			ImportStateKind: resource.ImportBlockWithID,
-			ImportStateId:   strconv.FormatInt(seeded.ID, 10),
-			GenerateConfig:  true,
+			// The configuration `terraform plan -generate-config-out` writes plans as an import
+			// with no error; an import reads no value, so the token is read at apply (an update).
+			Config:             requiredProviders + env.provider(authArg),
+			ResourceName:       tokenAddr,
+			ImportState:        true,
+			ImportStateKind:    resource.ImportBlockWithID,
+			ImportStateId:      strconv.FormatInt(seeded.ID, 10),
+			GenerateConfig:     true,
+			ExpectNonEmptyPlan: true,
+			ImportPlanChecks: resource.ImportPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
+			},
 		},
 		{
 			// The same, written by hand.
 			Config: noPassword() + importBlock,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionNoop)},
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{stateMatchesEmulator(env, tokenAddr)},

@@ -23,6 +23,9 @@ type serverTokenPrivate struct {
 	// keep_previous_for, which state takes once its token is found.
 	RotateTo map[string]string `json:"rotate_to,omitempty"`
 	KeepFor  string            `json:"keep_for,omitempty"`
+	// Value is the token's value while token_in_state is false and its id is not known yet:
+	// it tells the token from the others until a refresh finds the id.
+	Value string `json:"value,omitempty"`
 	// Gone: two complete listings proved the token gone (deleted or revoked outside
 	// Terraform). The resource stays in state so that the plan can say what it does about it.
 	Gone bool `json:"gone,omitempty"`

@@ -32,7 +32,7 @@ func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest
 	switch {
 	case private.Gone:
 		return
-	case private.Pending == nil && !state.idLearned() && !state.Token.IsNull():
+	case private.Pending == nil && !state.idLearned() && valueOf(state, private) != "":
 		// A state from before pending creates were kept: the token's value, no id.
 		private.Pending = &b2b.PendingCreate{Name: state.Name.ValueString(), Email: state.Email.ValueString(), StoreHash: store.Hash()}
 		fallthrough
@@ -61,6 +61,11 @@ func (r *serverTokenResource) readPresence(ctx context.Context, state serverToke
 	switch {
 	case presence.Kind == b2b.Present:
 		setFromListed(&state, presence.Token)
+		if importing {
+			// An import does not know the configuration's token_in_state: the value is read at
+			// apply, where the configuration keeps it, and never reaches the import's plan.
+			state.Token = types.StringNull()
+		}
 		state.Name = types.StringValue(presence.Token.Name)
 		if !strings.EqualFold(state.Email.ValueString(), presence.Token.Email) {
 			state.Email = types.StringValue(presence.Token.Email)
@@ -89,6 +94,15 @@ func (r *serverTokenResource) readPresence(ctx context.Context, state serverToke
 			fmt.Sprintf("The token %q (id %d) is kept in state although no listing showed it: %s. It may exist, and "+
 				"dropping it would leave a token that nothing tracks. The next refresh looks again.", state.Name.ValueString(), id, presence.Why))
 	}
+}
+
+// valueOf is the token's value as the resource holds it: in state, or, while token_in_state
+// is false and its id is not known yet, in private state.
+func valueOf(state serverTokenModel, private serverTokenPrivate) string {
+	if v := state.Token.ValueString(); v != "" {
+		return v
+	}
+	return private.Value
 }
 
 func goneSummary(p b2b.Presence) string {
@@ -130,7 +144,7 @@ func (r *serverTokenResource) readPending(ctx context.Context, state serverToken
 ) {
 	// A rotation whose reply was lost left the current token in state; any other pending
 	// create has the token's value when its reply arrived.
-	pending, value := *private.Pending, state.Token.ValueString()
+	pending, value := *private.Pending, valueOf(state, private)
 	if private.Rotation {
 		value = ""
 	}

@@ -93,10 +93,10 @@ func (c *terraformCLI) requiredProviders() string {
 }
 
 // apply writes config as main.tf and applies it; it returns the output, warnings included.
-func (c *terraformCLI) apply(config string, args ...string) string {
+func (c *terraformCLI) apply(config string) string {
 	c.t.Helper()
 	c.write("main.tf", c.requiredProviders()+config)
-	return c.run(append([]string{"apply", "-auto-approve", "-input=false"}, args...)...)
+	return c.run("apply", "-auto-approve", "-input=false")
 }
 
 // applyFails is apply for a run that must fail; it returns the output.
