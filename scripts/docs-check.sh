@@ -7,16 +7,20 @@ set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
+
+# Terraform >= 1.14 first, before any work: with an older one tfplugindocs fails late, on the
+# action's template. The copy below is not beside ../shared: find the newest Terraform from
+# here, and hand it to the copy's `make generate`.
+TERRAFORM_NEWEST=$("$root/scripts/newest-terraform.sh" 1.14)
+export TERRAFORM_NEWEST
+"$TERRAFORM_NEWEST" version 2>/dev/null | sed -n 1p
+
 make_work
 
 # tfplugindocs runs `terraform init` and `terraform providers schema` in a directory of its
 # own; give Terraform a CLI configuration that exists (the machine's may not).
 : >"$work/terraformrc"
 export TF_CLI_CONFIG_FILE="$work/terraformrc"
-
-# The copy below is not beside ../shared: find the newest Terraform from here.
-TERRAFORM_NEWEST=$("$root/scripts/newest-terraform.sh")
-export TERRAFORM_NEWEST
 
 echo "==> Regenerating docs/ in a copy of the working tree"
 mkdir "$work/tree"

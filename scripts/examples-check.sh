@@ -8,7 +8,8 @@
 #  - b2b, built from this checkout, under both registry.terraform.io/b2bedition/b2b (what a
 #    configuration with required_providers names) and registry.terraform.io/hashicorp/b2b
 #    (what Terraform assumes for the snippets in the docs, which do not declare it);
-#  - hashicorp/time, built from its Go module (tools/time), for time_rotating.
+#  - hashicorp/time, built from its Go module (tools/time), for time_rotating;
+#  - terraform_data, built into Terraform.
 # Both are given to Terraform through dev_overrides in a CLI configuration of our own, so no
 # `terraform init` runs. A directory that needs another provider (aws, a REST or GraphQL
 # provider) cannot be validated offline: it is reported as skipped, not failed.
@@ -70,7 +71,8 @@ if [ -z "${TIME_PROVIDER_DIR:-}" ]; then
 fi
 [ -x "$TIME_PROVIDER_DIR/terraform-provider-time" ] || { echo "examples-check: no terraform-provider-time in $TIME_PROVIDER_DIR" >&2; exit 1; }
 
-available="registry.terraform.io/b2bedition/b2b registry.terraform.io/hashicorp/b2b registry.terraform.io/hashicorp/time"
+# terraform.io/builtin/terraform (terraform_data) is built into the CLI.
+available="registry.terraform.io/b2bedition/b2b registry.terraform.io/hashicorp/b2b registry.terraform.io/hashicorp/time terraform.io/builtin/terraform"
 use_dev_overrides "registry.terraform.io/b2bedition/b2b=$work/b2b" "registry.terraform.io/hashicorp/b2b=$work/b2b" \
   "registry.terraform.io/hashicorp/time=$TIME_PROVIDER_DIR"
 

@@ -56,10 +56,12 @@ wait_for_emulator() {
 }
 
 # use_dev_overrides [ADDRESS=DIR]...: writes $work/terraformrc, a CLI configuration that takes
-# each provider ADDRESS from DIR (by default b2bedition/b2b from $work/bin) with no
-# `terraform init`, and exports TF_CLI_CONFIG_FILE (it) and TF_IN_AUTOMATION=1.
+# each provider ADDRESS from DIR (by default b2bedition/b2b from $work/bin, under the addresses
+# Terraform and OpenTofu give `source = "b2bedition/b2b"`: registry.terraform.io and
+# registry.opentofu.org) with no `terraform init`, and exports TF_CLI_CONFIG_FILE (it; OpenTofu
+# reads it too) and TF_IN_AUTOMATION=1.
 use_dev_overrides() {
-  [ $# -gt 0 ] || set -- "registry.terraform.io/b2bedition/b2b=$work/bin"
+  [ $# -gt 0 ] || set -- "registry.terraform.io/b2bedition/b2b=$work/bin" "registry.opentofu.org/b2bedition/b2b=$work/bin"
   local override
   {
     printf 'provider_installation {\n  dev_overrides {\n'
