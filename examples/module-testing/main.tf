@@ -35,10 +35,17 @@ variable "password" {
   ephemeral   = true
 }
 
+variable "token_in_state" {
+  description = "Whether the token's value is kept in state. With false, read it with the b2b_server_token_value ephemeral resource; the provider then needs auth_token (B2B_AUTH_TOKEN)."
+  type        = bool
+  default     = true
+}
+
 resource "b2b_server_token" "this" {
-  name        = var.name
-  email       = var.email
-  password_wo = var.password
+  name           = var.name
+  email          = var.email
+  password_wo    = var.password
+  token_in_state = var.token_in_state
 }
 
 output "id" {
@@ -47,7 +54,7 @@ output "id" {
 }
 
 output "token" {
-  description = "The token value, for the secret store that hands it to its consumers."
+  description = "The token value, for the secret store that hands it to its consumers; null with token_in_state = false."
   value       = b2b_server_token.this.token
   sensitive   = true
 }
