@@ -189,6 +189,7 @@ func (p *b2bProvider) EphemeralResources(context.Context) []func() ephemeral.Eph
 		NewStorefrontTokenByCredentialsEphemeralResource,
 		NewStorefrontTokenByJWTEphemeralResource,
 		NewServerTokenEphemeralResource,
+		NewServerTokenValueEphemeralResource,
 	}
 }
 
