@@ -129,6 +129,28 @@ func TestFindEmptyListingWithAuthTokenIsUnknown(t *testing.T) {
 	}
 }
 
+// A listing that does not show a token the API accepted as a credential in this run (the
+// resource's own) is a stale replica, not the whole store: the token is unknown, not absent.
+func TestFindListingWithoutAnAcceptedOwnTokenIsUnknown(t *testing.T) {
+	f := newFake(t)
+	f.listAuthToken()
+	tok := f.addToken("ci", "owner@example.com")
+	s := storeOf(t, f)
+	s.AddToken(tok.Token, "")
+	s.creds.accepted(tok.Token) // an earlier read of the run listed with it
+	f.setHidden(tok.ID, true)
+	p := s.Find(context.Background(), tok.ID, tok.Token)
+	if p.Kind != PresenceUnknown || p.Why == "" {
+		t.Errorf("Find = %+v, want unknown: the listings do not show a valid credential", p)
+	}
+	f.setHidden(tok.ID, false)
+	next := storeOf(t, f) // the next run
+	next.AddToken(tok.Token, "")
+	if p := next.Find(context.Background(), tok.ID, tok.Token); p.Kind != Present {
+		t.Errorf("Find once listed = %+v, want present", p)
+	}
+}
+
 // A gateway's HTML 401 proves nothing about any credential: unknown, never absent or
 // revoked, and no credential is marked refused.
 func TestFindGatewayHTML401IsUnknown(t *testing.T) {

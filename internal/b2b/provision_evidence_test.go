@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -354,5 +355,136 @@ func TestFreshTokenIsRequiredOnlyInListingsStartedAfterTheLag(t *testing.T) {
 	list, err = s.List(context.Background())
 	if err != nil || list.Complete {
 		t.Errorf("a listing after the lag = complete %v, %v; want incomplete: it must show the new token", list.Complete, err)
+	}
+}
+
+// Concurrent creates of one name and email whose tokens have the same value each take a
+// token of their own.
+func TestConcurrentProvisionsOfOneNameAndValueTakeDistinctTokens(t *testing.T) {
+	f := newFake(t)
+	f.listAuthToken()
+	const value = "eyJhbGciOiJIUzI1NiJ9.eyJlbWFpbCI6Im93bmVyQGV4YW1wbGUuY29tIiwic3RvcmVfaGFzaCI6ImFiYzEyMyJ9.same"
+	f.setHook(onCreate(func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, req CreateServerTokenRequest, _ int) bool {
+		tok := f.addToken(req.Name, req.Email)
+		f.setToken(tok.ID, value)
+		tok.Token = value
+		writeCreated(w, tok)
+		return true
+	}))
+	c := f.client(t, withAuthToken)
+	const n = 3
+	outs := make([]CreateOutcome, n)
+	done := make(chan int)
+	for i := range n {
+		go func() {
+			outs[i] = c.ProvisionServerToken(context.Background(), provisionReq)
+			done <- i
+		}()
+	}
+	for range n {
+		<-done
+	}
+	seen := map[int64]bool{}
+	for i, out := range outs {
+		if !out.Located() || out.Token.Token != value {
+			t.Errorf("create %d: %+v, want located", i, out)
+			continue
+		}
+		if seen[out.Token.ID] {
+			t.Errorf("create %d took token %d, which another create took", i, out.Token.ID)
+		}
+		seen[out.Token.ID] = true
+		if !f.has(out.Token.ID) {
+			t.Errorf("create %d: token %d is not in the store", i, out.Token.ID)
+		}
+	}
+	if got := f.countCreatesNamed(provisionReq.Name); got != n {
+		t.Errorf("%d creates, want %d", got, n)
+	}
+}
+
+// A uniquely named token needs no listing before its create: its name tells it.
+func TestProvisionUniquelyNamed(t *testing.T) {
+	req := provisionReq
+	req.Name = BorrowedNamePrefix + "0a1b2c3d"
+	t.Run("reply arrived", func(t *testing.T) {
+		f := newFake(t)
+		f.listAuthToken()
+		out := f.client(t, withAuthToken).Store(testStoreHash).ProvisionUniquelyNamed(context.Background(), req)
+		if !out.Located() || out.Token.Name != req.Name {
+			t.Fatalf("ProvisionUniquelyNamed = %+v", out)
+		}
+		reqs := f.requests()
+		if len(reqs) == 0 || reqs[0].Method != http.MethodPost {
+			t.Errorf("the create was not the first request: %s", sequence(f))
+		}
+	})
+	t.Run("reply lost, the list lags", func(t *testing.T) {
+		f := newFake(t)
+		f.listAuthToken()
+		f.setHook(onCreate(func(f *fakeB2B, w http.ResponseWriter, _ *http.Request, req CreateServerTokenRequest, _ int) bool {
+			f.setHidden(f.addToken(req.Name, req.Email).ID, true)
+			resetConnection(t, w)
+			return true
+		}))
+		clock := newTestClock()
+		out := f.client(t, withAuthToken, lagConfig(clock)).Store(testStoreHash).ProvisionUniquelyNamed(context.Background(), req)
+		if out.Kind != CreateUnknown || !out.Pending.UniqueName || out.Pending.BeforeKnown || !errors.Is(out.Err, ErrCreateOutcomeUnknown) {
+			t.Errorf("ProvisionUniquelyNamed = %+v, want unknown with a pending create by name", out)
+		}
+		made := f.lastToken()
+		f.setHidden(made.ID, false)
+		clock.Advance(time.Minute)
+		got := f.client(t, withAuthToken, lagConfig(clock)).Store(testStoreHash).Reconcile(context.Background(), out.Pending, "")
+		if !got.Located() || got.Token.ID != made.ID {
+			t.Errorf("Reconcile = %+v, want %d", got, made.ID)
+		}
+	})
+	t.Run("reply lost, no credential to list", func(t *testing.T) {
+		f := newFake(t)
+		f.setHook(onCreate(func(_ *fakeB2B, w http.ResponseWriter, _ *http.Request, _ CreateServerTokenRequest, _ int) bool {
+			resetConnection(t, w)
+			return true
+		}))
+		out := f.client(t).Store(testStoreHash).ProvisionUniquelyNamed(context.Background(), req)
+		if out.Kind != CreateUnknown || !errors.Is(out.Err, ErrCreateOutcomeUnknown) || out.Pending.Name != req.Name {
+			t.Errorf("ProvisionUniquelyNamed = %+v, want unknown, never none", out)
+		}
+	})
+}
+
+// The API may refuse a token for a moment after it was made: the borrowed credential's
+// first refusals are not taken as proof, the listing is made with it once it is accepted,
+// and it is deleted after.
+func TestProvisionBorrowedCredentialRefusedForAMoment(t *testing.T) {
+	f := newFake(t)
+	f.addToken("existing", "owner@example.com")
+	var mu sync.Mutex
+	uses := map[string]int{}
+	f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, req fakeRequest, _ int) bool {
+		if req.Method != http.MethodGet {
+			return false
+		}
+		mu.Lock()
+		uses[r.Header.Get("authToken")]++
+		n := uses[r.Header.Get("authToken")]
+		mu.Unlock()
+		if n <= 2 { // each new value is refused twice before it works
+			writeEnvelope(w, http.StatusUnauthorized, http.StatusUnauthorized, map[string]any{"errMsg": "Invalid token."}, "Unauthorized")
+			return true
+		}
+		return false
+	})
+	out := f.client(t).ProvisionServerToken(context.Background(), provisionReq)
+	if !out.Located() || out.Err != nil || len(out.Notes) != 0 {
+		t.Fatalf("Provision = %+v, want located, nothing to note", out)
+	}
+	if n := len(createsOf(t, f)); n != 2 {
+		t.Errorf("%d creates, want the borrowed credential and the token: %s", n, sequence(f))
+	}
+	for _, tk := range f.visible() {
+		if strings.HasPrefix(tk.Name, BorrowedNamePrefix) {
+			t.Errorf("the borrowed token %+v was left behind", tk)
+		}
 	}
 }
