@@ -149,7 +149,7 @@ func (s *Store) locate(ctx context.Context, p PendingCreate, created CreatedServ
 	if made.Name == "" {
 		made.Name = p.Name
 	}
-	if err := s.index.gatherCreates(ctx); err != nil {
+	if err := s.index.gatherCreatesOf(ctx, createKind(p.Name, p.Email)); err != nil {
 		return s.notLocated(p, made, err)
 	}
 	if page, err := s.index.newestPage(ctx); err == nil {
@@ -250,7 +250,7 @@ func (s *Store) poll(ctx context.Context, p PendingCreate, value, key string) (C
 	for attempt := 1; ; attempt++ {
 		// Concurrent creates of this client with the same name and email make new tokens
 		// too: decide once they have returned, so that their tokens are known as theirs.
-		if err := s.index.gatherCreates(ctx); err != nil {
+		if err := s.index.gatherCreatesOf(ctx, createKind(p.Name, p.Email)); err != nil {
 			return out, err
 		}
 		var list TokenList
@@ -260,8 +260,12 @@ func (s *Store) poll(ctx context.Context, p PendingCreate, value, key string) (C
 		} else {
 			list, err = s.index.newerThan(ctx, *prev)
 		}
-		if err != nil && !(IsCredentialRefused(err) && attempt < cfg.LocateAttempts) {
-			return out, err // a token just made may be refused for a moment: poll past that
+		// A token just made may be refused for a moment, and a list that other integrations
+		// change while it is read does not fit together: poll past both, within the bounds.
+		transient := IsCredentialRefused(err) && attempt < cfg.LocateAttempts ||
+			errors.Is(err, errShiftedListing) && (attempt < cfg.LocateAttempts || time.Now().Before(deadline))
+		if err != nil && !transient {
+			return out, err
 		}
 		settled := false
 		if err == nil {
@@ -288,7 +292,7 @@ func (s *Store) poll(ctx context.Context, p PendingCreate, value, key string) (C
 // this client is still in flight (its token may be among the candidates).
 func (s *Store) decide(p PendingCreate, value, key string, e listingEvidence) (CreateOutcome, bool) {
 	for {
-		if s.index.creatingNow() {
+		if s.index.creatingNow(createKind(p.Name, p.Email)) {
 			return CreateOutcome{Kind: CreateUnknown, Pending: p}, false
 		}
 		out := judgeCreate(p, value, s.index.seeking(key), e, s.index.isClaimed)

@@ -75,9 +75,10 @@ func (c *Client) CreateServerToken(ctx context.Context, req CreateServerTokenReq
 func (c *Client) createServerToken(ctx context.Context, req CreateServerTokenRequest, ready func() error) (CreatedServerToken, sent, error) {
 	index := c.Store(req.StoreHash).index
 	var reply createdServerTokenReply
-	index.beginCreate()
+	kind := createKind(req.Name, req.Email)
+	index.beginCreate(kind)
 	// Even a failed create may have created a token: its end is a change either way.
-	defer index.endCreate()
+	defer index.endCreate(kind)
 	s, err := c.doSent(context.WithoutCancel(ctx), call{
 		method:  http.MethodPost,
 		path:    pathBackendAuth,

@@ -3,6 +3,7 @@ package b2b
 import (
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +34,9 @@ type TokenIndex struct {
 
 	creating int
 	idle     chan struct{} // closed while no create is in flight
+	// kinds are the creates in flight by kind (createKind): only a create with the same
+	// name and email can make a token that may be taken for another's.
+	kinds map[string]*inFlight
 	// claimed are the ids this client's creates located or adopted: no other create of the
 	// run may take them for its own.
 	claimed map[int64]bool
@@ -114,23 +118,48 @@ func (x *TokenIndex) generation() uint64 {
 	return x.gen
 }
 
-// beginCreate and endCreate bracket a create request; its end is a change.
-func (x *TokenIndex) beginCreate() {
+// inFlight counts the creates of one kind in flight; idle is closed when none is.
+type inFlight struct {
+	n    int
+	idle chan struct{}
+}
+
+// createKind groups the creates whose tokens cannot be told apart by name and email.
+func createKind(name, email string) string { return name + "\x00" + strings.ToLower(email) }
+
+// beginCreate and endCreate bracket a create request of kind (createKind); its end is a
+// change.
+func (x *TokenIndex) beginCreate(kind string) {
 	x.mu.Lock()
 	if x.creating == 0 {
 		x.idle = make(chan struct{})
 	}
 	x.creating++
+	if x.kinds == nil {
+		x.kinds = map[string]*inFlight{}
+	}
+	k := x.kinds[kind]
+	if k == nil {
+		k = &inFlight{idle: make(chan struct{})}
+		x.kinds[kind] = k
+	}
+	k.n++
 	x.mu.Unlock()
 }
 
-func (x *TokenIndex) endCreate() {
+func (x *TokenIndex) endCreate(kind string) {
 	x.mu.Lock()
 	x.gen++
 	x.scan.created++
 	x.creating--
 	if x.creating == 0 {
 		close(x.idle)
+	}
+	if k := x.kinds[kind]; k != nil {
+		if k.n--; k.n == 0 {
+			close(k.idle)
+			delete(x.kinds, kind)
+		}
 	}
 	x.mu.Unlock()
 }
@@ -140,6 +169,21 @@ func (x *TokenIndex) gatherCreates(ctx context.Context) error {
 	x.mu.Lock()
 	idle := x.idle
 	x.mu.Unlock()
+	return x.awaitIdle(ctx, idle)
+}
+
+// gatherCreatesOf waits until the creates of kind in flight have returned, or gatherLimit.
+func (x *TokenIndex) gatherCreatesOf(ctx context.Context, kind string) error {
+	x.mu.Lock()
+	k := x.kinds[kind]
+	x.mu.Unlock()
+	if k == nil {
+		return nil
+	}
+	return x.awaitIdle(ctx, k.idle)
+}
+
+func (x *TokenIndex) awaitIdle(ctx context.Context, idle chan struct{}) error {
 	timer := time.NewTimer(x.gatherLimit)
 	defer timer.Stop()
 	select {
@@ -151,11 +195,11 @@ func (x *TokenIndex) gatherCreates(ctx context.Context) error {
 	return nil
 }
 
-// creatingNow reports whether a create of this client is in flight.
-func (x *TokenIndex) creatingNow() bool {
+// creatingNow reports whether a create of this client of kind is in flight.
+func (x *TokenIndex) creatingNow(kind string) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.creating > 0
+	return x.kinds[kind] != nil
 }
 
 // claim takes id for one create of this client; false when another has it.
