@@ -85,7 +85,8 @@ func savedPlanText(t *testing.T, cli *terraformCLI) string {
 }
 
 // With token_in_state = false, no token value is in the state file or in a saved plan after
-// create, refresh, an in-place rotation, a replacing rotation, an import and destroy; with
+// create, refresh, an in-place rotation, a replacing rotation, an import (by id, and by
+// identity where the CLI has it) and destroy; with
 // the provider's auth_token and with its access_token.
 func TestAccServerTokenInState_noValueInStateOrPlan(t *testing.T) {
 	t.Parallel()
@@ -146,6 +147,12 @@ func TestAccServerTokenInState_noValueInStateOrPlan(t *testing.T) {
 			check("import")
 			if got := cli.state()[fmt.Sprint(current.ID)]; got == nil || got["token"] != nil {
 				t.Fatalf("import: state holds %v, want token %d with a null value", got, current.ID)
+			}
+
+			if cli.versionAtLeast("1.12") {
+				cli.run("state", "rm", tokenAddr)
+				cli.apply(token("3") + hclBlock("import", "to = "+tokenAddr, fmt.Sprintf(`identity = { id = "%d" }`, current.ID)))
+				check("import by identity")
 			}
 
 			cli.run("destroy", "-auto-approve", "-input=false")
