@@ -13,7 +13,8 @@ import (
 	"time"
 )
 
-func (v verdict) String() string {
+// verdictName names a verdict for failure messages.
+func verdictName(v verdict) string {
 	switch v {
 	case verdictNone:
 		return "none"
@@ -79,7 +80,7 @@ func TestJudgeCredentialByReply(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := judgeCredential(tt.err, tt.cr); got != tt.want {
-				t.Errorf("judgeCredential(%v, accessToken=%v) = %v, want %v", tt.err, tt.cr.accessToken, got, tt.want)
+				t.Errorf("judgeCredential(%v, accessToken=%v) = %s, want %s", tt.err, tt.cr.accessToken, verdictName(got), verdictName(tt.want))
 			}
 		})
 	}
@@ -129,7 +130,7 @@ func TestJudgeCredentialOfRealReplies(t *testing.T) {
 			c := f.client(t, withAuthToken)
 			_, err := c.ListServerTokensPage(context.Background(), 10, 0)
 			if got := judgeCredential(err, s2sCredential); got != tt.want {
-				t.Errorf("judgeCredential(%v) = %v, want %v", err, got, tt.want)
+				t.Errorf("judgeCredential(%v) = %s, want %s", err, verdictName(got), verdictName(tt.want))
 			}
 		})
 	}

@@ -61,6 +61,7 @@ func TestProvisionRelistsWhenTheRateLimitWaitOutlastsTheListingBefore(t *testing
 	c := f.client(t, withAuthToken, func(cfg *Config) {
 		cfg.StoreHash = testStoreHash
 		cfg.Clock = clock
+		cfg.ListLag = 40 * time.Millisecond // the polls of a create not located end soon
 		cfg.RateLimitReserve = 10
 		cfg.LogWait = func(context.Context, string, map[string]any) {
 			if waits.Add(1) == 1 {

@@ -55,7 +55,7 @@ func TestProvisionLocatesTheNewTokenAmongTokensOfTheSameValue(t *testing.T) {
 			writeCreated(w, tok)
 			return true
 		}))
-		out := f.client(t, credential).ProvisionServerToken(context.Background(), provisionReq)
+		out := f.client(t, credential, lagConfig(newTestClock())).ProvisionServerToken(context.Background(), provisionReq)
 		if !out.Located() || out.Token.ID != made.Load() || out.Token.ID == old.ID {
 			t.Fatalf("Provision = %+v, want the new token %d (not the old %d)", out, made.Load(), old.ID)
 		}
@@ -75,7 +75,7 @@ func TestProvisionLocatesTheNewTokenAmongTokensOfTheSameValue(t *testing.T) {
 func TestProvisionBorrowsANamedCredentialAndDeletesIt(t *testing.T) {
 	f := newFake(t)
 	f.addToken("existing", "owner@example.com")
-	out := f.client(t).ProvisionServerToken(context.Background(), provisionReq)
+	out := f.client(t, lagConfig(newTestClock())).ProvisionServerToken(context.Background(), provisionReq)
 	if !out.Located() || len(out.Notes) != 0 {
 		t.Fatalf("Provision = %+v", out)
 	}
@@ -297,7 +297,7 @@ func TestProvisionNeverConnectedIsNone(t *testing.T) {
 			}
 			return (&net.Dialer{}).DialContext(ctx, network, addr)
 		}}
-		out := f.client(t, withAuthToken, func(cfg *Config) { cfg.Transport = transport }).ProvisionServerToken(context.Background(), provisionReq)
+		out := f.client(t, withAuthToken, lagConfig(newTestClock()), func(cfg *Config) { cfg.Transport = transport }).ProvisionServerToken(context.Background(), provisionReq)
 		if out.Kind != CreateNone || !errors.Is(out.Err, syscall.ECONNREFUSED) {
 			t.Errorf("Provision = %+v, want none with the refused connection", out)
 		}
@@ -319,7 +319,7 @@ func TestProvisionWithAnIncompleteListingBeforeCreatesNothing(t *testing.T) {
 		writeJSON(w, http.StatusOK, listReply(nil, 0, 0, MaxPageSize))
 		return true
 	}))
-	out := f.client(t, withAuthToken).ProvisionServerToken(context.Background(), provisionReq)
+	out := f.client(t, withAuthToken, lagConfig(newTestClock())).ProvisionServerToken(context.Background(), provisionReq)
 	if out.Kind != CreateNone || out.Err == nil || !strings.Contains(out.Err.Error(), "nothing was created") {
 		t.Errorf("Provision = %+v, want none: nothing was created", out)
 	}
@@ -371,7 +371,7 @@ func TestConcurrentProvisionsOfOneNameAndValueTakeDistinctTokens(t *testing.T) {
 		writeCreated(w, tok)
 		return true
 	}))
-	c := f.client(t, withAuthToken)
+	c := f.client(t, withAuthToken, lagConfig(newTestClock()))
 	const n = 3
 	outs := make([]CreateOutcome, n)
 	done := make(chan int)
@@ -410,7 +410,7 @@ func TestProvisionUniquelyNamed(t *testing.T) {
 	t.Run("reply arrived", func(t *testing.T) {
 		f := newFake(t)
 		f.listAuthToken()
-		out := f.client(t, withAuthToken).Store(testStoreHash).ProvisionUniquelyNamed(context.Background(), req)
+		out := f.client(t, withAuthToken, lagConfig(newTestClock())).Store(testStoreHash).ProvisionUniquelyNamed(context.Background(), req)
 		if !out.Located() || out.Token.Name != req.Name {
 			t.Fatalf("ProvisionUniquelyNamed = %+v", out)
 		}
@@ -446,7 +446,7 @@ func TestProvisionUniquelyNamed(t *testing.T) {
 			resetConnection(t, w)
 			return true
 		}))
-		out := f.client(t).Store(testStoreHash).ProvisionUniquelyNamed(context.Background(), req)
+		out := f.client(t, lagConfig(newTestClock())).Store(testStoreHash).ProvisionUniquelyNamed(context.Background(), req)
 		if out.Kind != CreateUnknown || !errors.Is(out.Err, ErrCreateOutcomeUnknown) || out.Pending.Name != req.Name {
 			t.Errorf("ProvisionUniquelyNamed = %+v, want unknown, never none", out)
 		}
@@ -475,7 +475,7 @@ func TestProvisionBorrowedCredentialRefusedForAMoment(t *testing.T) {
 		}
 		return false
 	})
-	out := f.client(t).ProvisionServerToken(context.Background(), provisionReq)
+	out := f.client(t, lagConfig(newTestClock())).ProvisionServerToken(context.Background(), provisionReq)
 	if !out.Located() || out.Err != nil || len(out.Notes) != 0 {
 		t.Fatalf("Provision = %+v, want located, nothing to note", out)
 	}
