@@ -8,10 +8,11 @@ import (
 	"time"
 )
 
-// A create of another name still in flight cannot have made this create's token: the
-// newest page that shows it settles it at once, however long the other create takes (a
-// saturated server, a slow create of another resource). Only creates with the same name and
-// email make tokens that may be taken for each other.
+// A create of another name still in flight cannot have made this create's token: once the
+// wait for the creates in flight (which lets them share their listings) runs out, the page
+// that shows the token settles it, however long the other create takes (a saturated server,
+// a slow create of another resource). Only creates with the same name and email make
+// tokens that may be taken for each other.
 func TestProvision_locatesWhileACreateOfAnotherNameIsInFlight(t *testing.T) {
 	for _, cc := range credentialCases {
 		t.Run(cc.name, func(t *testing.T) {
@@ -33,9 +34,9 @@ func TestProvision_locatesWhileACreateOfAnotherNameIsInFlight(t *testing.T) {
 				}
 				return false
 			}))
-			// Creates wait for each other up to the request timeout: long enough here that
-			// waiting for the slow one would show.
-			c := f.client(t, cc.config, func(c *Config) { c.RequestTimeout = 30 * time.Second })
+			// Creates wait for each other up to the request timeout, here much shorter than
+			// the slow create: waiting for its end would show.
+			c := f.client(t, cc.config, func(c *Config) { c.RequestTimeout = 500 * time.Millisecond })
 			store := c.Store(testStoreHash)
 
 			slowDone := make(chan CreateOutcome, 1)

@@ -81,8 +81,11 @@ func ParseIDSet(text string) (IDSet, error) {
 		if err != nil || last < first || last-first > 10_000_000 {
 			return IDSet{}, fmt.Errorf("invalid id range %q", part)
 		}
-		for id := first; id <= last; id++ {
+		for id := first; ; id++ {
 			ids = append(ids, id)
+			if id == last { // not id <= last: that never ends at math.MaxInt64
+				break
+			}
 		}
 	}
 	slices.Sort(ids)

@@ -43,6 +43,16 @@ func (s *Store) Find(ctx context.Context, id int64, own string) Presence {
 	if own == "" && !s.creds.hasConfigured() {
 		return Presence{Err: &Error{Method: http.MethodGet, Path: pathBackendTokens, Err: ErrNoCredential}}
 	}
+	p := s.find(ctx, id, own)
+	if own == "" && p.Kind != PresenceUnknown && !s.creds.hasConfigured() {
+		// The configured credentials were refused: whatever another credential of the run
+		// read, the answer must not depend on which reads came first.
+		return Presence{Err: &Error{Method: http.MethodGet, Path: pathBackendTokens, Err: ErrNoCredential}}
+	}
+	return p
+}
+
+func (s *Store) find(ctx context.Context, id int64, own string) Presence {
 	t, found, err := s.index.findOnPages(ctx, id)
 	switch {
 	case found:
@@ -136,6 +146,9 @@ func (s *Store) unreadable(err error, own string) Presence {
 // tryCredential sends one small listing with value alone, so that the run learns whether the
 // API accepts it.
 func (s *Store) tryCredential(ctx context.Context, value string) error {
+	if !s.client.belongsTo(value, s.hash) {
+		return nil // a token whose claim names another store is never sent here
+	}
 	cr := credential{value: value, source: SourceOwnToken}
 	_, err := s.reader(cr).readPage(ctx, 1, 0)
 	switch judgeCredential(err, cr) {

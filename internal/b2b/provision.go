@@ -149,7 +149,9 @@ func (s *Store) locate(ctx context.Context, p PendingCreate, created CreatedServ
 	if made.Name == "" {
 		made.Name = p.Name
 	}
-	if err := s.index.gatherCreatesOf(ctx, createKind(p.Name, p.Email)); err != nil {
+	// The creates in flight end together more often than not: gathered, they share the
+	// pages that show their tokens (bounded by the request timeout).
+	if err := s.index.gatherCreates(ctx); err != nil {
 		return s.notLocated(p, made, err)
 	}
 	if page, err := s.index.newestPage(ctx); err == nil {
@@ -234,7 +236,8 @@ func (s *Store) Reconcile(ctx context.Context, p PendingCreate, value string) Cr
 	if err != nil {
 		return CreateOutcome{Kind: CreateUnknown, Pending: p, Err: err}
 	}
-	out, _ := s.decide(p, value, key, listingEvidence{list: s.judged(second), confirmed: true, settled: true})
+	judged := s.judged(second)
+	out, _ := s.decide(p, value, key, listingEvidence{list: judged, confirmed: judged.Complete, settled: true})
 	return out
 }
 
@@ -250,7 +253,7 @@ func (s *Store) poll(ctx context.Context, p PendingCreate, value, key string) (C
 	for attempt := 1; ; attempt++ {
 		// Concurrent creates of this client with the same name and email make new tokens
 		// too: decide once they have returned, so that their tokens are known as theirs.
-		if err := s.index.gatherCreatesOf(ctx, createKind(p.Name, p.Email)); err != nil {
+		if err := s.index.gatherCreates(ctx); err != nil {
 			return out, err
 		}
 		var list TokenList
@@ -271,7 +274,9 @@ func (s *Store) poll(ctx context.Context, p PendingCreate, value, key string) (C
 		if err == nil {
 			list = s.judged(list)
 			settled = !list.Started.Before(p.settledAt(cfg.ListLag))
-			e := listingEvidence{list: list, settled: settled, confirmed: list.Complete && prev != nil && prev.Complete}
+			// Confirmed: the listing before this one was complete and settled too.
+			confirmed := list.Complete && prev != nil && prev.Complete && !prev.Started.Before(p.settledAt(cfg.ListLag))
+			e := listingEvidence{list: list, settled: settled, confirmed: confirmed}
 			var decided bool
 			if out, decided = s.decide(p, value, key, e); decided && out.Kind != CreateUnknown || out.Err != nil {
 				return out, nil //nolint:nilerr // the outcome carries its own error

@@ -172,17 +172,6 @@ func (x *TokenIndex) gatherCreates(ctx context.Context) error {
 	return x.awaitIdle(ctx, idle)
 }
 
-// gatherCreatesOf waits until the creates of kind in flight have returned, or gatherLimit.
-func (x *TokenIndex) gatherCreatesOf(ctx context.Context, kind string) error {
-	x.mu.Lock()
-	k := x.kinds[kind]
-	x.mu.Unlock()
-	if k == nil {
-		return nil
-	}
-	return x.awaitIdle(ctx, k.idle)
-}
-
 func (x *TokenIndex) awaitIdle(ctx context.Context, idle chan struct{}) error {
 	timer := time.NewTimer(x.gatherLimit)
 	defer timer.Stop()

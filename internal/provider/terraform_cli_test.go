@@ -100,11 +100,11 @@ func (c *terraformCLI) apply(config string) string {
 }
 
 // applyFails is apply for a run that must fail; it returns the output.
-func (c *terraformCLI) applyFails(config string, args ...string) string {
+func (c *terraformCLI) applyFails(config string) string {
 	c.t.Helper()
 	c.write("main.tf", c.requiredProviders()+config)
 	c.init()
-	out, err := c.exec(append([]string{"apply", "-auto-approve", "-input=false"}, args...)...)
+	out, err := c.exec("apply", "-auto-approve", "-input=false")
 	if err == nil {
 		c.t.Fatalf("terraform apply succeeded, want a failure:\n%s", out)
 	}
