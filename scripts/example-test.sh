@@ -46,6 +46,11 @@ mkdir "$work/module"
 (cd "$root/examples/module-testing" && tar --exclude=.terraform --exclude='*.tfstate*' -cf - .) | tar -C "$work/module" -xf -
 cd "$work/module"
 
+step "terraform get in examples/module-testing"
+# Offline: it installs the suite's local helper module (tests/list-with-token) and no provider;
+# the provider comes from the dev_overrides above (terraform init would query the registry).
+"$TERRAFORM" get -no-color
+
 step "terraform test in examples/module-testing"
 status=0
 "$TERRAFORM" test -no-color || status=$?
