@@ -44,6 +44,19 @@ func rotationOf(prior, planned types.Map, keep timetypes.GoDuration) rotationKin
 	return rotationInPlace
 }
 
+// fullyKnown: m and each of its elements are known.
+func fullyKnown(m types.Map) bool {
+	if m.IsUnknown() {
+		return false
+	}
+	for _, v := range m.Elements() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
 const rotationReplacesDescription = "Replaces the token when the value changes, unless keep_previous_for is set."
 
 // rotationReplaces is rotate_when_changed's RequiresReplaceIf.
@@ -127,6 +140,11 @@ func (r *serverTokenResource) planTokenChange(ctx context.Context, req resource.
 		resp.Diagnostics.Append(requirePassword(ctx, req.Config, fmt.Sprintf("rotates the server token %q in place, which creates a new token", plan.Name.ValueString()))...)
 		plan.ID, plan.Token, plan.EventChannel = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 		plan.PreviousID, plan.PreviousToken = prior.ID, prior.Token
+		if !fullyKnown(plan.RotateWhenChanged) {
+			// The trigger may come back unchanged at apply (its source replaced within the
+			// same second, say): then nothing rotates, and the previous token stays as it is.
+			plan.PreviousID, plan.PreviousToken = types.StringUnknown(), types.StringUnknown()
+		}
 		plan.PreviousExpiresAt = timetypes.NewRFC3339Unknown()
 	case prior.keepsPrevious() && req.Plan.Raw.Equal(req.State.Raw) && r.previousExpired(prior):
 		plan.dropPrevious()

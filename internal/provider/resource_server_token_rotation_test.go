@@ -439,3 +439,36 @@ func TestAccServerTokenRotation_goneCurrentTakesPreviousWithIt(t *testing.T) {
 		},
 	})
 }
+
+// A rotate_when_changed value unknown at plan (its source is being replaced, as with
+// `terraform apply -replace=time_rotating.x`) may turn out unchanged: the plan leaves the
+// previous token unknown too, so that the plan Terraform makes again at apply, with the value
+// known, agrees with it, and no token is made when nothing changed.
+func TestAccServerTokenRotation_triggerUnknownAtPlanThatStaysTheSame(t *testing.T) {
+	t.Parallel()
+	for _, withAuthToken := range credentialModes {
+		t.Run(modeName(withAuthToken), func(t *testing.T) {
+			t.Parallel()
+			env := newAccEnv(t)
+			cli := newTerraformCLI(t, env, "1.11")
+			config := func(day string) string {
+				return env.provider(providerArgsFor(env, withAuthToken)...) +
+					hclBlock(`resource "terraform_data" "schedule"`, `input = "`+day+`"`) +
+					serverTokenConfig("scheduled", withPasswordWO, `keep_previous_for = "1h"`,
+						`rotate_when_changed = { rotation = terraform_data.schedule.output }`)
+			}
+			cli.apply(config("2026-12-01"))
+			cli.run("apply", "-auto-approve", "-input=false", "-replace=terraform_data.schedule")
+			if toks := env.tokensNamed("scheduled"); len(toks) != 1 || env.createsNamed("scheduled") != 1 {
+				t.Errorf("%d tokens named scheduled, %d creates, want 1: a trigger that came back the same rotates nothing",
+					len(toks), env.createsNamed("scheduled"))
+			}
+			// Unknown at plan, changed at apply: the rotation goes ahead and keeps the previous token.
+			cli.apply(config("2026-12-02"))
+			env.expectCreates("scheduled", 2, "one rotation")
+			if toks := env.tokensNamed("scheduled"); len(toks) != 2 {
+				t.Errorf("%d tokens named scheduled, want the new one and the kept one", len(toks))
+			}
+		})
+	}
+}
