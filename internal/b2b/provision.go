@@ -297,7 +297,9 @@ func (s *Store) poll(ctx context.Context, p PendingCreate, value, key string) (C
 // this client is still in flight (its token may be among the candidates).
 func (s *Store) decide(p PendingCreate, value, key string, e listingEvidence) (CreateOutcome, bool) {
 	for {
-		if s.index.creatingNow(createKind(p.Name, p.Email)) {
+		// A create whose reply was lost waits for those of its kind whose replies arrived:
+		// they know their tokens by value, and must not find them taken by a guess.
+		if s.index.creatingNow(createKind(p.Name, p.Email)) || value == "" && s.index.seekingByValue(key) > 0 {
 			return CreateOutcome{Kind: CreateUnknown, Pending: p}, false
 		}
 		out := judgeCreate(p, value, s.index.seeking(key), e, s.index.isClaimed)

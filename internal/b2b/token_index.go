@@ -212,6 +212,20 @@ func (x *TokenIndex) seek(key string, delta int) {
 	x.seekers[key] += delta
 }
 
+// seekingByValue counts the creates of this client that look for a token of key's kind
+// (key: a seekKey without a value) by its value: their replies arrived.
+func (x *TokenIndex) seekingByValue(key string) int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	n := 0
+	for k, c := range x.seekers {
+		if k != key && strings.HasPrefix(k, key) {
+			n += c
+		}
+	}
+	return n
+}
+
 func (x *TokenIndex) seeking(key string) int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
