@@ -156,12 +156,15 @@ func listResult(ctx context.Context, req list.ListRequest, storeHash string, t b
 	if !req.IncludeResource {
 		return result
 	}
-	// Attribute by attribute, so that every attribute this does not name (the password,
-	// rotation settings) is null, as after an import; in a fixed order, so are diagnostics.
+	// Attribute by attribute, so that every attribute this does not name (the password, the
+	// token's value, rotation settings) is null, as after an import; in a fixed order, so are
+	// diagnostics. As an import, it keeps no value: token_in_state = false, which the
+	// configuration `terraform query -generate-config-out` writes from it says too.
 	for _, a := range []struct{ name, value string }{
-		{"id", id}, {"name", t.Name}, {"email", t.Email}, {"store_hash", storeHash}, {"token", t.Token}, {"event_channel", t.EventChannel},
+		{"id", id}, {"name", t.Name}, {"email", t.Email}, {"store_hash", storeHash}, {"event_channel", t.EventChannel},
 	} {
 		result.Diagnostics.Append(result.Resource.SetAttribute(ctx, path.Root(a.name), a.value)...)
 	}
+	result.Diagnostics.Append(result.Resource.SetAttribute(ctx, path.Root("token_in_state"), false)...)
 	return result
 }

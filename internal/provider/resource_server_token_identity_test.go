@@ -43,9 +43,22 @@ func TestAccServerTokenIdentity_setOnCreateAndRead(t *testing.T) {
 				},
 			},
 			{
-				// An import block with the identity in state plans a no-op import of the same
-				// token, with the same identity.
-				Config:          config,
+				// An import block with the identity in state plans an import of the same token,
+				// with the same identity; the import reads no value, so the token is read at
+				// apply (an update)...
+				Config:             config,
+				ResourceName:       tokenAddr,
+				ImportState:        true,
+				ImportStateKind:    resource.ImportBlockWithResourceIdentity,
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
+				},
+			},
+			{
+				// ...unless the configuration keeps no value in state: then a no-op import.
+				Config: requiredProviders + env.provider(authArg) +
+					serverTokenConfig("ci", withPasswordWO, "token_in_state = false"),
 				ResourceName:    tokenAddr,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithResourceIdentity,
@@ -80,10 +93,11 @@ func TestAccServerTokenIdentity_importRecoversToken(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
+				// An import reads no value: each is an update that reads its token at apply.
 				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr("by_identity"), plancheck.ResourceActionNoop),
-					plancheck.ExpectResourceAction(addr("with_store"), plancheck.ResourceActionNoop),
-					plancheck.ExpectResourceAction(addr("by_id"), plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(addr("by_identity"), plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(addr("with_store"), plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(addr("by_id"), plancheck.ResourceActionUpdate),
 				},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -123,7 +137,8 @@ func TestAccServerTokenIdentity_importRejectsInvalidIdentity(t *testing.T) {
 
 // TestAccServerTokenIdentity_importGeneratesConfig: `terraform plan -generate-config-out`
 // for an import by identity writes a configuration that plans as a no-op import, without a
-// password (the password is needed only to create a token).
+// password (the password is needed only to create a token), and with token_in_state = false
+// (an import reads no value).
 func TestAccServerTokenIdentity_importGeneratesConfig(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)

@@ -30,21 +30,18 @@ func TestAccServerToken_importNeedsNoPassword(t *testing.T) {
 	env.fakeClock()
 	env.testTokens(t, []string{"imported"}, []resource.TestStep{
 		{
-			// The configuration `terraform plan -generate-config-out` writes plans as an import
-			// with no error; an import reads no value, so the token is read at apply (an update).
-			Config:             requiredProviders + env.provider(authArg),
-			ResourceName:       tokenAddr,
-			ImportState:        true,
-			ImportStateKind:    resource.ImportBlockWithID,
-			ImportStateId:      strconv.FormatInt(seeded.ID, 10),
-			GenerateConfig:     true,
-			ExpectNonEmptyPlan: true,
-			ImportPlanChecks: resource.ImportPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},
-			},
+			// The configuration `terraform plan -generate-config-out` writes plans as a plain
+			// import, with no change and no error (it keeps no value: token_in_state = false).
+			Config:          requiredProviders + env.provider(authArg),
+			ResourceName:    tokenAddr,
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithID,
+			ImportStateId:   strconv.FormatInt(seeded.ID, 10),
+			GenerateConfig:  true,
 		},
 		{
-			// The same, written by hand.
+			// Written by hand, keeping the value in state (the default): the import reads no
+			// value, so the token is read at apply, an update.
 			Config: noPassword() + importBlock,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate)},

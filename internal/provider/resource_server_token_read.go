@@ -62,9 +62,11 @@ func (r *serverTokenResource) readPresence(ctx context.Context, state serverToke
 	case presence.Kind == b2b.Present:
 		setFromListed(&state, presence.Token)
 		if importing {
-			// An import does not know the configuration's token_in_state: the value is read at
-			// apply, where the configuration keeps it, and never reaches the import's plan.
-			state.Token = types.StringNull()
+			// An import does not know the configuration's token_in_state: it keeps no value,
+			// and says so (a configuration Terraform generates from it keeps none either). With
+			// token_in_state = true, the value is read at apply and never reaches the import's
+			// plan.
+			state.Token, state.TokenInState = types.StringNull(), types.BoolValue(false)
 		}
 		state.Name = types.StringValue(presence.Token.Name)
 		if !strings.EqualFold(state.Email.ValueString(), presence.Token.Email) {
