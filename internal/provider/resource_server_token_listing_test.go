@@ -322,6 +322,10 @@ func listingMatchesEmulator(env *accEnv, address string) attributesCheck {
 // Tokens deleted or created at the head of the list while a refresh reads its pages shift
 // the later pages: the refresh must not miss a token at a page boundary and declare it gone,
 // and the data source must list every token exactly once.
+// listingStep is the distance between the pages of a complete listing: a page of
+// b2b.MaxPageSize tokens, less the 5 it shares with the page before.
+const listingStep = b2b.MaxPageSize - 5
+
 func TestAccServerTokenListing_tokensChangingBetweenPagesAreNeitherMissedNorCountedTwice(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
@@ -346,8 +350,11 @@ func TestAccServerTokenListing_tokensChangingBetweenPagesAreNeitherMissedNorCoun
 	}
 	checks = append(checks, listingMatchesEmulator(env, "data.b2b_server_tokens.all"))
 
-	// shiftOnce makes change once, while the first page at an offset other than 0 is
-	// served, and remembers where in the record of calls that happened.
+	// shiftOnce makes change once, while the first page of a complete listing at an offset
+	// other than 0 is served, and remembers where in the record of calls that happened. A
+	// complete listing's pages start pageOverlap tokens before the previous one ends (offsets
+	// 245, 490); the refresh's scan reads whichever pages hold the managed tokens, and may
+	// come first (as on OpenTofu), so the change waits for a complete listing's page.
 	var mu sync.Mutex
 	shiftedAt := -1
 	shiftOnce := func(change func()) func() {
@@ -359,7 +366,8 @@ func TestAccServerTokenListing_tokensChangingBetweenPagesAreNeitherMissedNorCoun
 			env.emu.ResetCalls()
 			env.emu.OnRequest(func(c emulator.Call) {
 				q, _ := url.ParseQuery(c.RawQuery)
-				if !isCall(c, routeListTokens) || q.Get("offset") == "0" {
+				offset, _ := strconv.Atoi(q.Get("offset"))
+				if !isCall(c, routeListTokens) || offset == 0 || offset%listingStep != 0 {
 					return
 				}
 				once.Do(func() {
