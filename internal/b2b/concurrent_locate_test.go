@@ -105,7 +105,7 @@ func TestProvision_keepsLookingWhileTheListKeepsChanging(t *testing.T) {
 						f.addToken("elsewhere", "erp@example.com")
 					}
 					if k == churn {
-						clear(f.hidden)
+						f.locked(func() { clear(f.hidden) })
 					}
 				}
 				return false
