@@ -48,6 +48,9 @@ type PendingCreate struct {
 	Name      string `json:"name"`
 	Email     string `json:"email"`
 	StoreHash string `json:"store_hash"`
+	// Host is the API host the create was sent to ([Client.Host]; "" in states from before it
+	// was kept): only there can the create be settled.
+	Host string `json:"host,omitempty"`
 	// SentAt and EndedAt bound when the create was sent and when its reply (or failure) came.
 	SentAt  time.Time `json:"sent_at"`
 	EndedAt time.Time `json:"ended_at"`

@@ -55,7 +55,7 @@ func (s *Store) Provision(ctx context.Context, req CreateServerTokenRequest) Cre
 // part) and finds its id by that name: no listing is needed before the create, so no
 // credential is borrowed for one.
 func (s *Store) ProvisionUniquelyNamed(ctx context.Context, req CreateServerTokenRequest) CreateOutcome {
-	pending := PendingCreate{Name: req.Name, Email: req.Email, StoreHash: req.StoreHash, UniqueName: true}
+	pending := PendingCreate{Name: req.Name, Email: req.Email, StoreHash: req.StoreHash, Host: s.client.Host(), UniqueName: true}
 	created, sent, err := s.client.createServerToken(ctx, req, nil)
 	pending.SentAt, pending.EndedAt = sent.At, sent.Ended
 	switch {
@@ -87,7 +87,7 @@ func (s *Store) provision(ctx context.Context, req CreateServerTokenRequest) Cre
 			}
 			return nil
 		}
-		pending := PendingCreate{Name: req.Name, Email: req.Email, StoreHash: req.StoreHash,
+		pending := PendingCreate{Name: req.Name, Email: req.Email, StoreHash: req.StoreHash, Host: s.client.Host(),
 			Before: NewIDSet(before.Tokens), BeforeKnown: true}
 		created, sent, err := s.client.createServerToken(ctx, req, fresh)
 		pending.SentAt, pending.EndedAt = sent.At, sent.Ended
@@ -207,6 +207,9 @@ func (s *Store) reconcileLost(ctx context.Context, p PendingCreate, createErr er
 // Reconcile finds out, from the listings of this run, what a create of an earlier run did:
 // value is its token when its reply arrived. It creates and deletes nothing.
 func (s *Store) Reconcile(ctx context.Context, p PendingCreate, value string) CreateOutcome {
+	if err := s.client.MadeHere(p.Host); err != nil {
+		return CreateOutcome{Kind: CreateUnknown, Pending: p, Err: err}
+	}
 	if value != "" {
 		s.addToken(value, SourceOwnToken, p.EndedAt)
 	}

@@ -57,7 +57,7 @@ func (s *Store) Hash() string { return s.hash }
 // client's): a token is sent only to that host, and one whose claim names another store
 // is never sent here. It reports whether the token is a credential now.
 func (s *Store) AddToken(token, madeAt string) bool {
-	if madeAt != "" && madeAt != s.client.Host() {
+	if s.client.MadeHere(madeAt) != nil {
 		return false
 	}
 	return s.addToken(token, SourceOwnToken, time.Time{})

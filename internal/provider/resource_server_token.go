@@ -168,11 +168,17 @@ func (r *serverTokenResource) Configure(_ context.Context, req resource.Configur
 // (planStoreHash). Schema plan modifiers cannot do the latter: they have no access to the
 // configured provider.
 func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
 	private, diags := readPrivate(ctx, req.Private)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	if r.data != nil && !req.State.Raw.IsNull() {
+		if other := r.otherHost(private); other != nil {
+			r.planAtOtherHost(ctx, req, resp, private, other)
+			return
+		}
+	}
+	if req.Plan.Raw.IsNull() {
 		return
 	}
 	if private.Gone && !req.State.Raw.IsNull() {
@@ -342,9 +348,13 @@ func (r *serverTokenResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.PasswordWO = types.StringNull()
 	ctx = r.data.mask(ctx, prior.Token.ValueString(), prior.PreviousToken.ValueString(), prior.Password.ValueString())
+	if other := r.otherHost(private); other != nil && needsAPI(prior, plan) {
+		resp.Diagnostics.Append(otherHostError(prior, other, "change"))
+		return
+	}
 	switch {
 	case plan.ID.IsUnknown():
-		r.rotate(ctx, req.Config, prior, plan, resp)
+		r.rotate(ctx, req.Config, prior, plan, private, resp)
 		return
 	case plan.Token.IsUnknown() || plan.PreviousToken.IsUnknown():
 		diags := r.fillValues(ctx, &plan)

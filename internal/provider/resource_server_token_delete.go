@@ -21,6 +21,10 @@ func (r *serverTokenResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
+	if other := r.otherHost(private); other != nil && !private.Gone {
+		resp.Diagnostics.Append(otherHostError(state, other, "delete"))
+		return
+	}
 	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString(), state.PreviousToken.ValueString())
 	// The kept token first, while the current one still serves as a credential.
 	if state.keepsPrevious() {

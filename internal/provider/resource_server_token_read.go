@@ -26,6 +26,10 @@ func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &state)...) // also for a token kept unread
+	if other := r.otherHost(private); other != nil {
+		resp.Diagnostics.Append(otherHostWarning(state, other))
+		return
+	}
 	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString(), state.PreviousToken.ValueString())
 	store, own := r.data.storeWith(state.StoreHash.ValueString(), private.Host, state.Token.ValueString())
 	r.data.storeWith(state.StoreHash.ValueString(), private.Host, state.PreviousToken.ValueString())

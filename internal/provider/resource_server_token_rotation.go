@@ -218,7 +218,9 @@ func (m *serverTokenModel) keepPreviousOf(o serverTokenModel) {
 // that at most two live. Until the successor exists, a failure leaves state as it was; a
 // successor whose create cannot be settled is kept as a pending rotation, which the next
 // refresh settles before the plan can rotate again.
-func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, prior, plan serverTokenModel, resp *resource.UpdateResponse) {
+func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, prior, plan serverTokenModel, private serverTokenPrivate,
+	resp *resource.UpdateResponse,
+) {
 	password, diags := passwordOf(ctx, plan, config)
 	keep, keepDiags := plan.KeepPreviousFor.ValueGoDuration()
 	diags.Append(keepDiags...)
@@ -228,14 +230,14 @@ func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, p
 	}
 	ctx = r.data.mask(ctx, password)
 	if prior.keepsPrevious() {
-		diags := r.deletePrevious(ctx, prior, serverTokenPrivate{})
+		diags := r.deletePrevious(ctx, prior, private)
 		if resp.Diagnostics.Append(diags...); diags.HasError() {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
 			return
 		}
 		prior.dropPrevious()
 	}
-	store, _ := r.data.storeWith(plan.StoreHash.ValueString(), r.data.client.Host(), prior.Token.ValueString())
+	store, _ := r.data.storeWith(plan.StoreHash.ValueString(), private.Host, prior.Token.ValueString())
 	out := store.Provision(ctx, plan.createRequest(password))
 	r.noteOutcome(out, &resp.Diagnostics)
 	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
