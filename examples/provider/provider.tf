@@ -11,5 +11,6 @@ provider "b2b" {
 
   max_retries        = 4
   request_timeout    = "30s"
-  rate_limit_reserve = 20 # requests of each rate-limit window left to the store's other integrations
+  list_lag           = "30s" # how late the token list may show a new token
+  rate_limit_reserve = 20    # requests of each rate-limit window left to the store's other integrations
 }

@@ -2,6 +2,7 @@ package b2b
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -20,11 +21,16 @@ import (
 const BorrowedNamePrefix = "terraform-b2b-listing-"
 
 type borrowing struct {
-	mu    sync.Mutex
-	users int
-	token ServerToken // ID 0 until the list shows it
-	made  chan struct{}
-	err   error
+	mu      sync.Mutex
+	users   int
+	token   ServerToken   // ID 0 until the list shows it
+	pending PendingCreate // its create, to find it by its name later
+	made    chan struct{}
+	err     error
+	// left are borrowed tokens the list did not show in time to delete them: a later run
+	// deletes them ([Store.DeleteLeftover]) once the caller that takes them
+	// ([Store.TakeLeftovers]) has kept them.
+	left []PendingCreate
 }
 
 // borrowIfNeeded borrows a credential when the store has none; release ends the creates'
@@ -44,7 +50,7 @@ func (s *Store) borrowIfNeeded(ctx context.Context, req CreateServerTokenRequest
 	made := b.made
 	b.mu.Unlock()
 	if first {
-		b.token, b.err = s.makeBorrowed(ctx, req)
+		b.token, b.pending, b.err = s.makeBorrowed(ctx, req)
 		close(made)
 	}
 	select {
@@ -73,33 +79,66 @@ func (s *Store) endBorrow(ctx context.Context, err error) error {
 		b.mu.Unlock()
 		return err
 	}
-	token, madeErr := b.token, b.err
-	b.token, b.err, b.made = ServerToken{}, nil, nil
+	token, pending, madeErr := b.token, b.pending, b.err
+	b.token, b.pending, b.err, b.made = ServerToken{}, PendingCreate{}, nil, nil
 	b.mu.Unlock()
 	if madeErr != nil || token.Token == "" {
 		return err
 	}
 	if delErr := s.deleteBorrowed(ctx, token); delErr != nil {
+		if errors.Is(delErr, errBorrowedNotListed) {
+			b.mu.Lock()
+			b.left = append(b.left, pending)
+			b.mu.Unlock()
+		}
 		return delErr
 	}
 	return err
 }
 
+// TakeLeftovers returns, once, the borrowed tokens this run could not delete because the
+// list did not show them in time: keep them (their names, never their values), and delete
+// them on a later run with [Store.DeleteLeftover].
+func (s *Store) TakeLeftovers() []PendingCreate {
+	s.borrow.mu.Lock()
+	defer s.borrow.mu.Unlock()
+	left := s.borrow.left
+	s.borrow.left = nil
+	return left
+}
+
+// DeleteLeftover deletes a borrowed token that an earlier run left, found by its name (no
+// other token has it). It reports whether nothing of it is left: deleted now, gone, or never
+// made; false while the listings cannot tell (keep it, and try again later).
+func (s *Store) DeleteLeftover(ctx context.Context, p PendingCreate) (bool, error) {
+	out := s.Reconcile(ctx, p, "")
+	switch {
+	case out.Located():
+		_, err := s.Delete(ctx, out.Token.ID, "")
+		return err == nil, err
+	case out.Kind == CreateNone:
+		return true, nil
+	}
+	return false, out.Err
+}
+
 // makeBorrowed creates the short-lived token and finds its id by its name, which no other
 // token has (a random suffix).
-func (s *Store) makeBorrowed(ctx context.Context, req CreateServerTokenRequest) (ServerToken, error) {
+func (s *Store) makeBorrowed(ctx context.Context, req CreateServerTokenRequest) (ServerToken, PendingCreate, error) {
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	borrowed := req
 	borrowed.Name = BorrowedNamePrefix + hex.EncodeToString(suffix)
 	created, sent, err := s.client.createServerToken(ctx, borrowed, nil)
+	pending := PendingCreate{Name: borrowed.Name, Email: req.Email, StoreHash: req.StoreHash, Host: s.client.Host(),
+		SentAt: sent.At, EndedAt: sent.Ended, UniqueName: true}
 	if err != nil && createReached(err, sent) {
-		return ServerToken{}, fmt.Errorf("the store has no credential to list its tokens with, so a short-lived token named %q "+
+		return ServerToken{}, pending, fmt.Errorf("the store has no credential to list its tokens with, so a short-lived token named %q "+
 			"was to be made for it, and its create failed in a way that may have made it: delete it if it exists "+
 			"(b2b_server_tokens data source, name = %q); nothing else was created: %w", borrowed.Name, borrowed.Name, err)
 	}
 	if err != nil {
-		return ServerToken{}, fmt.Errorf("the store has no credential to list its tokens with, and making a short-lived one "+
+		return ServerToken{}, pending, fmt.Errorf("the store has no credential to list its tokens with, and making a short-lived one "+
 			"failed; nothing was created: %w", err)
 	}
 	s.addToken(created.Token, SourceBorrowed, sent.Ended)
@@ -111,9 +150,9 @@ func (s *Store) makeBorrowed(ctx context.Context, req CreateServerTokenRequest) 
 		}
 	}
 	if err != nil && token.ID == 0 {
-		return token, nil // the listings of the creates say what fails; the token is deleted after them
+		return token, pending, nil // the listings of the creates say what fails; the token is deleted after them
 	}
-	return token, nil
+	return token, pending, nil
 }
 
 // deleteBorrowed deletes the short-lived token, finding its id first if need be.
@@ -130,8 +169,9 @@ func (s *Store) deleteBorrowed(ctx context.Context, token ServerToken) error {
 		}
 	}
 	if token.ID == 0 {
-		return fmt.Errorf("a short-lived token named %q, made to list the store's tokens, could not be found to delete it: "+
-			"delete it (b2b_server_tokens data source, name = %q)", token.Name, token.Name)
+		return fmt.Errorf("%w: a short-lived token named %q, made to list the store's tokens, is not listed yet, so it could "+
+			"not be deleted; the resource's state records it (its name, not its value), and a later apply deletes it",
+			errBorrowedNotListed, token.Name)
 	}
 	if _, err := s.Delete(ctx, token.ID, token.Token); err != nil {
 		return fmt.Errorf("a short-lived token named %q (id %d), made to list the store's tokens, could not be deleted: "+
@@ -139,6 +179,9 @@ func (s *Store) deleteBorrowed(ctx context.Context, token ServerToken) error {
 	}
 	return nil
 }
+
+// errBorrowedNotListed: the list did not show a borrowed token in time to delete it.
+var errBorrowedNotListed = errors.New("borrowed credential not listed yet")
 
 // listingError is the error of GET /backend/tokens with the HTTP status (0: none) and cause.
 func listingError(status int, cause error) *Error {

@@ -82,9 +82,10 @@ func (r *serverTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 			"Needs Terraform 1.10 or OpenTofu 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
 			"name_prefix": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Start of the token's name; a random suffix of 8 hex digits follows it, such as `ci-` → `ci-3f9a0c1e`.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Required: true,
+				MarkdownDescription: "Start of the token's name; a random suffix of 8 hex digits follows it, such as `ci-` → `ci-3f9a0c1e`. " +
+					"At most 247 characters, with no space first, no two spaces in a row and no tab, newline or other control character.",
+				Validators: serverTokenNamePrefixValidators(),
 			},
 			"email": schema.StringAttribute{
 				Required:            true,

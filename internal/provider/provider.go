@@ -76,6 +76,7 @@ type providerModel struct {
 	AuthToken        types.String         `tfsdk:"auth_token"`
 	MaxRetries       types.Int64          `tfsdk:"max_retries"`
 	RequestTimeout   timetypes.GoDuration `tfsdk:"request_timeout"`
+	ListLag          timetypes.GoDuration `tfsdk:"list_lag"`
 	RateLimitReserve types.Int64          `tfsdk:"rate_limit_reserve"`
 }
 
@@ -130,6 +131,16 @@ func (p *b2bProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				CustomType: timetypes.GoDurationType{},
 				MarkdownDescription: "Time limit of each HTTP request, as a Go duration such as `\"30s\"`. " +
 					"Defaults to `\"30s\"`, or the `B2B_REQUEST_TIMEOUT` environment variable.",
+			},
+			"list_lag": schema.StringAttribute{
+				Optional:   true,
+				CustomType: timetypes.GoDurationType{},
+				MarkdownDescription: "How long after a create the token list may still not show the new token: no create " +
+					"is concluded to have made nothing before it has passed. A Go duration from `\"1s\"` to `\"1h\"`. " +
+					"Defaults to `\"30s\"`, or the `B2B_LIST_LAG` environment variable. Raise it when the store's list " +
+					"shows new tokens later than that; a create whose reply was lost then waits longer before the " +
+					"provider concludes what it made.",
+				Validators: []validator.String{durationBetween(listLagBounds)},
 			},
 			"rate_limit_reserve": schema.Int64Attribute{
 				Optional: true,

@@ -23,6 +23,9 @@ type providerData struct {
 	clock     clockFunc // nil: the system clock
 	// given are the notices of this run already given (see once).
 	given sync.Map
+	// replaced and handedOver carry an earlier create across a tainted object's
+	// replacement (resource_server_token_settle.go).
+	replaced, handedOver sync.Map
 }
 
 func newProviderData(cfg b2b.Config, clock clockFunc) (*providerData, error) {

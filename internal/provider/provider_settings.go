@@ -23,12 +23,52 @@ const (
 	envAuthToken        = "B2B_AUTH_TOKEN"
 	envMaxRetries       = "B2B_MAX_RETRIES"
 	envRequestTimeout   = "B2B_REQUEST_TIMEOUT"
+	envListLag          = "B2B_LIST_LAG"
 	envRateLimitReserve = "B2B_RATE_LIMIT_RESERVE"
 )
 
 // defaultRateLimitReserve is the requests per rate-limit window left to the store's other
 // integrations when rate_limit_reserve is not set.
 const defaultRateLimitReserve = 20
+
+// durationBounds is the range of a duration argument: a zero least means "greater than
+// zero", a zero most no upper bound.
+type durationBounds struct{ least, most time.Duration }
+
+var (
+	requestTimeoutBounds = durationBounds{}
+	// listLagBounds: below a second, one quick listing right after a lost create could
+	// conclude that it made nothing; above an hour, a lost create would hold an apply (which
+	// polls the list for up to twice the lag) and its state lock for hours.
+	listLagBounds = durationBounds{least: time.Second, most: time.Hour}
+)
+
+func (b durationBounds) allows(d time.Duration) bool {
+	return d > 0 && d >= b.least && (b.most == 0 || d <= b.most)
+}
+
+func (b durationBounds) String() string {
+	switch {
+	case b.least <= 0 && b.most == 0:
+		return "greater than zero"
+	case b.most == 0:
+		return "at least " + shortDuration(b.least)
+	default:
+		return "from " + shortDuration(max(b.least, time.Nanosecond)) + " to " + shortDuration(b.most)
+	}
+}
+
+// shortDuration is d as Go prints it, without zero minutes and seconds: "1h", not "1h0m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
 
 // lookupEnv reads an environment variable; tests give each provider its own.
 type lookupEnv func(string) (string, bool)
@@ -74,16 +114,20 @@ func validateEndpoint(cfg b2b.Config) diag.Diagnostics {
 	return diags
 }
 
-// resolveLimits sets the retries, the rate-limit reserve and the request timeout.
+// resolveLimits sets the retries, the rate-limit reserve, the request timeout and the list lag.
 func resolveLimits(cfg *b2b.Config, config providerModel, env lookupEnv) diag.Diagnostics {
 	retries, diags := intSetting(config.MaxRetries, env, "max_retries", envMaxRetries, b2b.DefaultMaxRetries, 20)
 	cfg.MaxRetries, cfg.NoRetries = retries, retries == 0
 	reserve, reserveDiags := intSetting(config.RateLimitReserve, env, "rate_limit_reserve", envRateLimitReserve, defaultRateLimitReserve, 1000)
 	diags.Append(reserveDiags...)
 	cfg.RateLimitReserve = reserve
-	timeout, timeoutDiags := durationSetting(config.RequestTimeout, env)
+	timeout, timeoutDiags := durationSetting(config.RequestTimeout, env, "request_timeout", envRequestTimeout,
+		b2b.DefaultRequestTimeout, requestTimeoutBounds)
 	diags.Append(timeoutDiags...)
 	cfg.RequestTimeout = timeout
+	lag, lagDiags := durationSetting(config.ListLag, env, "list_lag", envListLag, b2b.DefaultListLag, listLagBounds)
+	diags.Append(lagDiags...)
+	cfg.ListLag = lag
 	return diags
 }
 
@@ -95,7 +139,7 @@ func unknownArguments(config providerModel) diag.Diagnostics {
 	}{
 		{"api_url", config.APIURL}, {"store_hash", config.StoreHash}, {"access_token", config.AccessToken},
 		{"auth_token", config.AuthToken}, {"max_retries", config.MaxRetries}, {"request_timeout", config.RequestTimeout},
-		{"rate_limit_reserve", config.RateLimitReserve},
+		{"rate_limit_reserve", config.RateLimitReserve}, {"list_lag", config.ListLag},
 	} {
 		if arg.value.IsUnknown() {
 			diags.AddAttributeError(path.Root(arg.name), "Provider argument not yet known",
@@ -155,24 +199,31 @@ func intSetting(configured types.Int64, env lookupEnv, name, envName string, fal
 	return n, diags
 }
 
-func durationSetting(configured timetypes.GoDuration, env lookupEnv) (time.Duration, diag.Diagnostics) {
+// durationSetting is a duration argument: configuration, else its environment variable,
+// else fallback; within bounds, or an error that names where the value came from.
+func durationSetting(configured timetypes.GoDuration, env lookupEnv, name, envName string, fallback time.Duration,
+	bounds durationBounds,
+) (time.Duration, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	timeout := b2b.DefaultRequestTimeout
+	d, source, raw := fallback, name, ""
 	if !configured.IsNull() {
 		var parseDiags diag.Diagnostics
-		timeout, parseDiags = configured.ValueGoDuration()
+		d, parseDiags = configured.ValueGoDuration()
 		diags.Append(parseDiags...)
-	} else if v, ok := env(envRequestTimeout); ok && v != "" {
+		raw = configured.ValueString()
+	} else if v, ok := env(envName); ok && v != "" {
+		source, raw = envName, v
 		var err error
-		if timeout, err = time.ParseDuration(v); err != nil {
-			diags.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout",
-				fmt.Sprintf("%s must be a Go duration such as \"30s\", got %q.", envRequestTimeout, v))
+		if d, err = time.ParseDuration(v); err != nil {
+			diags.AddAttributeError(path.Root(name), "Invalid "+name,
+				fmt.Sprintf("%s must be a Go duration such as \"30s\", got %q.", envName, v))
 		}
 	}
-	if timeout <= 0 && !diags.HasError() {
-		diags.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout", "request_timeout must be greater than zero.")
+	if !diags.HasError() && !bounds.allows(d) {
+		diags.AddAttributeError(path.Root(name), "Invalid "+name,
+			fmt.Sprintf("%s must be a Go duration %s, got %q.", source, bounds, raw))
 	}
-	return timeout, diags
+	return d, diags
 }
 
 func stringSetting(configured types.String, env lookupEnv, envName, fallback string) string {

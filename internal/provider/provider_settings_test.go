@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
@@ -16,7 +17,7 @@ func nullProviderModel() providerModel {
 	return providerModel{
 		APIURL: types.StringNull(), StoreHash: types.StringNull(), AccessToken: types.StringNull(),
 		AuthToken: types.StringNull(), MaxRetries: types.Int64Null(), RequestTimeout: timetypes.NewGoDurationNull(),
-		RateLimitReserve: types.Int64Null(),
+		RateLimitReserve: types.Int64Null(), ListLag: timetypes.NewGoDurationNull(),
 	}
 }
 
@@ -45,8 +46,10 @@ func TestResolveSettings_defaults(t *testing.T) {
 	if diags.HasError() {
 		t.Fatalf("unexpected diagnostics: %v", diags)
 	}
-	if c.BaseURL != b2b.DefaultBaseURL || c.MaxRetries != 4 || c.RequestTimeout != 30*time.Second || c.RateLimitReserve != 20 {
-		t.Errorf("defaults: got url %q, retries %d, timeout %s, reserve %d", c.BaseURL, c.MaxRetries, c.RequestTimeout, c.RateLimitReserve)
+	if c.BaseURL != b2b.DefaultBaseURL || c.MaxRetries != 4 || c.RequestTimeout != 30*time.Second || c.RateLimitReserve != 20 ||
+		c.ListLag != 30*time.Second {
+		t.Errorf("defaults: got url %q, retries %d, timeout %s, reserve %d, list lag %s",
+			c.BaseURL, c.MaxRetries, c.RequestTimeout, c.RateLimitReserve, c.ListLag)
 	}
 	if c.UserAgent != "terraform-provider-b2b/1.2.3 Terraform/1.11.4" {
 		t.Errorf("user agent %q", c.UserAgent)
@@ -63,6 +66,7 @@ func TestResolveSettings_environmentFillsUnsetArguments(t *testing.T) {
 		envMaxRetries:       "0",
 		envRequestTimeout:   "5s",
 		envRateLimitReserve: "0",
+		envListLag:          "2m",
 	})
 	if c.BaseURL != "http://127.0.0.1:9/api/io" || c.StoreHash != "envstore" || c.AccessToken != "env-access" || c.AuthToken != "env-auth" {
 		t.Errorf("env not applied: %+v", c)
@@ -70,8 +74,8 @@ func TestResolveSettings_environmentFillsUnsetArguments(t *testing.T) {
 	if !c.NoRetries {
 		t.Errorf("max_retries 0 must disable retries, got client MaxRetries %d", c.MaxRetries)
 	}
-	if c.RequestTimeout != 5*time.Second || c.RateLimitReserve != 0 {
-		t.Errorf("timeout %s, reserve %d", c.RequestTimeout, c.RateLimitReserve)
+	if c.RequestTimeout != 5*time.Second || c.RateLimitReserve != 0 || c.ListLag != 2*time.Minute {
+		t.Errorf("timeout %s, reserve %d, list lag %s", c.RequestTimeout, c.RateLimitReserve, c.ListLag)
 	}
 }
 
@@ -82,13 +86,16 @@ func TestResolveSettings_configurationWinsOverEnvironment(t *testing.T) {
 	m.AuthToken = types.StringValue("config-auth")
 	m.MaxRetries = types.Int64Value(2)
 	m.RequestTimeout = timetypes.NewGoDurationValueFromStringMust("90s")
+	m.ListLag = timetypes.NewGoDurationValueFromStringMust("45s")
 	c := mustResolve(t, m, map[string]string{
 		envStoreHash:      "envstore",
 		envAuthToken:      "env-auth",
 		envMaxRetries:     "7",
 		envRequestTimeout: "5s",
+		envListLag:        "5m",
 	})
-	if c.StoreHash != "configstore" || c.AuthToken != "config-auth" || c.MaxRetries != 2 || c.RequestTimeout != 90*time.Second {
+	if c.StoreHash != "configstore" || c.AuthToken != "config-auth" || c.MaxRetries != 2 || c.RequestTimeout != 90*time.Second ||
+		c.ListLag != 45*time.Second {
 		t.Errorf("configuration did not win: %+v", c)
 	}
 }
@@ -103,6 +110,11 @@ func TestResolveSettings_invalidEnvironmentNamesTheVariable(t *testing.T) {
 		{"reserve not a number", envRateLimitReserve, "lots", "B2B_RATE_LIMIT_RESERVE"},
 		{"timeout not duration", envRequestTimeout, "soon", "B2B_REQUEST_TIMEOUT"},
 		{"timeout not positive", envRequestTimeout, "0s", "request_timeout"},
+		{"list lag not duration", envListLag, "soon", "B2B_LIST_LAG must be a Go duration"},
+		{"list lag zero", envListLag, "0s", "B2B_LIST_LAG must be a Go duration from 1s to 1h"},
+		{"list lag negative", envListLag, "-30s", "B2B_LIST_LAG"},
+		{"list lag too short", envListLag, "500ms", "B2B_LIST_LAG"},
+		{"list lag too long", envListLag, "61m", "B2B_LIST_LAG"},
 		{"api_url not absolute", envAPIURL, "api-b2b.bigcommerce.com", "B2B_API_URL"},
 		{"api_url with password", envAPIURL, "https://user:pw@api.example.com", "credentials"},
 	}
@@ -117,6 +129,44 @@ func TestResolveSettings_invalidEnvironmentNamesTheVariable(t *testing.T) {
 				t.Errorf("diagnostics %q do not mention %s", text, tc.want)
 			}
 		})
+	}
+}
+
+// list_lag from the environment is held to the bounds the schema holds the configuration to,
+// inclusive, and its error has the argument's path.
+func TestResolveSettings_listLagBounds(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"1s", "30s", "1h", "59m59s"} {
+		want, _ := time.ParseDuration(ok)
+		if c := mustResolve(t, nullProviderModel(), map[string]string{envListLag: ok}); c.ListLag != want {
+			t.Errorf("B2B_LIST_LAG=%s: list lag %s", ok, c.ListLag)
+		}
+	}
+	_, diags := resolveSettings(nullProviderModel(), "dev", "", envOf(map[string]string{envListLag: "2h"}))
+	if len(diags) != 1 || !diags.HasError() {
+		t.Fatalf("want one error, got %v", diags)
+	}
+	if d, ok := diags[0].(diag.DiagnosticWithPath); !ok || !d.Path().Equal(path.Root("list_lag")) {
+		t.Errorf("the error has no list_lag path: %v", diags[0])
+	}
+	// A configured value out of bounds, past the schema's validator (as in a unit test), names
+	// the argument rather than the variable.
+	config := nullProviderModel()
+	config.ListLag = timetypes.NewGoDurationValueFromStringMust("100ms")
+	_, diags = resolveSettings(config, "dev", "", envOf(map[string]string{envListLag: "30s"}))
+	if text := diagsText(diags); !diags.HasError() || !strings.Contains(text, `list_lag must be a Go duration from 1s to 1h, got "100ms"`) {
+		t.Errorf("configured 100ms: %s", text)
+	}
+}
+
+// An argument that is only known after apply cannot configure the provider at plan.
+func TestResolveSettings_unknownListLagIsAnError(t *testing.T) {
+	t.Parallel()
+	config := nullProviderModel()
+	config.ListLag = timetypes.NewGoDurationUnknown()
+	_, diags := resolveSettings(config, "dev", "", envOf(nil))
+	if !diags.HasError() || !strings.Contains(diagsText(diags), `"list_lag" depends on a value`) {
+		t.Errorf("diagnostics: %v", diags)
 	}
 }
 

@@ -83,10 +83,15 @@ const emailReplacesDescription = "Replaces the token when the email changes othe
 func serverTokenArguments() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"name": schema.StringAttribute{
-			Required:            true,
-			MarkdownDescription: "Name of the token. Names need not be unique. Changing it replaces the token.",
-			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			Required: true,
+			MarkdownDescription: "Name of the token. Changing it replaces the token. A plan that creates a token checks " +
+				"the name as the API keeps it: at most 255 characters, with no space first or last, no two spaces in a row " +
+				"and no tab, newline or other control character (the API may trim or collapse whitespace, and the provider " +
+				"finds a token by the name its list shows). Names need not be unique, but give each resource, and each " +
+				"pipeline applying to the store, a name of its own: a create whose reply is lost is told by its name, email " +
+				"and store, and two creates of one name and email at once cannot be told apart until the list settles.",
+			Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 		"email": schema.StringAttribute{
 			Required:            true,
@@ -193,6 +198,16 @@ func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if !resp.Diagnostics.HasError() {
 		r.planTokenInState(ctx, req, resp)
 	}
+	switch {
+	case resp.Diagnostics.HasError():
+	case req.State.Raw.IsNull():
+		r.planReplacement(ctx, req, resp)
+	case private.Pending != nil && private.Rotation:
+		r.planSettleRotation(ctx, private, resp)
+	}
+	if !resp.Diagnostics.HasError() && !req.State.Raw.IsNull() && len(private.Borrowed) > 0 {
+		r.planBorrowedCleanup(ctx, private, resp)
+	}
 }
 
 // planStoreHash plans the provider's store_hash for a token that sets none, so that the plan
@@ -238,7 +253,19 @@ func (r *serverTokenResource) Create(ctx context.Context, req resource.CreateReq
 	ctx = r.data.mask(ctx, password)
 	plan.PasswordWO = types.StringNull()
 	store := r.data.store(plan.StoreHash.ValueString())
-	out := store.Provision(ctx, plan.createRequest(password))
+	left := r.createHandedOver(ctx, plan, password, resp)
+	if left == nil {
+		r.finishCreate(ctx, plan, password, store, store.Provision(ctx, plan.createRequest(password)), resp)
+	}
+	if left = append(left, store.TakeLeftovers()...); len(left) > 0 && !resp.State.Raw.IsNull() {
+		resp.Diagnostics.Append(setBorrowed(ctx, resp.Private, left)...)
+	}
+}
+
+// finishCreate saves what a create did: a token made, or what is known of one that may be.
+func (r *serverTokenResource) finishCreate(ctx context.Context, plan serverTokenModel, password string, store *b2b.Store,
+	out b2b.CreateOutcome, resp *resource.CreateResponse,
+) {
 	r.noteOutcome(out, &resp.Diagnostics)
 	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
 	switch out.Kind {
@@ -348,11 +375,30 @@ func (r *serverTokenResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.PasswordWO = types.StringNull()
 	ctx = r.data.mask(ctx, prior.Token.ValueString(), prior.PreviousToken.ValueString(), prior.Password.ValueString())
-	if other := r.otherHost(private); other != nil && needsAPI(prior, plan) {
+	if other := r.otherHost(private); other != nil && (needsAPI(prior, plan) || len(private.Borrowed) > 0) {
 		resp.Diagnostics.Append(otherHostError(prior, other, "change"))
 		return
 	}
+	if plan.EventChannel.IsUnknown() && !plan.ID.IsUnknown() {
+		plan.EventChannel = prior.EventChannel // planned unknown only to delete borrowed credentials
+	}
+	store, _ := r.data.storeWith(prior.StoreHash.ValueString(), private.Host, prior.Token.ValueString())
+	left, diags := r.deleteLeftovers(ctx, store, private.Borrowed)
+	resp.Diagnostics.Append(diags...)
+	r.update(ctx, req, prior, plan, private, resp)
+	if left = append(left, store.TakeLeftovers()...); len(left) > 0 || len(private.Borrowed) > 0 {
+		resp.Diagnostics.Append(setBorrowed(ctx, resp.Private, left)...)
+	}
+}
+
+// update is Update once borrowed credentials left are dealt with.
+func (r *serverTokenResource) update(ctx context.Context, req resource.UpdateRequest, prior, plan serverTokenModel,
+	private serverTokenPrivate, resp *resource.UpdateResponse,
+) {
 	switch {
+	case private.Pending != nil && private.Rotation:
+		r.settleRotation(ctx, req.Config, prior, plan, private, resp)
+		return
 	case plan.ID.IsUnknown():
 		r.rotate(ctx, req.Config, prior, plan, private, resp)
 		return

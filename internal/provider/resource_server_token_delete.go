@@ -25,7 +25,13 @@ func (r *serverTokenResource) Delete(ctx context.Context, req resource.DeleteReq
 		resp.Diagnostics.Append(otherHostError(state, other, "delete"))
 		return
 	}
+	if r.handOver(state, private, id) {
+		return // the replacement that follows settles the earlier create
+	}
 	ctx = r.data.mask(ctx, state.Token.ValueString(), state.Password.ValueString(), state.PreviousToken.ValueString())
+	if len(private.Borrowed) > 0 {
+		resp.Diagnostics.Append(r.deleteBorrowedOf(ctx, state, private)...)
+	}
 	// The kept token first, while the current one still serves as a credential.
 	if state.keepsPrevious() {
 		resp.Diagnostics.Append(r.deletePrevious(ctx, state, private)...)
@@ -33,6 +39,20 @@ func (r *serverTokenResource) Delete(ctx context.Context, req resource.DeleteReq
 	switch {
 	case private.Gone:
 		// Proven gone: nothing to delete.
+	case private.Pending == nil && id == 0 && valueOf(state, private) == "":
+		resp.Diagnostics.AddError("Earlier create not settled: "+state.Name.ValueString(), fmt.Sprintf("The token %q is "+
+			"tainted because the reply of its create was lost, and this run did not refresh it (-refresh=false): only a "+
+			"refresh passes what is known of that create on to the replacement Terraform plans. Nothing was deleted or "+
+			"created. Apply again without -refresh=false: it settles the earlier create before it creates anything.",
+			state.Name.ValueString()))
+		// Terraform keeps the private state this delete returns, and the record of the create
+		// did not reach it: keep what is known, so that no later plan takes the token for gone
+		// or creates another before a listing settled from now on shows what it made.
+		now := r.data.now()
+		resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, serverTokenPrivate{Pending: &b2b.PendingCreate{
+			Name: state.Name.ValueString(), Email: state.Email.ValueString(), StoreHash: state.StoreHash.ValueString(),
+			Host: r.data.client.Host(), SentAt: now, EndedAt: now,
+		}})...)
 	case private.Pending != nil && private.Rotation:
 		resp.Diagnostics.Append(r.deletePending(ctx, state, private, "")...)
 		fallthrough
@@ -71,7 +91,7 @@ func (r *serverTokenResource) deletePending(ctx context.Context, state serverTok
 				"was deleted; destroy again later, once the list shows it (by %s).", pending.Name, why,
 				pending.EndedAt.Add(r.data.client.ListLag()).UTC().Format(time.RFC3339)))
 	default:
-		diags.Append(r.pendingUnsettled(state, pending, "", "", &out)...)
+		diags.Append(r.pendingUnsettled(state, pending, "", "", &out, false)...)
 	}
 	return diags
 }
@@ -103,4 +123,20 @@ type tokenToDelete struct {
 	// madeAt is the API host the token was made at ("" when unknown): only there is its
 	// value a credential.
 	madeAt string
+}
+
+// deleteBorrowedOf deletes the borrowed credentials the resource's creates left, while its
+// own token still serves as a credential; what cannot be deleted now is named, as nothing
+// will track it once the resource is gone.
+func (r *serverTokenResource) deleteBorrowedOf(ctx context.Context, state serverTokenModel, private serverTokenPrivate) diag.Diagnostics {
+	store, _ := r.data.storeWith(state.StoreHash.ValueString(), private.Host, state.Token.ValueString(), state.PreviousToken.ValueString())
+	kept, _ := r.deleteLeftovers(ctx, store, private.Borrowed)
+	var diags diag.Diagnostics
+	if len(kept) > 0 {
+		diags.AddWarning("Short-lived credential left in the store",
+			fmt.Sprintf("Short-lived tokens that creates of %q borrowed to list the store are not listed yet, so they could "+
+				"not be deleted, and nothing tracks them once this resource is gone: delete them by name (%s) with the "+
+				"b2b_server_tokens data source and the revoke action, or in the store.", state.Name.ValueString(), borrowedNames(kept)))
+	}
+	return diags
 }

@@ -29,6 +29,18 @@ type serverTokenPrivate struct {
 	// Gone: two complete listings proved the token gone (deleted or revoked outside
 	// Terraform). The resource stays in state so that the plan can say what it does about it.
 	Gone bool `json:"gone,omitempty"`
+	// Found: the token was found after the apply of its create failed, which left it
+	// tainted; the replacement Terraform plans keeps it (resource_server_token_settle.go).
+	Found bool `json:"found,omitempty"`
+	// SettleAtApply marks the planned private state of such a replacement (Delete reads it,
+	// as Terraform hands the replacement's planned private state to the delete of the
+	// object it replaces): Adopt, keep the token found; else settle Pending at apply.
+	SettleAtApply bool `json:"settle_at_apply,omitempty"`
+	Adopt         bool `json:"adopt,omitempty"`
+	// Borrowed are short-lived credentials that a create of this resource borrowed and could
+	// not delete (the list did not show them in time), by name: the next apply deletes them
+	// (resource_server_token_borrowed.go).
+	Borrowed []b2b.PendingCreate `json:"borrowed,omitempty"`
 }
 
 const serverTokenPrivateKey = "b2b"

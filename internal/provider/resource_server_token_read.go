@@ -46,6 +46,9 @@ func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest
 		r.readPresence(ctx, state, private, store, own, resp)
 	}
 	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
+	if len(private.Borrowed) > 0 && !resp.State.Raw.IsNull() {
+		resp.Diagnostics.Append(setBorrowed(ctx, resp.Private, private.Borrowed)...) // deleted at apply, never here
+	}
 }
 
 // readPresence refreshes a token whose id is known.
@@ -78,7 +81,10 @@ func (r *serverTokenResource) readPresence(ctx context.Context, state serverToke
 		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &state)...)
-		resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, serverTokenPrivate{})...)
+		if private.Found {
+			r.stashFound(state, private.Borrowed)
+		}
+		resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, serverTokenPrivate{Found: private.Found, Borrowed: private.Borrowed})...)
 	case presence.Kind == b2b.Absent && importing:
 		resp.Diagnostics.AddError("No such server token",
 			fmt.Sprintf("The store %q has no server token with id %d: two complete listings of its tokens do not show it. %s", store.Hash(), id, findIDsHint))
@@ -155,8 +161,9 @@ func (r *serverTokenResource) readPending(ctx context.Context, state serverToken
 		value = ""
 	}
 	if !store.HasCredential() {
+		r.stashUnsettled(state, private)
 		resp.Diagnostics.Append(r.pendingUnsettled(state, pending, value, "this run has no credential of the store to list "+
-			"with: set the provider's auth_token (or "+envAuthToken+")", nil)...)
+			"with at plan (the provider's auth_token, or "+envAuthToken+", would be one)", nil, true)...)
 		return
 	}
 	out := store.Reconcile(ctx, pending, value)
@@ -166,10 +173,13 @@ func (r *serverTokenResource) readPending(ctx context.Context, state serverToken
 	case out.Located():
 		setFromListed(&state, out.Token)
 		resp.Diagnostics.AddWarning("Server token found",
-			fmt.Sprintf("The token %q that an earlier apply created is listed now, with id %d: it is in state.", state.Name.ValueString(), out.Token.ID))
+			fmt.Sprintf("The token %q that an earlier apply created is listed now, with id %d: it is in state. If that "+
+				"apply's failure left it tainted, the replacement Terraform plans keeps this token instead of deleting it "+
+				"and creating another.", state.Name.ValueString(), out.Token.ID))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &state)...)
-		resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, serverTokenPrivate{})...)
+		r.stashFound(state, private.Borrowed)
+		resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, serverTokenPrivate{Found: true, Borrowed: private.Borrowed})...)
 	case out.Kind == b2b.CreateNone && private.Rotation:
 		resp.Diagnostics.AddWarning("Rotation made no token",
 			fmt.Sprintf("The in-place rotation of %q whose reply was lost made no token (complete listings after the "+
@@ -189,14 +199,21 @@ func (r *serverTokenResource) readPending(ctx context.Context, state serverToken
 				pending.SentAt.UTC().Format(time.RFC3339)))
 		resp.State.RemoveResource(ctx)
 	default:
-		resp.Diagnostics.Append(r.pendingUnsettled(state, pending, value, "", &out)...)
+		r.stashUnsettled(state, private)
+		resp.Diagnostics.Append(r.pendingUnsettled(state, pending, value, "", &out, true)...)
 	}
 }
 
 // pendingUnsettled is the diagnostic of a pending create this run cannot settle: a warning
 // when the token's value is known (it is tracked; the plan replaces it), else an error that
 // stops the plan before it creates a second token.
-func (r *serverTokenResource) pendingUnsettled(state serverTokenModel, p b2b.PendingCreate, value, why string, out *b2b.CreateOutcome) diag.Diagnostics {
+//
+// With atApply (a refresh), a create whose value is unknown is a warning too: the plan
+// settles it at apply (planSettleAtApply), where it may borrow a credential and creates
+// nothing while the outcome stays unknown.
+func (r *serverTokenResource) pendingUnsettled(state serverTokenModel, p b2b.PendingCreate, value, why string, out *b2b.CreateOutcome,
+	atApply bool,
+) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if out != nil {
 		switch {
@@ -215,9 +232,19 @@ func (r *serverTokenResource) pendingUnsettled(state serverTokenModel, p b2b.Pen
 				state.Name.ValueString(), why))
 		return diags
 	}
+	if atApply {
+		diags.AddWarning("Earlier create not settled: "+state.Name.ValueString(),
+			fmt.Sprintf("An earlier apply sent a create of %q (email %s, store %s) at %s whose reply was lost, so it may "+
+				"have made a token, and this plan cannot tell yet: %s.\n\nThe plan writes nothing, so the apply settles it "+
+				"first: it lists the store's tokens (borrowing a short-lived credential when the run has none), keeps the "+
+				"token that create made when it finds it, and creates one only when that create provably made none. "+
+				"While it still cannot tell, the apply fails and creates nothing.",
+				p.Name, p.Email, p.StoreHash, p.SentAt.UTC().Format(time.RFC3339), why))
+		return diags
+	}
 	diags.AddError("Earlier create not settled: "+state.Name.ValueString(),
 		fmt.Sprintf("An earlier apply sent a create of %q (email %s, store %s) at %s whose reply was lost, so it may have made "+
-			"a token. This plan stops so that it does not create a second one, as this run cannot tell yet: %s.\n\n"+
+			"a token. This run stops so that it does not create a second one, as it cannot tell yet: %s.\n\n"+
 			"Plan again later; or, knowing the store, import the token it made (terraform state rm <address>, then "+
 			"terraform import <address> <id>), or remove it from state if it made none.",
 			p.Name, p.Email, p.StoreHash, p.SentAt.UTC().Format(time.RFC3339), why))

@@ -132,6 +132,9 @@ func (r *serverTokenResource) planTokenChange(ctx context.Context, req resource.
 		return
 	}
 	inPlace := !creating && rotationOf(prior.RotateWhenChanged, plan.RotateWhenChanged, plan.KeepPreviousFor) == rotationInPlace
+	if creating || inPlace {
+		resp.Diagnostics.Append(checkCreatedName(ctx, plan.Name)...)
+	}
 	switch {
 	case creating:
 		resp.Diagnostics.Append(requirePassword(ctx, req.Config, fmt.Sprintf("creates the server token %q", plan.Name.ValueString()))...)
