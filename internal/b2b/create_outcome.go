@@ -100,6 +100,22 @@ func candidatesOf(p PendingCreate, value string, tokens []ServerToken, claimed f
 	return out
 }
 
+// valuesTell reports whether value tells this create's token from others of its user: the
+// listing shows a token of the same email with another value. The documented S2S token
+// carries only email, store hash and db, so all tokens of one user may be one string; a
+// store whose tokens of one user differ shows it by such a token.
+func valuesTell(p PendingCreate, value string, tokens []ServerToken) bool {
+	if value == "" {
+		return false
+	}
+	for _, t := range tokens {
+		if strings.EqualFold(t.Email, p.Email) && t.Token != value {
+			return true
+		}
+	}
+	return false
+}
+
 // listingEvidence is what a complete listing can prove about a create.
 type listingEvidence struct {
 	list TokenList
@@ -114,9 +130,11 @@ type listingEvidence struct {
 // reply arrived (the token exists), seeking how many creates of this run are looking for a
 // token like it. It is the one place where a create is concluded made, none or unknown.
 //
-//   - Candidates (see candidatesOf) up to seeking: the create made the first; with a value
-//     and no listing from before, only once the list has settled (an identical older token
-//     would show beside it).
+//   - Candidates (see candidatesOf) up to seeking: the create made the first, once the list
+//     has settled (another create of that name and email may have landed while this one's
+//     token is not listed yet), or at once when its value tells its token (valuesTell); with
+//     a value and no listing from before, only once the list has settled (an identical older
+//     token would show beside it).
 //   - More candidates than that: Unknown, naming them.
 //   - None: None only when the listing is complete, confirmed and settled; until then the
 //     token may just not be listed yet.
@@ -125,6 +143,10 @@ func judgeCreate(p PendingCreate, value string, seeking int, e listingEvidence, 
 	unknown := CreateOutcome{Kind: CreateUnknown, Pending: p, Candidates: candidates}
 	switch {
 	case len(candidates) > 0 && !p.BeforeKnown && !p.UniqueName && (value == "" || !e.settled || !e.list.Complete):
+		return unknown
+	case len(candidates) > 0 && !p.UniqueName && !e.settled && !valuesTell(p, value, e.list.Tokens):
+		// Another create of this name and email (another pipeline's) may have landed while
+		// this one's token is not listed yet: take the only candidate once the list settled.
 		return unknown
 	case len(candidates) > max(seeking, 1):
 		unknown.Err = fmt.Errorf("%w (ids %s)", ErrAmbiguousCreate, joinIDs(candidates))
