@@ -80,15 +80,9 @@ func (cl call) secretValues() []string {
 }
 
 // scrub replaces every secret in text with a placeholder. A server may echo what it was
-// sent (a password in a validation message): the error must still not show it.
-func scrub(text string, secrets []string) string {
-	for _, s := range secrets {
-		if len(s) >= minSecretLength {
-			text = strings.ReplaceAll(text, s, "(redacted)")
-		}
-	}
-	return text
-}
+// sent (a password in a validation message), escaped as JSON, a URL or HTML: the error must
+// still not show it in any of those forms (see [SecretForms]).
+func scrub(text string, secrets []string) string { return ScrubSecrets(text, secrets) }
 
 // minSecretLength: shorter values are not scrubbed, as they would also match ordinary text.
 const minSecretLength = 4

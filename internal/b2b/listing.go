@@ -23,7 +23,8 @@ const (
 	// pageOverlap is how many tokens consecutive pages share, so that a listing can verify
 	// that no token slipped between two pages while someone else created or deleted tokens.
 	pageOverlap = 5
-	// maxListingPages bounds a listing of a server whose pages never end (a million tokens).
+	// maxListingPages bounds a listing: a first page whose totalCount needs more pages than
+	// this (about a million tokens) is refused.
 	maxListingPages = 4000
 )
 
@@ -46,6 +47,17 @@ type TokenList struct {
 	fits bool
 	// gen is the index generation at which the listing started.
 	gen uint64
+}
+
+// hasIDAbove reports whether the listing shows a token with an id above id: ids only grow,
+// so such a listing was made after the token with id was.
+func (l TokenList) hasIDAbove(id int64) bool {
+	for _, t := range l.Tokens {
+		if t.ID > id {
+			return true
+		}
+	}
+	return false
 }
 
 // ByID returns the token with id.
@@ -130,30 +142,39 @@ func (r tokenReader) readAll(ctx context.Context) (TokenList, error) {
 
 // readPages reads the first page, then the rest in waves of concurrent requests, each page
 // starting pageOverlap tokens before the previous one ends. It stops at the first short
-// page, so a totalCount that does not match the pages costs at most one wave more.
+// page, so a totalCount that does not match the pages costs at most one wave more, and at
+// the first page that does not fit (see [pageJoiner.add]).
 func (r tokenReader) readPages(ctx context.Context) (TokenList, error) {
 	first, err := r.readPage(ctx, MaxPageSize, 0)
 	if err != nil {
 		return TokenList{}, err
 	}
-	pages := []TokenPage{first}
 	if len(first.Tokens) < MaxPageSize && first.TotalCount <= len(first.Tokens) {
-		return joinPages(pages, first.TotalCount, 0, 0) // the whole store on one page
+		return newPageJoiner(first, 0, 0).list() // the whole store on one page
 	}
 	size := len(first.Tokens) // a server may serve fewer than the limit per page
 	step := size - min(pageOverlap, size/2)
-	for next := step; size > 0 && isFull(pages[len(pages)-1], size) && pageWanted(next, step, first.TotalCount); {
-		if len(pages) >= maxListingPages {
-			return TokenList{}, listingError(0, fmt.Errorf("gave up after %d full pages: the store's token list does not end", len(pages)))
-		}
+	j := newPageJoiner(first, size, step)
+	// Every later page must hold tokens up to totalCount and no further (see page), so the
+	// first page's totalCount bounds the pages a listing reads: one that promises more
+	// than a listing may read is refused now, not after maxListingPages requests.
+	if size > 0 && first.TotalCount/step+2 > maxListingPages {
+		return TokenList{}, listingError(0, fmt.Errorf("%w: the first page promised %d tokens, more than a listing reads "+
+			"(%d pages of %d)", errListingDidNotEnd, first.TotalCount, maxListingPages, size))
+	}
+	for next := step; size > 0 && isFull(j.last, size) && pageWanted(next, step, first.TotalCount); {
 		wave, err := r.readWave(ctx, next, step, size, first.TotalCount)
 		if err != nil {
 			return TokenList{}, err
 		}
-		pages = append(pages, wave...)
+		for _, page := range wave {
+			if err := j.add(page); err != nil {
+				return TokenList{}, err // a server that repeats pages, or a list that changed: stop now, not at the end
+			}
+		}
 		next += step * len(wave)
 	}
-	return joinPages(pages, first.TotalCount, size, step)
+	return j.list()
 }
 
 // pageWanted: pages are read up to totalCount, and one page past it when the last page
@@ -189,35 +210,84 @@ func (r tokenReader) readWave(ctx context.Context, from, step, size, total int) 
 	return pages, nil
 }
 
-// joinPages joins pages in the API's order, keeping the first sighting of each id, and
-// checks that they fit together: one totalCount, the overlaps equal, the last page
-// short (unless size is 0: one page that held the whole store), and as many tokens as
-// totalCount says.
-func joinPages(pages []TokenPage, total, size, step int) (TokenList, error) {
-	seen := make(map[int64]bool, min(total, 10*MaxPageSize))
-	list := TokenList{TotalCount: total, Tokens: make([]ServerToken, 0, min(total, 10*MaxPageSize))}
-	for i, page := range pages {
-		if page.Paginated && page.TotalCount != total {
-			return TokenList{}, fmt.Errorf("%w: totalCount went from %d to %d", errShiftedListing, total, page.TotalCount)
+// errListingDidNotEnd marks a listing that a changing store cannot explain: its pages
+// repeat tokens, or go on past what the first page promised. Reading it again would read
+// the same, so it is not: the listing fails at once.
+var errListingDidNotEnd = errors.New("the listing did not end")
+
+// pageJoiner joins a listing's pages in the API's order as they arrive, keeping the first
+// sighting of each id, and checks that they fit together: one totalCount, each page
+// beginning with the tokens the one before it ends with (the overlap), the last page short
+// (unless size, the page size, is 0: one page that held the whole store), and as many
+// tokens as totalCount says.
+//
+// A page whose overlap does not match, or whose totalCount differs, is a list that changed
+// while it was read (errShiftedListing: it is read again). A page whose overlap matches but
+// whose other tokens repeat one already seen is not: in any order by a property a token
+// keeps (its id, when it was made, its name), tokens created or deleted while the listing
+// is read shift the pages, and the overlap check sees that, but never move a token past
+// another. Such a page is a server that pages in a circle, or ignores offset from some point
+// on: the listing stops there, however large the totalCount it claims.
+type pageJoiner struct {
+	total, size, step int
+	pages             int
+	last              TokenPage
+	// seen is the offset of the page that first showed each id.
+	seen   map[int64]int
+	tokens []ServerToken
+}
+
+func newPageJoiner(first TokenPage, size, step int) *pageJoiner {
+	n := min(max(first.TotalCount, len(first.Tokens)), 10*MaxPageSize)
+	j := &pageJoiner{total: first.TotalCount, size: size, step: step, seen: make(map[int64]int, n),
+		tokens: make([]ServerToken, 0, n)}
+	_ = j.add(first) // the first page sets totalCount and overlaps nothing
+	return j
+}
+
+// add checks page against the pages before it and joins its tokens.
+func (j *pageJoiner) add(page TokenPage) error {
+	if page.Paginated && page.TotalCount != j.total {
+		return fmt.Errorf("%w: totalCount went from %d to %d", errShiftedListing, j.total, page.TotalCount)
+	}
+	fresh := page.Tokens
+	if j.pages > 0 {
+		if !overlapMatches(j.last, page, j.step) {
+			return fmt.Errorf("%w: the page at offset %d does not overlap the one before", errShiftedListing, page.Offset)
 		}
-		if i > 0 && !overlapMatches(pages[i-1], page, step) {
-			return TokenList{}, fmt.Errorf("%w: the page at offset %d does not overlap the one before", errShiftedListing, page.Offset)
-		}
-		for _, t := range page.Tokens {
-			if !seen[t.ID] {
-				seen[t.ID] = true
-				list.Tokens = append(list.Tokens, t)
+		fresh = page.Tokens[len(j.last.Tokens)-min(j.step, len(j.last.Tokens)):]
+	}
+	for _, t := range fresh {
+		if at, ok := j.seen[t.ID]; ok {
+			if j.pages == 0 {
+				continue // a first page that shows a token twice: too few tokens for totalCount, read again
 			}
+			return j.didNotEnd(fmt.Sprintf("the page at offset %d shows token %d again, after the page at offset %d",
+				page.Offset, t.ID, at))
 		}
+		j.seen[t.ID] = page.Offset
+		j.tokens = append(j.tokens, t)
 	}
-	if last := pages[len(pages)-1]; size > 0 && isFull(last, size) {
-		return TokenList{}, fmt.Errorf("%w: a full page at offset %d ends the listing, past totalCount %d", errShiftedListing, last.Offset, total)
+	j.pages++
+	j.last = page
+	return nil
+}
+
+// didNotEnd is the error of a listing stopped for what detail says.
+func (j *pageJoiner) didNotEnd(detail string) error {
+	return listingError(0, fmt.Errorf("%w: %s; %d pages read (%d tokens), the first page promised %d tokens",
+		errListingDidNotEnd, detail, j.pages, len(j.tokens), j.total))
+}
+
+// list is the listing the pages make, once they are all read.
+func (j *pageJoiner) list() (TokenList, error) {
+	if j.size > 0 && isFull(j.last, j.size) {
+		return TokenList{}, j.didNotEnd(fmt.Sprintf("a full page at offset %d is the last read, past them", j.last.Offset))
 	}
-	if len(list.Tokens) != total {
-		return TokenList{}, fmt.Errorf("%w: %d tokens, totalCount %d", errShiftedListing, len(list.Tokens), total)
+	if len(j.tokens) != j.total {
+		return TokenList{}, fmt.Errorf("%w: %d tokens, totalCount %d", errShiftedListing, len(j.tokens), j.total)
 	}
-	list.fits = true
-	return list, nil
+	return TokenList{TotalCount: j.total, Tokens: j.tokens, fits: true}, nil
 }
 
 // overlapMatches checks that next begins with the tokens that prev holds from the offset

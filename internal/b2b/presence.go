@@ -2,6 +2,7 @@ package b2b
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -38,7 +39,9 @@ type Presence struct {
 // Absence needs proof: a complete listing that does not show it, confirmed by a second one
 // that started after the first ended, each showing every S2S credential of the store the run
 // holds as valid, and, when own is known and untried, own tried as a credential (a value the
-// API accepts must be listed).
+// API accepts must be listed). And an anchor: each listing shows a token with a higher id
+// (ids only grow, so a listing as of a time before the token existed cannot show one), or
+// the API refuses the token's own value.
 func (s *Store) Find(ctx context.Context, id int64, own string) Presence {
 	if own == "" && !s.creds.hasConfigured() {
 		return Presence{Err: &Error{Method: http.MethodGet, Path: pathBackendTokens, Err: ErrNoCredential}}
@@ -82,6 +85,13 @@ func (s *Store) proveAbsent(ctx context.Context, id int64, own string) Presence 
 	}
 	if p, decided := s.judgeListing(second, id); decided {
 		return p
+	}
+	if _, deletedHere := s.deleted.Load(id); deletedHere || own != "" && s.creds.statusOf(own) == credentialRefused {
+		return Presence{Kind: Absent} // deleted by this run, or its own value refused, and not listed
+	}
+	if !first.hasIDAbove(id) || !second.hasIDAbove(id) {
+		return Presence{Why: fmt.Sprintf("no listing showed a token newer than id %d, and only a listing that shows one "+
+			"proves that it was made after the token existed (a replica behind the store shows neither)", id)}
 	}
 	return Presence{Kind: Absent}
 }
@@ -191,6 +201,7 @@ func (s *Store) Delete(ctx context.Context, id int64, value string) (DeleteOutco
 		return out, err
 	}
 	s.index.changed(id)
+	s.deleted.Store(id, true)
 	if value != "" {
 		s.creds.deleted(value)
 	}

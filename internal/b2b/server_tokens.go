@@ -156,6 +156,13 @@ func (r pageReply) page(limit, offset int) (TokenPage, error) {
 	if err := json.Unmarshal(r.data, &page.Tokens); err != nil {
 		return fail("%v", err)
 	}
+	// Ids are what state, private state and deletes name a token by: one below 1 is no id
+	// the API hands out (a missing id decodes as 0), and a page that shows one is malformed.
+	for _, t := range page.Tokens {
+		if t.ID < 1 {
+			return fail("a token with an invalid id %d (ids are positive numbers)", t.ID)
+		}
+	}
 	switch p := r.pagination; {
 	case p != nil:
 		if p.TotalCount < 0 || (len(page.Tokens) > 0 && p.TotalCount < offset+len(page.Tokens)) {

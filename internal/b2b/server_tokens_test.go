@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -317,6 +318,9 @@ func TestPageReplyMustBeAListWithAPossibleTotalCount(t *testing.T) {
 		{"negative totalCount", two, pag(-1), 0, "totalCount -1 cannot be true"},
 		{"negative totalCount, empty page", `[]`, pag(-1), 0, "totalCount -1 cannot be true"},
 		{"totalCount below the page's end", two, pag(21), 0, "totalCount 21 cannot be true of a page of 2 tokens at offset 20"},
+		{"a negative id", `[{"id":3},{"id":-4}]`, pag(40), 0, "a token with an invalid id -4 (ids are positive numbers)"},
+		{"a zero id", `[{"id":0}]`, pag(40), 0, "a token with an invalid id 0"},
+		{"no id", `[{"name":"x"}]`, pag(40), 0, "a token with an invalid id 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -335,6 +339,38 @@ func TestPageReplyMustBeAListWithAPossibleTotalCount(t *testing.T) {
 			}
 			if page.TotalCount != tt.wantTotal || page.Paginated != (tt.pag != nil) || page.Offset != 20 || page.Limit != 10 {
 				t.Errorf("page %+v, want TotalCount %d", page, tt.wantTotal)
+			}
+		})
+	}
+}
+
+// A page that shows an id below 1 makes the whole listing fail at once (it is malformed,
+// not a list that changed): no token of it is taken, and the error names the call, its
+// status and the id.
+func TestListingWithAnInvalidIDFails(t *testing.T) {
+	for _, id := range []int64{-7, 0} {
+		t.Run(strconv.FormatInt(id, 10), func(t *testing.T) {
+			f := newFake(t)
+			all := f.seed(300, "tok", "o@example.com")
+			f.setHook(func(_ *fakeB2B, w http.ResponseWriter, r *http.Request, _ fakeRequest, _ int) bool {
+				offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+				page := slices.Clone(all[offset:min(offset+MaxPageSize, len(all))])
+				if offset > 0 {
+					page[len(page)-1].ID = id // the second page's last token
+				}
+				writeJSON(w, 200, listReply(page, len(all), offset, MaxPageSize))
+				return true
+			})
+			list, err := f.client(t, withAuthToken).ListServerTokens(context.Background())
+			if err == nil || len(list.Tokens) != 0 || list.fits {
+				t.Fatalf("err %v, %d tokens, fits %v: want a failed listing", err, len(list.Tokens), list.fits)
+			}
+			want := fmt.Sprintf("GET /backend/tokens: HTTP 200 OK: unexpected reply: a token with an invalid id %d", id)
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %v, want %q", err, want)
+			}
+			if got := strings.Join(listQueries(f), " "); got != "250/0 250/245" {
+				t.Errorf("requests %s, want the two pages once: a malformed page is not read again", got)
 			}
 		})
 	}
@@ -367,9 +403,20 @@ func TestListingOfBadRepliesFailsWithinBoundedRequests(t *testing.T) {
 		{"negative totalCount", 300, func(offset int, tokens []ServerToken) string {
 			return `{"code":200,"data":` + mustJSON(tokens[offset:min(offset+MaxPageSize, len(tokens))]) + `,"meta":{"pagination":{"totalCount":-1}}}`
 		}, "totalCount -1", 1, false},
+		// More tokens than a listing reads: refused on the first page.
 		{"huge totalCount", 300, func(offset int, tokens []ServerToken) string {
 			page := tokens[min(offset, len(tokens)):min(offset+MaxPageSize, len(tokens))]
 			return `{"code":200,"data":` + mustJSON(page) + `,"meta":{"pagination":{"totalCount":1099511627776}}}`
+		}, "the listing did not end: the first page promised 1099511627776 tokens", 1, false},
+		{"short second page under a large totalCount", 300, func(offset int, tokens []ServerToken) string {
+			page := tokens[min(offset, len(tokens)):min(offset+MaxPageSize, len(tokens))]
+			return `{"code":200,"data":` + mustJSON(page) + `,"meta":{"pagination":{"totalCount":100000}}}`
+		}, "kept changing", attemptsLimit, false},
+		// A server that ignores offset serves its first page again and again, full, under a
+		// totalCount of 100,000: the first page of the second wave already shows that the
+		// pages do not overlap.
+		{"full pages that repeat, totalCount 100,000", 300, func(_ int, tokens []ServerToken) string {
+			return `{"code":200,"data":` + mustJSON(tokens[:MaxPageSize]) + `,"meta":{"pagination":{"totalCount":100000}}}`
 		}, "kept changing", attemptsLimit, false},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -18,6 +19,8 @@ type Store struct {
 	creds  *credentialSet
 	index  *TokenIndex
 	borrow borrowing
+	// deleted are the ids this run's deletes removed: the API's own reply proves them gone.
+	deleted sync.Map
 }
 
 // Store returns the view of the store with this hash, the same one for every caller.

@@ -210,10 +210,26 @@ func (e *accEnv) fakeClock() *testClock {
 }
 
 // testClock tells the time in nanoseconds since 1970, UTC; the provider reads it
-// concurrently.
-type testClock struct{ nanos atomic.Int64 }
+// concurrently. It stands still unless told to tick (then real time passes on it too).
+type testClock struct {
+	nanos     atomic.Int64
+	tickingAt atomic.Pointer[time.Time]
+}
 
-func (c *testClock) Now() time.Time { return time.Unix(0, c.nanos.Load()).UTC() }
+func (c *testClock) Now() time.Time {
+	now := time.Unix(0, c.nanos.Load()).UTC()
+	if since := c.tickingAt.Load(); since != nil {
+		now = now.Add(time.Since(*since))
+	}
+	return now
+}
+
+// Tick lets real time pass on the clock from now on: a run that waits for the list to
+// settle sees the time pass as it would.
+func (c *testClock) Tick() {
+	now := time.Now()
+	c.tickingAt.Store(&now)
+}
 
 func (c *testClock) Advance(d time.Duration) { c.nanos.Add(int64(d)) }
 

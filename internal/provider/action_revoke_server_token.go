@@ -121,23 +121,20 @@ func (r *revocation) progress(format string, args ...any) {
 	}
 }
 
-// revokeID deletes the token with id; "already gone" only on the proofs of absence.
+// revokeID deletes the token with id. It sends the delete whatever a listing shows: a
+// listing from a replica that is behind may miss a live token, and only the API's own reply
+// to the delete says that no token has the id.
 func (r *revocation) revokeID(ctx context.Context, id int64) {
 	if !r.store.HasConfiguredCredential() {
 		r.resp.Diagnostics.AddError("No credential to revoke the server token", noCredentialDetail(r.storeHash)+
 			" Revoking by id needs the provider's own credential; by value (token), the token itself serves while it is valid.")
 		return
 	}
-	presence := r.store.Find(ctx, id, "")
-	switch presence.Kind {
-	case b2b.Present:
-		r.delete(ctx, presence.Token)
-	case b2b.Absent:
-		r.progress("No token with id %d is in store %s: two complete listings of its tokens do not show it. It was already "+
-			"revoked or deleted, or never belonged to this store; nothing to do.", id, r.storeHash)
-	default:
-		r.notFound(fmt.Sprintf("token id %d", id), presence)
+	t := b2b.ServerToken{ID: id}
+	if p := r.store.Find(ctx, id, ""); p.Kind == b2b.Present {
+		t = p.Token
 	}
+	r.delete(ctx, t)
 }
 
 // revokeValue deletes every token whose value is value: values may repeat, and a leaked
@@ -172,13 +169,19 @@ func (r *revocation) notFound(what string, presence b2b.Presence) {
 // delete revokes one token found in the list; one gone meanwhile is reported, not an error.
 func (r *revocation) delete(ctx context.Context, t b2b.ServerToken) {
 	what := fmt.Sprintf("token %q (id %d, email %s)", t.Name, t.ID, t.Email)
-	r.progress("Found %s in store %s; revoking it.", what, r.storeHash)
+	if t.Name == "" {
+		what = fmt.Sprintf("token id %d", t.ID)
+		r.progress("No listing of store %s shows %s; revoking it by id all the same (a listing may lag).", r.storeHash, what)
+	} else {
+		r.progress("Found %s in store %s; revoking it.", what, r.storeHash)
+	}
 	switch out, err := r.store.Delete(ctx, t.ID, t.Token); {
 	case err != nil:
 		r.resp.Diagnostics.AddError("Could not revoke the server token",
 			fmt.Sprintf("The server-to-server %s could not be deleted and may still be valid.\n\n%s", what, r.data.explain(err)))
 	case out.Gone:
-		r.progress("BigCommerce no longer knows %s in store %s: it was revoked meanwhile; nothing to do.", what, r.storeHash)
+		r.progress("BigCommerce knows no %s in store %s (its own reply to the delete): it was already revoked or deleted; "+
+			"nothing to do.", what, r.storeHash)
 	default:
 		r.progress("Revoked %s in store %s.", what, r.storeHash)
 	}

@@ -60,7 +60,7 @@ func TestAccRevokeServerTokenAction_invokeByID(t *testing.T) {
 
 	// Again: the token is gone, which is reported, not an error.
 	out = cli.run("apply", "-auto-approve", "-input=false", "-invoke="+revokeAddr)
-	if want := fmt.Sprintf("No token with id %d is in store %s: two complete listings of its tokens do not show it. It was already revoked", leaked.ID, testStoreHash); !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+	if want := fmt.Sprintf("BigCommerce knows no token id %d in store %s (its own reply to the delete): it was already revoked or deleted", leaked.ID, testStoreHash); !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
 		t.Errorf("the second invocation does not say %q:\n%s", want, out)
 	}
 	if ids := env.deletedIDs(); len(ids) != 1 {
@@ -211,5 +211,25 @@ func TestAccRevokeServerTokenAction_byValueRevokesEveryTokenOfTheValue(t *testin
 	}
 	if _, ok := env.emu.Token(other.ID); !ok {
 		t.Error("a token of another value was revoked")
+	}
+}
+
+// A replica that is behind lists nothing: revoking by id still sends the delete, and the
+// live token it missed is revoked, never reported "already revoked".
+func TestAccRevokeServerTokenAction_byIDBehindAStaleListing(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t)
+	authArg, _ := env.bootstrapAuthToken()
+	leaked := env.emu.AddToken("ci-deploy", testEmail)
+	cli := newTerraformCLI(t, env, "1.14.0")
+	cli.write("main.tf", cli.requiredProviders()+env.provider(authArg)+revokeAction(fmt.Sprintf("id = %d", leaked.ID)))
+	var served atomic.Int32
+	defer env.inFront(staleReplica(&served))()
+	out := cli.run("apply", "-auto-approve", "-input=false", "-invoke="+revokeAddr)
+	if _, live := env.emu.Token(leaked.ID); live || strings.Contains(out, "already revoked") {
+		t.Fatalf("the leaked token %d is live %v after the action:\n%s", leaked.ID, live, out)
+	}
+	if served.Load() == 0 {
+		t.Fatal("the stale listing was never served")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -165,10 +166,16 @@ func TestAccServerTokenValue_missingIDIsAnErrorNamingIt(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			env, args := valueEnv(t, mode)
-			env.emu.SeedTokens(3, "seed-", testEmail)
+			seeded := env.emu.SeedTokens(3, "seed-", testEmail)
+			env.emu.RemoveToken(seeded[1].ID)
+			missing := strconv.FormatInt(seeded[1].ID, 10)
 			env.testEphemeral(t, resource.TestStep{
+				Config:      env.provider(args...) + tokenValueBlock("x", strconv.Quote(missing)) + echoTokenValue,
+				ExpectError: errorText(`Server token not found`, `Store "abc123" has no server token with id `+missing, `two complete listings`),
+			}, resource.TestStep{
+				// Above every id listed, absence cannot be told from a replica behind the store.
 				Config:      env.provider(args...) + tokenValueBlock("x", `"4242"`) + echoTokenValue,
-				ExpectError: errorText(`Server token not found`, `Store "abc123" has no server token with id 4242`, `two complete listings`),
+				ExpectError: errorText(`Could not read the server token value`, `no listing showed a token newer than id 4242`),
 			})
 			env.expectCalls(routeCreateToken, 0, "a lookup creates nothing")
 			env.expectCalls(routeDeleteToken, 0, "a lookup deletes nothing")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -85,12 +84,9 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
 // mask returns a context whose log lines hide the provider's credentials and the given
 // secrets, wherever they appear.
 func (d *providerData) mask(ctx context.Context, secrets ...string) context.Context {
-	var values []string
-	for _, s := range slices.Concat(d.secrets, secrets) {
-		if s != "" {
-			values = append(values, s)
-		}
-	}
+	// Every form a server may echo a secret in, longest first across all of them: tflog
+	// replaces them in this order.
+	values := b2b.SecretForms(slices.Concat(d.secrets, secrets)...)
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password", "token", "access_token", "auth_token")
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, values...)
 	return tflog.MaskMessageStrings(ctx, values...)
@@ -152,12 +148,7 @@ func noCredentialDetail(storeHash string) string {
 // passwords and tokens of the request at hand) with a placeholder: a diagnostic must not show
 // one even when the server echoed it back.
 func (d *providerData) scrub(text string, extra ...string) string {
-	for _, s := range slices.Concat(d.secrets, extra) {
-		if len(s) >= 4 {
-			text = strings.ReplaceAll(text, s, "(redacted)")
-		}
-	}
-	return text
+	return b2b.ScrubSecrets(text, slices.Concat(d.secrets, extra))
 }
 
 // refusedCredentials warns, once per run, of each configured credential the API refused as

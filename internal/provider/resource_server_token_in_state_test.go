@@ -286,12 +286,12 @@ func TestAccServerTokenInState_valueKeptUntilIDKnown(t *testing.T) {
 			seen.absentFrom(t, "the state file once the id is known", stateFileText(t, cli))
 			toks := env.tokensNamed("late")
 			if len(toks) != 1 {
-				t.Fatalf("%d tokens named late, want 1: the first is deleted with its replacement", len(toks))
+				t.Fatalf("%d tokens named late, want 1: the one made first, kept by the tainted resource's replacement", len(toks))
 			}
 			if cli.state()[fmt.Sprint(toks[0].ID)] == nil {
 				t.Errorf("state does not hold token %d", toks[0].ID)
 			}
-			env.expectCreates("late", 2, "the first, found by the next refresh, then its replacement (the failed apply left it tainted)")
+			env.expectCreates("late", 1, "the first, found by the next refresh and kept by the replacement of the tainted resource")
 		})
 	}
 }

@@ -35,7 +35,7 @@ func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest
 	r.data.storeWith(state.StoreHash.ValueString(), private.Host, state.PreviousToken.ValueString())
 	switch {
 	case private.Gone:
-		return
+		r.recheckGone(ctx, state, private, store, resp)
 	case private.Pending == nil && !state.idLearned() && valueOf(state, private) != "":
 		// A state from before pending creates were kept: the token's value, no id.
 		private.Pending = &b2b.PendingCreate{Name: state.Name.ValueString(), Email: state.Email.ValueString(), StoreHash: store.Hash()}
@@ -249,4 +249,26 @@ func (r *serverTokenResource) pendingUnsettled(state serverTokenModel, p b2b.Pen
 			"terraform import <address> <id>), or remove it from state if it made none.",
 			p.Name, p.Email, p.StoreHash, p.SentAt.UTC().Format(time.RFC3339), why))
 	return diags
+}
+
+// recheckGone looks again for a token an earlier refresh proved gone: one listing more may
+// show it (a replica that was behind, say), and nothing acts on its absence that a listing
+// contradicts. Found, it is back in state; otherwise it stays marked gone.
+func (r *serverTokenResource) recheckGone(ctx context.Context, state serverTokenModel, private serverTokenPrivate,
+	store *b2b.Store, resp *resource.ReadResponse,
+) {
+	id, diags := tokenID(state.ID, path.Root("id"))
+	if diags.HasError() || id == 0 || !store.HasConfiguredCredential() {
+		return // nothing to list with but the token itself, which is gone
+	}
+	p := store.Find(ctx, id, "")
+	if p.Kind != b2b.Present {
+		return
+	}
+	setFromListed(&state, p.Token)
+	resp.Diagnostics.AddWarning("Server token found again",
+		fmt.Sprintf("The token %q (id %d), which an earlier refresh found gone, is listed again: it is back in state, and "+
+			"the plan does not replace it.", state.Name.ValueString(), id))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, serverTokenPrivate{Borrowed: private.Borrowed})...)
 }

@@ -276,7 +276,8 @@ func TestAccServerTokenRotation_lostCreateReplyNoDuplicate(t *testing.T) {
 	for _, withAuthToken := range []bool{false, true} {
 		t.Run(fmt.Sprintf("auth_token=%v", withAuthToken), func(t *testing.T) {
 			t.Parallel()
-			env, _ := newRotationEnv(t)
+			env, clock := newRotationEnv(t)
+			clock.Tick() // the rotation waits for the list to settle before it takes the only new token
 			args := []string{`request_timeout = "1s"`}
 			if withAuthToken {
 				authArg, _ := env.bootstrapAuthToken()

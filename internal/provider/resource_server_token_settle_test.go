@@ -175,8 +175,9 @@ func TestAccServerTokenLostCreate_replacementKeepsTheTokenFound(t *testing.T) {
 }
 
 // hidingBorrowed answers listings as the emulator does, without the short-lived tokens the
-// provider borrows: a list that shows them later than the run can wait.
-func hidingBorrowed(env *accEnv) frontFunc {
+// provider borrows: a list that shows them later than the run can wait. With counted, the
+// listing's totalCount still counts them, so that no listing is complete.
+func hidingBorrowed(env *accEnv, counted bool) frontFunc {
 	return func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method != http.MethodGet || r.URL.Path != "/api/io/backend/tokens" {
 			return false
@@ -199,7 +200,10 @@ func hidingBorrowed(env *accEnv) frontFunc {
 		body["data"] = kept
 		if meta, ok := body["meta"].(map[string]any); ok {
 			if p, ok := meta["pagination"].(map[string]any); ok {
-				p["totalCount"] = len(env.emu.Tokens()) - len(env.tokensPrefixed(b2b.BorrowedNamePrefix))
+				p["totalCount"] = len(env.emu.Tokens())
+				if !counted {
+					p["totalCount"] = len(env.emu.Tokens()) - len(env.tokensPrefixed(b2b.BorrowedNamePrefix))
+				}
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -216,14 +220,19 @@ func TestAccServerToken_borrowedCredentialLeftIsDeletedLater(t *testing.T) {
 	env := newAccEnv(t)
 	cli := newTerraformCLI(t, env, "1.11.0")
 	config := env.provider() + serverTokenConfig("borrower", withPasswordWO)
-	unhide := env.inFront(hidingBorrowed(env))
+	unhide := env.inFront(hidingBorrowed(env, false))
 	cli.contains(cli.apply(config), `Short-lived credential left in the store`, `a later apply deletes it`)
+	unhide()
 	if n := len(env.tokensPrefixed(b2b.BorrowedNamePrefix)); n != 1 {
 		t.Fatalf("%d borrowed credentials live, want the one left", n)
 	}
 	if strings.Contains(cli.read("terraform.tfstate"), env.tokensPrefixed(b2b.BorrowedNamePrefix)[0].Token) {
 		t.Fatal("state holds the borrowed credential's value")
 	}
+	// A listing that shows a newer token but not the borrowed one is complete evidence that
+	// someone deleted it; one that cannot be complete (it counts a token it does not show)
+	// proves nothing, and the record is kept.
+	unhide = env.inFront(hidingBorrowed(env, true))
 	cli.contains(cli.apply(config), `Short-lived credential to delete: borrower`, `Short-lived credential still left in the store`)
 	unhide()
 	cli.contains(cli.run("apply", "-auto-approve", "-input=false", "-refresh=false"), `Short-lived credential to delete: borrower`)
