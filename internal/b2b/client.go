@@ -119,6 +119,7 @@ type Client struct {
 	base    *url.URL
 	retrier *retryablehttp.Client
 	pacers  *pacers
+	waits   waitRecord
 
 	storesMu sync.Mutex
 	stores   map[string]*Store
@@ -142,7 +143,7 @@ func New(cfg Config) (*Client, error) {
 	// credential or body is ever sent to the host a redirect names.
 	httpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c := &Client{cfg: cfg, base: base, stores: map[string]*Store{}}
-	c.pacers = newPacers(cfg.RateLimitReserve, cfg.LogWait)
+	c.pacers = newPacers(cfg.RateLimitReserve, cfg.LogWait, &c.waits)
 	httpClient.Transport = &pacedTransport{next: httpClient.Transport, pacers: c.pacers, defaultStore: cfg.StoreHash,
 		timeout: cfg.RequestTimeout, clock: cfg.Clock}
 	c.retrier = &retryablehttp.Client{
@@ -151,7 +152,7 @@ func New(cfg Config) (*Client, error) {
 		RetryWaitMax:    cfg.RetryWaitMax,
 		RetryMax:        cfg.MaxRetries,
 		CheckRetry:      checkRetry,
-		Backoff:         backoff,
+		Backoff:         c.waits.backoff,
 		ErrorHandler:    retryablehttp.PassthroughErrorHandler,
 		RequestLogHook:  c.logAttempt,
 		ResponseLogHook: c.logReply,

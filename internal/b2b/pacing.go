@@ -23,6 +23,7 @@ import (
 type pacers struct {
 	reserve int
 	logWait func(context.Context, string, map[string]any)
+	waits   *waitRecord
 
 	mu     sync.Mutex
 	stores map[string]*pacer
@@ -30,8 +31,11 @@ type pacers struct {
 
 // newPacers paces by the system clock: rate-limit windows are real time, whatever clock
 // the client judges other windows by.
-func newPacers(reserve int, logWait func(context.Context, string, map[string]any)) *pacers {
-	return &pacers{reserve: reserve, logWait: logWait, stores: map[string]*pacer{}}
+func newPacers(reserve int, logWait func(context.Context, string, map[string]any), waits *waitRecord) *pacers {
+	if waits == nil {
+		waits = &waitRecord{}
+	}
+	return &pacers{reserve: reserve, logWait: logWait, waits: waits, stores: map[string]*pacer{}}
 }
 
 // forStore is the pacer of store, made on first use.
@@ -41,7 +45,7 @@ func (p *pacers) forStore(store string) *pacer {
 	if pc, ok := p.stores[store]; ok {
 		return pc
 	}
-	pc := &pacer{reserve: p.reserve, logWait: p.logWait, now: time.Now}
+	pc := &pacer{reserve: p.reserve, logWait: p.logWait, waits: p.waits, now: time.Now}
 	p.stores[store] = pc
 	return pc
 }
@@ -52,6 +56,7 @@ func (p *pacers) forStore(store string) *pacer {
 type pacer struct {
 	reserve int
 	logWait func(context.Context, string, map[string]any)
+	waits   *waitRecord
 	now     func() time.Time
 
 	mu        sync.Mutex
@@ -68,6 +73,7 @@ func (p *pacer) acquire(ctx context.Context) error {
 		if wait <= 0 {
 			return nil
 		}
+		p.waits.waited(wait)
 		if p.logWait != nil {
 			p.logWait(ctx, "waiting for the store's rate-limit window to reset", map[string]any{
 				"wait": wait.Round(time.Millisecond).String(), "reserve": p.reserve,
@@ -105,6 +111,9 @@ func (p *pacer) release(h http.Header) {
 	if !okRemaining || !okReset {
 		return
 	}
+	// A window resets within its length: a reply saying an hour is wrong, or of another
+	// window than the documented one, and the next reply tells the budget again.
+	resets = p.waits.capWait(resets, RateLimitWindow)
 	resetAt := p.now().Add(resets)
 	// Replies of one window report resets within moments of each other; a later reset
 	// by more than a second is a new window, whose count replaces the old one.

@@ -52,7 +52,7 @@ func (c *fakeClock) Now() time.Time { return c.now }
 
 func newTestPacer(reserve int) (*pacer, *fakeClock) {
 	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	return &pacer{reserve: reserve, now: clock.Now}, clock
+	return &pacer{reserve: reserve, waits: &waitRecord{}, now: clock.Now}, clock
 }
 
 func TestPacerWaitsAtTheReserveUntilTheWindowResets(t *testing.T) {
@@ -112,7 +112,7 @@ func TestPacingIsOffWithReserveZero(t *testing.T) {
 
 // Each store has its own budget: BigCommerce's limit is per store.
 func TestPacersArePerStore(t *testing.T) {
-	ps := newPacers(10, nil)
+	ps := newPacers(10, nil, nil)
 	a, b := ps.forStore("a"), ps.forStore("b")
 	if a == b || ps.forStore("a") != a {
 		t.Fatal("pacers are not one per store")

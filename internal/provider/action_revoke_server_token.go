@@ -104,7 +104,7 @@ func (a *revokeServerTokenAction) Invoke(ctx context.Context, req action.InvokeR
 		id, _ := strconv.ParseInt(config.ID.ValueString(), 10, 64)
 		r.revokeID(ctx, id)
 	}
-	resp.Diagnostics.Append(a.data.refusedCredentials(store)...)
+	resp.Diagnostics.Append(a.data.runNotices(store)...)
 }
 
 // revocation is one invocation of the action in one store.

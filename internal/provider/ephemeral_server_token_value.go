@@ -112,7 +112,7 @@ func (r *serverTokenValueEphemeral) Open(ctx context.Context, req ephemeral.Open
 	// after this one has its answer, logging into that context's fields (terraform-plugin-log
 	// masks them in place), so this Open never logs with it again.
 	presence := store.Find(r.data.mask(ctx), id, "")
-	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
+	resp.Diagnostics.Append(r.data.runNotices(store)...)
 	switch presence.Kind {
 	case b2b.Present:
 		t := presence.Token

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -133,7 +134,7 @@ func (d *providerData) listTokens(ctx context.Context, storeHash string) (b2b.To
 	if err != nil {
 		diags.AddError("Could not list the server tokens", d.explain(err))
 	}
-	diags.Append(d.refusedCredentials(store)...)
+	diags.Append(d.runNotices(store)...)
 	return list, diags
 }
 
@@ -151,10 +152,11 @@ func (d *providerData) scrub(text string, extra ...string) string {
 	return b2b.ScrubSecrets(text, slices.Concat(d.secrets, extra))
 }
 
-// refusedCredentials warns, once per run, of each configured credential the API refused as
-// invalid: another credential may have done the work, but the one in the pipeline is bad.
-func (d *providerData) refusedCredentials(store *b2b.Store) diag.Diagnostics {
-	var diags diag.Diagnostics
+// runNotices warns, once per run, of each configured credential the API refused as
+// invalid (another credential may have done the work, but the one in the pipeline is bad),
+// and of long waits for the store's rate limit.
+func (d *providerData) runNotices(store *b2b.Store) diag.Diagnostics {
+	diags := d.rateLimitWaits()
 	for _, source := range store.RefusedConfigured() {
 		if !d.once("refused " + source) {
 			continue
@@ -167,6 +169,32 @@ func (d *providerData) refusedCredentials(store *b2b.Store) diag.Diagnostics {
 			fmt.Sprintf("BigCommerce refused the provider's %s (or %s) as invalid when listing or deleting the server tokens "+
 				"of store %q. Where this run knew another credential of the store, that one did the work, so nothing "+
 				"failed; but the credential in this configuration is revoked or wrong. Replace it, or remove it.", source, env, store.Hash()))
+	}
+	return diags
+}
+
+// longWait is a wait for the rate limit that a run tells its user of: most waits are short.
+const longWait = 10 * time.Second
+
+// rateLimitWaits warns, once per run, when a reply asked for a longer wait than the provider
+// makes (it waits at most the documented window, or the retry maximum), else of the first
+// long wait.
+func (d *providerData) rateLimitWaits() diag.Diagnostics {
+	var diags diag.Diagnostics
+	w := d.client.Waits()
+	switch {
+	case w.Asked > 0 && d.once("rate limit asked"):
+		diags.AddWarning("BigCommerce asked for a long rate-limit wait",
+			fmt.Sprintf("A reply of %s asked the provider to wait %s before its next request. The provider waits at "+
+				"most the store's rate-limit window (documented as %s) for it to reset, and at most its retry maximum "+
+				"between retries, so it waited %s instead and went on; a request still refused is retried up to "+
+				"max_retries times. If requests keep being refused, another integration of the store may be spending "+
+				"its budget.", d.client.Host(), w.Asked.Round(time.Second), b2b.RateLimitWindow, w.Waited))
+	case w.Longest >= longWait && d.once("rate limit waited"):
+		diags.AddWarning("Waited for the store's rate limit",
+			fmt.Sprintf("This run waited up to %s at a time for the store's rate-limit window (150 requests a minute, "+
+				"shared by every integration of the store). Nothing failed; the run is only slower. A lower "+
+				"rate_limit_reserve waits less, and leaves less to the store's other integrations.", w.Longest.Round(time.Second)))
 	}
 	return diags
 }

@@ -201,7 +201,7 @@ func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 	switch {
 	case resp.Diagnostics.HasError():
 	case req.State.Raw.IsNull():
-		r.planReplacement(ctx, req, resp)
+		r.planReplacement(ctx, resp)
 	case private.Pending != nil && private.Rotation:
 		r.planSettleRotation(ctx, private, resp)
 	}
@@ -267,7 +267,7 @@ func (r *serverTokenResource) finishCreate(ctx context.Context, plan serverToken
 	out b2b.CreateOutcome, resp *resource.CreateResponse,
 ) {
 	r.noteOutcome(out, &resp.Diagnostics)
-	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
+	resp.Diagnostics.Append(r.data.runNotices(store)...)
 	switch out.Kind {
 	case b2b.CreateNone:
 		resp.Diagnostics.AddError("Could not create the server token", r.data.createErrorDetail(out, password, plan.StoreHash.ValueString()))

@@ -111,7 +111,7 @@ func (d *providerData) deleteServerToken(ctx context.Context, t tokenToDelete) d
 		diags.AddWarning("Server token already invalid",
 			fmt.Sprintf("BigCommerce refuses the token %q (id %d) as invalid: it was already revoked or deleted.", t.name, t.id))
 	}
-	diags.Append(d.refusedCredentials(store)...)
+	diags.Append(d.runNotices(store)...)
 	return diags
 }
 

@@ -45,7 +45,7 @@ func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest
 	default:
 		r.readPresence(ctx, state, private, store, own, resp)
 	}
-	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
+	resp.Diagnostics.Append(r.data.runNotices(store)...)
 	if len(private.Borrowed) > 0 && !resp.State.Raw.IsNull() {
 		resp.Diagnostics.Append(setBorrowed(ctx, resp.Private, private.Borrowed)...) // deleted at apply, never here
 	}

@@ -243,7 +243,7 @@ func (r *serverTokenResource) rotate(ctx context.Context, config tfsdk.Config, p
 	store, _ := r.data.storeWith(plan.StoreHash.ValueString(), private.Host, prior.Token.ValueString())
 	out := store.Provision(ctx, plan.createRequest(password))
 	r.noteOutcome(out, &resp.Diagnostics)
-	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
+	resp.Diagnostics.Append(r.data.runNotices(store)...)
 	switch out.Kind {
 	case b2b.CreateNone:
 		resp.Diagnostics.AddError("Could not rotate the server token",

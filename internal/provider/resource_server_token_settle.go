@@ -73,7 +73,7 @@ func (r *serverTokenResource) stashUnsettled(state serverTokenModel, private ser
 
 // planReplacement plans the create half of a replacement of a tainted object whose earlier
 // create this plan's refresh found or could not settle.
-func (r *serverTokenResource) planReplacement(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r *serverTokenResource) planReplacement(ctx context.Context, resp *resource.ModifyPlanResponse) {
 	var plan serverTokenModel
 	if resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
 		return
@@ -143,7 +143,7 @@ func (r *serverTokenResource) createHandedOver(ctx context.Context, plan serverT
 		return r.deleteHandedOverLeftovers(ctx, plan, out.Token.Token, left, resp)
 	}
 	r.noteOutcome(out, &resp.Diagnostics)
-	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
+	resp.Diagnostics.Append(r.data.runNotices(store)...)
 	resp.Diagnostics.Append(r.pendingUnsettled(plan, *h.pending, "", "", &out, false)...)
 	plan.ID, plan.Token, plan.EventChannel = types.StringNull(), types.StringNull(), types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -217,5 +217,5 @@ func (r *serverTokenResource) settleRotation(ctx context.Context, config tfsdk.C
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
 		resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, private)...)
 	}
-	resp.Diagnostics.Append(r.data.refusedCredentials(store)...)
+	resp.Diagnostics.Append(r.data.runNotices(store)...)
 }
