@@ -2,7 +2,9 @@ package b2b
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -66,4 +68,51 @@ func BenchmarkTokenIndexReads(b *testing.B) {
 			})
 		})
 	}
+}
+
+// A create in a store of 100,000 tokens, in both list orders, with auth_token and with a
+// borrowed credential: list calls per create (the listing before it and the search for the
+// new token read the newest end only), against the 401 pages of a complete listing.
+func BenchmarkCreateInAStoreOf100000(b *testing.B) {
+	f := newFake(b)
+	f.listAuthToken()
+	f.seed(100000, "bench", "a@example.com")
+	for _, newest := range []bool{true, false} {
+		for _, mode := range credentialCases {
+			b.Run(fmt.Sprintf("newest first=%v/%s", newest, mode.name), func(b *testing.B) {
+				f.setNewestFirst(newest)
+				calls := listCalls(f)
+				creates := 0
+				for b.Loop() {
+					out := f.client(b, mode.config).ProvisionServerToken(context.Background(), provisionReq)
+					if !out.Located() {
+						b.Fatalf("Provision = %+v", out)
+					}
+					creates++
+				}
+				b.ReportMetric(float64(listCalls(f)-calls)/float64(creates), "list-calls/create")
+			})
+		}
+	}
+}
+
+// A complete listing of 100,000 tokens (the data sources, a proof of absence): the heap it
+// keeps, and what it allocates on the way.
+func BenchmarkListAll100000(b *testing.B) {
+	store := benchStore(b, 100000, 0, DefaultListConcurrency).Store(testStoreHash)
+	var kept uint64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		list, err := store.readAll(context.Background())
+		if err != nil || len(list.Tokens) != 100000 {
+			b.Fatalf("%d tokens, %v", len(list.Tokens), err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		kept = after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc)
+		runtime.KeepAlive(list)
+	}
+	b.ReportMetric(float64(kept)/(1<<20), "MiB-kept")
 }

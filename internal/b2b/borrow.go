@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"sync"
 )
@@ -143,16 +144,28 @@ func (s *Store) makeBorrowed(ctx context.Context, req CreateServerTokenRequest) 
 	}
 	s.addToken(created.Token, SourceBorrowed, sent.Ended)
 	token := ServerToken{Name: borrowed.Name, Email: req.Email, StoreHash: req.StoreHash, Token: created.Token}
-	list, err := s.index.current(ctx)
-	for _, t := range list.WithValue(created.Token) {
-		if t.Name == borrowed.Name {
-			token.ID = t.ID
+	// Not found yet (the list lags, or the listing failed): found when it is deleted, and
+	// the listings of the creates say what fails.
+	token.ID = s.newestID(ctx, token)
+	return token, pending, nil
+}
+
+// newestID is the id of the token just made with the name and value of token, from the
+// newest end of the list, where it is whatever the store's size; 0 when it is not shown.
+func (s *Store) newestID(ctx context.Context, token ServerToken) int64 {
+	list, err := s.tailAbove(ctx, math.MaxInt64)
+	if errors.Is(err, errOrderUnknown) {
+		list, err = s.index.current(ctx)
+	}
+	if err != nil {
+		return 0
+	}
+	for _, t := range list.WithValue(token.Token) {
+		if t.Name == token.Name {
+			return t.ID
 		}
 	}
-	if err != nil && token.ID == 0 {
-		return token, pending, nil // the listings of the creates say what fails; the token is deleted after them
-	}
-	return token, pending, nil
+	return 0
 }
 
 // deleteBorrowed deletes the short-lived token, finding its id first if need be.
@@ -160,13 +173,7 @@ func (s *Store) deleteBorrowed(ctx context.Context, token ServerToken) error {
 	ctx, cancel := context.WithTimeout(ctx, 4*s.client.cfg.RequestTimeout)
 	defer cancel()
 	if token.ID == 0 {
-		if list, err := s.index.current(ctx); err == nil {
-			for _, t := range list.WithValue(token.Token) {
-				if t.Name == token.Name {
-					token.ID = t.ID
-				}
-			}
-		}
+		token.ID = s.newestID(ctx, token)
 	}
 	if token.ID == 0 {
 		return fmt.Errorf("%w: a short-lived token named %q, made to list the store's tokens, is not listed yet, so it could "+

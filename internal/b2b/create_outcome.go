@@ -58,6 +58,10 @@ type PendingCreate struct {
 	// false when no listing could be made then.
 	Before      IDSet `json:"before"`
 	BeforeKnown bool  `json:"before_known"`
+	// BeforeUpTo, when not 0, is the highest id listed just before the create, in a store
+	// too big to list whole then (tail.go): every token at or below it was there before, and
+	// the listings that settle the create read only the newest end, above it.
+	BeforeUpTo int64 `json:"before_up_to,omitempty"`
 	// UniqueName: the name has a random part no other token has, so it alone tells the
 	// token (the ephemeral server token, a borrowed credential).
 	UniqueName bool `json:"unique_name,omitempty"`
@@ -67,6 +71,11 @@ type PendingCreate struct {
 func (p PendingCreate) describe() string {
 	return fmt.Sprintf("a token named %q (email %s) in store %s, created at %s", p.Name, p.Email, p.StoreHash,
 		p.SentAt.UTC().Format(time.RFC3339))
+}
+
+// wasBefore reports whether the listing from before the create showed token id.
+func (p PendingCreate) wasBefore(id int64) bool {
+	return p.Before.Has(id) || id <= p.BeforeUpTo
 }
 
 // settledAt is when the list must show whatever the create made: a listing that started
@@ -91,7 +100,7 @@ var (
 func candidatesOf(p PendingCreate, value string, tokens []ServerToken, claimed func(int64) bool) []ServerToken {
 	var out []ServerToken
 	for _, t := range tokens {
-		if t.Name == p.Name && strings.EqualFold(t.Email, p.Email) && !(p.BeforeKnown && p.Before.Has(t.ID)) &&
+		if t.Name == p.Name && strings.EqualFold(t.Email, p.Email) && !(p.BeforeKnown && p.wasBefore(t.ID)) &&
 			!claimed(t.ID) && (value == "" || t.Token == value) {
 			out = append(out, t)
 		}
@@ -101,17 +110,25 @@ func candidatesOf(p PendingCreate, value string, tokens []ServerToken, claimed f
 }
 
 // valuesTell reports whether value tells this create's token from others of its user: the
-// listing shows a token of the same email with another value. The documented S2S token
-// carries only email, store hash and db, so all tokens of one user may be one string; a
-// store whose tokens of one user differ shows it by such a token.
+// listing shows a token of the same email with another value, or two tokens of another
+// email with two values. The documented S2S token carries only email, store hash and db, so
+// all tokens of one user may be one string; a store whose tokens of one user differ shows it
+// by such tokens, whichever user they are of (at the newest end of a big store, the create's
+// user may have no other token).
 func valuesTell(p PendingCreate, value string, tokens []ServerToken) bool {
 	if value == "" {
 		return false
 	}
+	seen := map[string]string{}
 	for _, t := range tokens {
-		if strings.EqualFold(t.Email, p.Email) && t.Token != value {
+		email := strings.ToLower(t.Email)
+		if email == strings.ToLower(p.Email) && t.Token != value {
 			return true
 		}
+		if v, ok := seen[email]; ok && v != t.Token {
+			return true
+		}
+		seen[email] = t.Token
 	}
 	return false
 }

@@ -221,6 +221,25 @@ func (f *fakeB2B) visibleLocked() []ServerToken {
 	return out
 }
 
+// pageLocked is the page of the visible tokens at offset, and how many are visible: without
+// hidden tokens, read from the tokens in place, whatever the store's size.
+func (f *fakeB2B) pageLocked(offset, limit int) ([]ServerToken, int) {
+	offset = max(offset, 0)
+	if slices.ContainsFunc(f.tokens, func(t ServerToken) bool { return f.hidden[t.ID] }) {
+		visible := f.visibleLocked()
+		return slices.Clone(visible[min(offset, len(visible)):min(offset+limit, len(visible))]), len(visible)
+	}
+	page := []ServerToken{}
+	for k := offset; k < offset+limit && k < len(f.tokens); k++ {
+		i := k
+		if f.newestFirst {
+			i = len(f.tokens) - 1 - k
+		}
+		page = append(page, f.tokens[i])
+	}
+	return page, len(f.tokens)
+}
+
 func (f *fakeB2B) lastToken() ServerToken {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -325,13 +344,9 @@ func (f *fakeB2B) serveList(w http.ResponseWriter, r *http.Request) {
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	f.mu.Lock()
 	limit = min(limit, f.maxLimit)
-	visible := f.visibleLocked()
+	page, total := f.pageLocked(offset, limit)
 	f.mu.Unlock()
-	page := []ServerToken{}
-	if offset < len(visible) {
-		page = visible[offset:min(offset+limit, len(visible))]
-	}
-	writeJSON(w, http.StatusOK, listReply(page, len(visible), offset, limit))
+	writeJSON(w, http.StatusOK, listReply(page, total, offset, limit))
 }
 
 func listReply(page []ServerToken, total, offset, limit int) map[string]any {

@@ -47,6 +47,13 @@ type TokenList struct {
 	fits bool
 	// gen is the index generation at which the listing started.
 	gen uint64
+	// above, when not 0, makes this the newest end of the list only (Store.tailAbove): it
+	// shows every token with an id above it, and fits says that the pages fit together.
+	above int64
+	// oldestFirst: a read of the newest end found the list oldest first, pageSize tokens
+	// to a page.
+	oldestFirst bool
+	pageSize    int
 }
 
 // hasIDAbove reports whether the listing shows a token with an id above id: ids only grow,

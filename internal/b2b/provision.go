@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,13 +83,13 @@ func (s *Store) provision(ctx context.Context, req CreateServerTokenRequest) Cre
 			return CreateOutcome{Kind: CreateNone, Err: err}
 		}
 		fresh := func() error {
-			if s.client.cfg.Clock.Now().Sub(before.Started) > reconcileFreshness {
+			if s.client.cfg.Clock.Now().Sub(before.started) > reconcileFreshness {
 				return errStaleBefore
 			}
 			return nil
 		}
 		pending := PendingCreate{Name: req.Name, Email: req.Email, StoreHash: req.StoreHash, Host: s.client.Host(),
-			Before: NewIDSet(before.Tokens), BeforeKnown: true}
+			Before: before.ids, BeforeUpTo: before.upTo, BeforeKnown: true}
 		created, sent, err := s.client.createServerToken(ctx, req, fresh)
 		pending.SentAt, pending.EndedAt = sent.At, sent.Ended
 		switch {
@@ -110,28 +111,60 @@ func (s *Store) provision(ctx context.Context, req CreateServerTokenRequest) Cre
 // sent; the create was not sent.
 var errStaleBefore = errors.New("the listing from before the create grew too old while the create waited")
 
-// listBeforeCreate is a complete listing of the store at most reconcileFreshness old.
-func (s *Store) listBeforeCreate(ctx context.Context) (TokenList, error) {
+// beforeCreate is what the store held just before a create: the ids of a complete listing,
+// or, in a store of more than one page, every id up to the newest (tail.go).
+type beforeCreate struct {
+	started time.Time
+	ids     IDSet
+	upTo    int64
+}
+
+// listBeforeCreate tells what the store holds, from a listing at most reconcileFreshness
+// old: a complete listing at hand, else the newest page, which is the whole store or tells
+// its newest id. A list not sorted by id is listed whole.
+func (s *Store) listBeforeCreate(ctx context.Context) (beforeCreate, error) {
 	if !s.index.hasRecent(reconcileFreshness) {
 		// A listing made while this client's own creates land is shifted by them and read
 		// again: let them return first.
 		if err := s.index.gatherCreates(ctx); err != nil {
-			return TokenList{}, err
+			return beforeCreate{}, err
+		}
+		tail, ok := s.index.recentTail(reconcileFreshness)
+		var err error
+		if !ok {
+			tail, err = s.tailAbove(ctx, math.MaxInt64)
+		}
+		switch {
+		case err == nil && tail.above > 0:
+			return beforeCreate{started: tail.Started, upTo: max(tail.newestID(), 1)}, nil
+		case err == nil:
+			return s.beforeFrom(tail)
+		case !errors.Is(err, errOrderUnknown):
+			return beforeCreate{}, beforeListingFailed(err)
 		}
 	}
 	list, err := s.index.recent(ctx, reconcileFreshness)
 	if err != nil {
-		if refusedEvery(err) {
-			err = fmt.Errorf("%w: %w", errNoListingCredential, err)
-		}
-		return TokenList{}, fmt.Errorf("listing the store's tokens before the create (so that the new token can be told "+
-			"from the others) failed; nothing was created: %w", err)
+		return beforeCreate{}, beforeListingFailed(err)
 	}
+	return s.beforeFrom(list)
+}
+
+// beforeFrom is what a complete listing says was there before a create.
+func (s *Store) beforeFrom(list TokenList) (beforeCreate, error) {
 	if !s.judged(list).Complete {
-		return TokenList{}, listingError(0, errors.New("listing the store's tokens before the create: the listing was not "+
+		return beforeCreate{}, listingError(0, errors.New("listing the store's tokens before the create: the listing was not "+
 			"complete (a stale or lagging reply); nothing was created"))
 	}
-	return list, nil
+	return beforeCreate{started: list.Started, ids: NewIDSet(list.Tokens)}, nil
+}
+
+func beforeListingFailed(err error) error {
+	if refusedEvery(err) {
+		err = fmt.Errorf("%w: %w", errNoListingCredential, err)
+	}
+	return fmt.Errorf("listing the store's tokens before the create (so that the new token can be told "+
+		"from the others) failed; nothing was created: %w", err)
 }
 
 func interruptedCreate(p PendingCreate, createErr error) error {
@@ -216,7 +249,7 @@ func (s *Store) Reconcile(ctx context.Context, p PendingCreate, value string) Cr
 	key := seekKey(p, value)
 	s.index.seek(key, 1)
 	defer s.index.seek(key, -1)
-	first, err := s.index.current(ctx)
+	first, err := s.listingFor(ctx, p, nil)
 	if value != "" && IsCredentialRefused(err) && s.creds.statusOf(value) == credentialRefused {
 		// The API refuses the token's value, the last credential left: no token has it now.
 		return CreateOutcome{Kind: CreateNone, Pending: p, Err: err}
@@ -235,7 +268,7 @@ func (s *Store) Reconcile(ctx context.Context, p PendingCreate, value string) Cr
 	if out, ok := s.decide(p, value, key, e); ok && out.Kind != CreateUnknown || !e.list.Complete || !e.settled {
 		return out
 	}
-	second, err := s.index.newerThan(ctx, first)
+	second, err := s.listingFor(ctx, p, &first)
 	if err != nil {
 		return CreateOutcome{Kind: CreateUnknown, Pending: p, Err: err}
 	}
@@ -259,13 +292,7 @@ func (s *Store) poll(ctx context.Context, p PendingCreate, value, key string) (C
 		if err := s.index.gatherCreates(ctx); err != nil {
 			return out, err
 		}
-		var list TokenList
-		var err error
-		if prev == nil {
-			list, err = s.index.current(ctx)
-		} else {
-			list, err = s.index.newerThan(ctx, *prev)
-		}
+		list, err := s.listingFor(ctx, p, prev)
 		// A token just made may be refused for a moment, and a list that other integrations
 		// change while it is read does not fit together: poll past both, within the bounds.
 		transient := IsCredentialRefused(err) && attempt < cfg.LocateAttempts ||

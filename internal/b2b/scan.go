@@ -195,6 +195,10 @@ func scanBudget(total int) int { return pagesFor(total) + 1 }
 
 func pagesFor(n int) int { return max(1, (n+MaxPageSize-1)/MaxPageSize) }
 
+// newestSlack is how many tokens past the known end of an oldest-first list the newest
+// page reaches.
+const newestSlack = 25
+
 // newestPage reads the page at the end of the list where new tokens are, shared by the
 // creates of this client that look for their token at once, and keeps it for reads.
 func (x *TokenIndex) newestPage(ctx context.Context) (TokenPage, error) {
@@ -202,7 +206,10 @@ func (x *TokenIndex) newestPage(ctx context.Context) (TokenPage, error) {
 	gen := x.gen
 	offset := 0
 	if orderOf(pointsOf(pagesOnly(x.scan.pages))) == oldestFirst {
-		offset = max(0, x.scan.total+x.scan.created-x.scan.createdAtTotal-MaxPageSize)
+		// The page ends newestSlack tokens past the end this client knows of: others'
+		// creates may have landed since, and a page that ends short of them would miss the
+		// newest tokens, while one that reaches past the end costs nothing more.
+		offset = max(0, x.scan.total+x.scan.created-x.scan.createdAtTotal-MaxPageSize+newestSlack)
 	}
 	x.mu.Unlock()
 	key := "newest-" + strconv.FormatUint(gen, 10) + "-" + strconv.Itoa(offset)

@@ -98,6 +98,10 @@ func (s *Store) List(ctx context.Context) (TokenList, error) {
 // of the store the run holds as valid.
 func (s *Store) judged(list TokenList) TokenList {
 	list.Complete = list.fits
+	if list.above > 0 {
+		// The newest end of the list: the credentials held may be older than what it shows.
+		return list
+	}
 	for _, value := range s.creds.heldValid(list.Started) {
 		list.Complete = list.Complete && list.shows(value)
 	}

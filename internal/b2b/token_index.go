@@ -25,12 +25,14 @@ type TokenIndex struct {
 	gatherLimit time.Duration
 	read        listingFunc
 
-	mu      sync.Mutex
-	gen     uint64
-	latest  *TokenList
-	running *runningListing
-	flight  singleflight.Group
-	flights uint64
+	mu     sync.Mutex
+	gen    uint64
+	latest *TokenList
+	// latestTail is the latest read of the newest end of a big store (tail.go).
+	latestTail *TokenList
+	running    *runningListing
+	flight     singleflight.Group
+	flights    uint64
 
 	creating int
 	idle     chan struct{} // closed while no create is in flight
@@ -94,6 +96,44 @@ func (x *TokenIndex) recent(ctx context.Context, maxAge time.Duration) (TokenLis
 	}
 	x.mu.Unlock()
 	return x.listing(ctx, need)
+}
+
+// keepTail keeps a read of the newest end (tail.go): one page that held the whole store is
+// a complete listing for every read, unless a newer one is at hand; any other tells the
+// newest id at its start, for the creates that follow (recentTail).
+func (x *TokenIndex) keepTail(list TokenList) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.scan.learnTotal(list.TotalCount, list.gen)
+	if list.above == 0 {
+		if x.latest == nil || list.gen >= x.latest.gen && list.Started.After(x.latest.Started) {
+			x.latest = &list
+		}
+		return
+	}
+	if x.latestTail == nil || list.Started.After(x.latestTail.Started) {
+		x.latestTail = &list
+	}
+}
+
+// tailHint is what the latest read of the newest end tells the next one.
+func (x *TokenIndex) tailHint() tailHint {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.latestTail == nil || !x.latestTail.oldestFirst {
+		return tailHint{}
+	}
+	return tailHint{oldestFirst: true, total: x.scan.total + x.scan.created - x.scan.createdAtTotal, size: x.latestTail.pageSize}
+}
+
+// recentTail is the latest read of the newest end if it started no longer than maxAge ago.
+func (x *TokenIndex) recentTail(maxAge time.Duration) (TokenList, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.latestTail == nil || x.clock.Now().Sub(x.latestTail.Started) > maxAge {
+		return TokenList{}, false
+	}
+	return *x.latestTail, true
 }
 
 // hasRecent reports whether a complete listing no older than maxAge is at hand.

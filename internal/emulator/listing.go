@@ -81,6 +81,17 @@ func (s *Server) listBackendTokens(req *request) reply {
 func (s *Server) pageLocked(limit, offset int64) ([]tokenItem, int) {
 	total := len(s.tokens) - len(s.hidden)
 	items := make([]tokenItem, 0, min(limit, int64(max(total, 0))))
+	if len(s.hidden) == 0 {
+		// Nothing hidden: the page is a slice of the tokens, whatever the store's size.
+		for k := offset; k < offset+limit && k < int64(len(s.tokens)); k++ {
+			i := int64(len(s.tokens)) - 1 - k
+			if s.listOrder == OldestFirst {
+				i = k
+			}
+			items = append(items, itemOf(s.tokens[i]))
+		}
+		return items, total
+	}
 	skipped := int64(0)
 	for t := range s.listedLocked() {
 		if int64(len(items)) >= limit {
@@ -90,9 +101,13 @@ func (s *Server) pageLocked(limit, offset int64) ([]tokenItem, int) {
 			skipped++
 			continue
 		}
-		items = append(items, tokenItem{ID: t.ID, Name: t.Name, Email: t.Email, StoreHash: t.StoreHash, Token: t.Token, EventChannel: t.EventChannel})
+		items = append(items, itemOf(t))
 	}
 	return items, total
+}
+
+func itemOf(t Token) tokenItem {
+	return tokenItem{ID: t.ID, Name: t.Name, Email: t.Email, StoreHash: t.StoreHash, Token: t.Token, EventChannel: t.EventChannel}
 }
 
 // listedLocked yields the tokens a listing shows, in the list order.

@@ -22,7 +22,9 @@ func tokenInStateAttribute() schema.Attribute {
 		Optional: true,
 		MarkdownDescription: "Whether `token` and `previous_token` are kept in plan and state. Defaults to `true`. With " +
 			"`false`, both are null in plan and state (a token whose id is not known yet is the one exception: " +
-			"its value is kept, with a warning, until a refresh finds its id), and the values are read when needed " +
+			"its value is kept in the resource's private state, with a warning, until a refresh finds its id; a plan " +
+			"saved with `-out` in that time carries the private state too, so keep such a plan file as secret as the " +
+			"state), and the values are read when needed " +
 			"with the `b2b_server_token_value` ephemeral resource. Reading and deleting the token then need the " +
 			"provider's `access_token` or `auth_token`. Changing it is an in-place update that creates and " +
 			"deletes no token.",
