@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // The newest end of the list. Ids grow with creation and the list is sorted by id, newest
@@ -227,4 +228,39 @@ func (l TokenList) newestID() int64 {
 		id = max(id, t.ID)
 	}
 	return id
+}
+
+// NewestNamed returns the tokens with name and email (in any case) at the newest end of the
+// list: the whole store when it fits on one page, else its newest page (whole reports
+// which). It reads only with a credential the store already has, and nothing at all for a
+// list not in the order of its ids: a plan's hint, never evidence.
+func (s *Store) NewestNamed(ctx context.Context, name, email string) (tokens []ServerToken, whole bool, err error) {
+	if !s.HasCredential() {
+		return nil, false, nil
+	}
+	list, ok := s.index.recentTail(reconcileFreshness)
+	if s.index.hasRecent(reconcileFreshness) {
+		if list, err = s.index.recent(ctx, reconcileFreshness); err == nil {
+			return named(list, name, email), true, nil
+		}
+	}
+	if !ok {
+		if list, err = s.tailAbove(ctx, math.MaxInt64); errors.Is(err, errOrderUnknown) {
+			return nil, false, nil
+		}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return named(list, name, email), list.above == 0, nil
+}
+
+func named(list TokenList, name, email string) []ServerToken {
+	var tokens []ServerToken
+	for _, t := range list.Tokens {
+		if t.Name == name && strings.EqualFold(t.Email, email) {
+			tokens = append(tokens, t)
+		}
+	}
+	return tokens
 }

@@ -26,6 +26,9 @@ type providerData struct {
 	// replaced and handedOver carry an earlier create across a tainted object's
 	// replacement (resource_server_token_settle.go).
 	replaced, handedOver sync.Map
+	// inState are the tokens ("store/id") of the states this run read or planned
+	// (resource_server_token_name_taken.go).
+	inState sync.Map
 }
 
 func newProviderData(cfg b2b.Config, clock clockFunc) (*providerData, error) {

@@ -177,6 +177,7 @@ func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
+	r.seenInState(ctx, req.State)
 	if r.data != nil && !req.State.Raw.IsNull() {
 		if other := r.otherHost(private); other != nil {
 			r.planAtOtherHost(ctx, req, resp, private, other)
@@ -200,8 +201,8 @@ func (r *serverTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	switch {
 	case resp.Diagnostics.HasError():
-	case req.State.Raw.IsNull():
-		r.planReplacement(ctx, resp)
+	case req.State.Raw.IsNull() && !r.planReplacement(ctx, resp):
+		r.warnNameTaken(ctx, resp)
 	case private.Pending != nil && private.Rotation:
 		r.planSettleRotation(ctx, private, resp)
 	}

@@ -26,6 +26,7 @@ func (r *serverTokenResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, &state)...) // also for a token kept unread
+	defer func() { r.seenInState(ctx, resp.State) }()
 	if other := r.otherHost(private); other != nil {
 		resp.Diagnostics.Append(otherHostWarning(state, other))
 		return

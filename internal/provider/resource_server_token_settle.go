@@ -72,16 +72,16 @@ func (r *serverTokenResource) stashUnsettled(state serverTokenModel, private ser
 }
 
 // planReplacement plans the create half of a replacement of a tainted object whose earlier
-// create this plan's refresh found or could not settle.
-func (r *serverTokenResource) planReplacement(ctx context.Context, resp *resource.ModifyPlanResponse) {
+// create this plan's refresh found or could not settle; false when there is none.
+func (r *serverTokenResource) planReplacement(ctx context.Context, resp *resource.ModifyPlanResponse) bool {
 	var plan serverTokenModel
 	if resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
-		return
+		return true
 	}
 	v, _ := r.data.replaced.LoadAndDelete(r.replacementKey(plan.StoreHash.ValueString(), plan.Name.ValueString(), plan.Email.ValueString()))
 	rep, ok := v.(replaced)
 	if !ok {
-		return
+		return false
 	}
 	name := plan.Name.ValueString()
 	switch {
@@ -99,6 +99,7 @@ func (r *serverTokenResource) planReplacement(ctx context.Context, resp *resourc
 				"Terraform plans to replace it; this apply keeps it instead, creating and deleting no token. (With "+
 				"create_before_destroy, Terraform creates the new token first, and the one found is deleted.)", name))
 	}
+	return true
 }
 
 // handOver is the delete of a tainted object whose replacement settles its earlier create:
