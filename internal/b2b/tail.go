@@ -231,7 +231,7 @@ func (l TokenList) newestID() int64 {
 }
 
 // NewestNamed returns the tokens with name and email (in any case) at the newest end of the
-// list: the whole store when it fits on one page, else its newest page (whole reports
+// list, less those this run deleted: the whole store when it fits on one page, else its newest page (whole reports
 // which). It reads only with a credential the store already has, and nothing at all for a
 // list not in the order of its ids: a plan's hint, never evidence.
 func (s *Store) NewestNamed(ctx context.Context, name, email string) (tokens []ServerToken, whole bool, err error) {
@@ -241,7 +241,7 @@ func (s *Store) NewestNamed(ctx context.Context, name, email string) (tokens []S
 	list, ok := s.index.recentTail(reconcileFreshness)
 	if s.index.hasRecent(reconcileFreshness) {
 		if list, err = s.index.recent(ctx, reconcileFreshness); err == nil {
-			return named(list, name, email), true, nil
+			return s.named(list, name, email), true, nil
 		}
 	}
 	if !ok {
@@ -252,12 +252,15 @@ func (s *Store) NewestNamed(ctx context.Context, name, email string) (tokens []S
 	if err != nil {
 		return nil, false, err
 	}
-	return named(list, name, email), list.above == 0, nil
+	return s.named(list, name, email), list.above == 0, nil
 }
 
-func named(list TokenList, name, email string) []ServerToken {
+func (s *Store) named(list TokenList, name, email string) []ServerToken {
 	var tokens []ServerToken
 	for _, t := range list.Tokens {
+		if _, deleted := s.deleted.Load(t.ID); deleted {
+			continue // this run deleted it since the list was read
+		}
 		if t.Name == name && strings.EqualFold(t.Email, email) {
 			tokens = append(tokens, t)
 		}

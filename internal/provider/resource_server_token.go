@@ -90,8 +90,8 @@ func serverTokenArguments() map[string]schema.Attribute {
 				"finds a token by the name its list shows). Names need not be unique, but give each resource, and each " +
 				"pipeline applying to the store, a name of its own: a create whose reply is lost is told by its name, email " +
 				"and store, and two creates of one name and email at once cannot be told apart until the list settles. A " +
-				"plan that creates a token warns when the store already holds one of its name and email that no state of " +
-				"the run holds (it looks at the newest tokens, with a credential the run already has).",
+				"plan that creates a token without `rotate_when_changed` warns when the store already holds one of its name " +
+				"and email that no state of the run holds (it looks at the newest tokens, with a credential the run already has).",
 			Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},

@@ -28,8 +28,9 @@ func (r *serverTokenResource) seenInState(ctx context.Context, state tfsdk.State
 	}
 }
 
-// warnNameTaken warns at plan, when a token is to be created, of the tokens of the store
-// that already have its name and email and that no state of this run holds: another
+// warnNameTaken warns at plan, when a token is to be created (and does not rotate), of the
+// tokens of the store that already have its name and email and that no state of this run
+// holds: another
 // pipeline or workspace may manage them, and a create whose reply is lost is told from them
 // only by the ids listed before it. It reads the newest end of the list only (the whole
 // store when it fits on one page), with a credential the run already has: plan borrows and
@@ -38,6 +39,12 @@ func (r *serverTokenResource) warnNameTaken(ctx context.Context, resp *resource.
 	var plan serverTokenModel
 	if resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() ||
 		plan.Name.IsUnknown() || plan.Email.IsUnknown() || plan.StoreHash.ValueString() == "" {
+		return
+	}
+	if !plan.RotateWhenChanged.IsNull() {
+		// A rotating token is replaced by one of its own name, and with create_before_destroy
+		// Terraform plans the create again at apply while the token it replaces is still
+		// there, in a process that never saw that token's state: no warning can tell them.
 		return
 	}
 	store := r.data.store(plan.StoreHash.ValueString())

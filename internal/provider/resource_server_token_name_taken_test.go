@@ -9,8 +9,9 @@ import (
 // A plan that creates a token warns when the store already holds one of its name and email
 // that no state of the run holds (another pipeline's, here a second working directory on
 // the same store), naming its id; with auth_token and with an access token that lists. The
-// plan still creates, and writes nothing. The same configuration's own token, a rotation's
-// replacement and a token of another name are no cause for it.
+// plan still creates, and writes nothing. The same configuration's own token, a rotating
+// token's replacements (create_before_destroy included) and a token of another name are no
+// cause for it.
 func TestAccServerToken_planWarnsOfANameAndEmailTakenElsewhere(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []string{"auth_token", "access_token"} {
@@ -25,8 +26,7 @@ func TestAccServerToken_planWarnsOfANameAndEmailTakenElsewhere(t *testing.T) {
 			}
 			pipelineA := newTerraformCLI(t, env, "1.11.0")
 			pipelineB := newTerraformCLI(t, env, "1.11.0")
-			config := env.provider(credential) + serverTokenConfig("shared", withPasswordWO,
-				`rotate_when_changed = { rotation = "1" }`)
+			config := env.provider(credential) + serverTokenConfig("shared", withPasswordWO)
 			outA := pipelineA.apply(config)
 			if strings.Contains(outA, "already exists") {
 				t.Errorf("the first pipeline's plan warned of a token that did not exist:\n%s", outA)
@@ -45,10 +45,17 @@ func TestAccServerToken_planWarnsOfANameAndEmailTakenElsewhere(t *testing.T) {
 			if out := pipelineA.run("plan", "-input=false"); strings.Contains(out, "already exists") {
 				t.Errorf("a plan warned of its own token:\n%s", out)
 			}
-			rotated := env.provider(credential) + serverTokenConfig("shared", withPasswordWO,
-				`rotate_when_changed = { rotation = "2" }`)
-			if out := pipelineA.apply(rotated); strings.Contains(out, "already exists") {
-				t.Errorf("a rotation's plan warned of the token it replaces:\n%s", out)
+			for _, rotation := range []string{"1", "2"} {
+				// The second with create_before_destroy: the create runs while the token it
+				// replaces is still there, and Terraform plans it again at apply.
+				extra := []string{fmt.Sprintf("rotate_when_changed = { rotation = %q }", rotation)}
+				if rotation == "2" {
+					extra = append(extra, "lifecycle {\n    create_before_destroy = true\n  }")
+				}
+				rotated := env.provider(credential) + serverTokenConfig("shared", withPasswordWO, extra...)
+				if out := pipelineA.apply(rotated); strings.Contains(out, "already exists") {
+					t.Errorf("a rotation's plan or apply warned of the token it replaces:\n%s", out)
+				}
 			}
 			other := env.provider(credential) + serverTokenConfig("mine", withPasswordWO)
 			pipelineB.write("main.tf", pipelineB.requiredProviders()+other)

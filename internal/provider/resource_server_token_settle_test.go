@@ -246,3 +246,44 @@ func TestAccServerToken_borrowedCredentialLeftIsDeletedLater(t *testing.T) {
 		t.Fatalf("destroy left %v", left)
 	}
 }
+
+// With create_before_destroy, the create of a tainted object's replacement runs before the
+// delete of the object it replaces, and Terraform gives it nothing of that object: it makes
+// a new token, and the delete that follows removes what the earlier create made (found by
+// the refresh, or settled then). No duplicate is left, in both credential modes, and the
+// next plan is empty.
+func TestAccServerTokenLostCreate_createBeforeDestroyLeavesNoDuplicate(t *testing.T) {
+	t.Parallel()
+	for _, withAuthToken := range credentialModes {
+		t.Run(modeName(withAuthToken), func(t *testing.T) {
+			t.Parallel()
+			env, args, injectLost := lostCreateEnv(t, withAuthToken)
+			clock := env.fakeClock()
+			cli := newTerraformCLI(t, env, "1.11.0")
+			config := env.provider(args...) + serverTokenConfig("tainted", withPasswordWO,
+				"lifecycle {\n    create_before_destroy = true\n  }")
+			env.emu.SetListLag(-1)
+			injectLost(emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true})
+			cli.contains(cli.applyFails(config), `Server token create may have made a token: tainted`)
+
+			env.emu.SetListLag(0)
+			env.emu.RevealAll()
+			clock.Advance(time.Minute)
+			cli.run("apply", "-auto-approve", "-input=false")
+			live := env.tokensNamed("tainted")
+			if len(live) != 1 || cli.state()[strconv.FormatInt(live[0].ID, 10)] == nil {
+				t.Fatalf("live %v, state %v: want one token, in state", live, cli.state())
+			}
+			if out := cli.run("plan", "-input=false"); !errorText(`No changes`).MatchString(out) {
+				t.Errorf("the plan after settling is not empty:\n%s", out)
+			}
+			cli.run("destroy", "-auto-approve", "-input=false")
+			if left := env.tokensNamed("tainted"); len(left) != 0 {
+				t.Fatalf("destroy left %v", left)
+			}
+			if err := env.noBorrowedLeft(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
