@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"unique"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -273,11 +274,22 @@ func (j *pageJoiner) add(page TokenPage) error {
 				page.Offset, t.ID, at))
 		}
 		j.seen[t.ID] = page.Offset
-		j.tokens = append(j.tokens, t)
+		j.tokens = append(j.tokens, interned(t))
 	}
 	j.pages++
 	j.last = page
 	return nil
+}
+
+// interned is t with its repeated strings made one: a store holds few emails, one store
+// hash and few event channels, and with the documented claims every token of one user is one
+// string, so a listing of a big store keeps each of them once.
+func interned(t ServerToken) ServerToken {
+	t.Email = unique.Make(t.Email).Value()
+	t.StoreHash = unique.Make(t.StoreHash).Value()
+	t.EventChannel = unique.Make(t.EventChannel).Value()
+	t.Token = unique.Make(t.Token).Value()
+	return t
 }
 
 // didNotEnd is the error of a listing stopped for what detail says.

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // listQueries are the limit and offset of every list request, as "limit/offset". A query
@@ -442,5 +443,32 @@ func TestListingFullPageAtTotalCountReadsOneMore(t *testing.T) {
 	// read too, and is short.
 	if got := strings.Join(listQueries(f), " "); got != "250/0 250/245 250/0 250/245 250/490" {
 		t.Errorf("requests %s", got)
+	}
+}
+
+// A complete listing keeps a repeated value once: with the documented claims every token of
+// a user is one string, and a big store's listing then holds it once, not once a token.
+func TestListingKeepsARepeatedValueOnce(t *testing.T) {
+	f := newFake(t)
+	f.listAuthToken()
+	f.seed(600, "bench", "a@example.com")
+	f.locked(func() {
+		for i := 1; i < len(f.tokens); i++ {
+			f.tokens[i].Token = "eyJhbGciOiJIUzI1NiJ9.eyJlbWFpbCI6ImFAZXhhbXBsZS5jb20ifQ.one-value-per-user"
+		}
+	})
+	list, err := f.client(t, withAuthToken).ListServerTokens(context.Background())
+	if err != nil || len(list.Tokens) != 601 {
+		t.Fatalf("%d tokens, %v", len(list.Tokens), err)
+	}
+	values, emails := map[*byte]bool{}, map[*byte]bool{}
+	for _, tok := range list.Tokens[1:] {
+		if tok.Token != testAuthToken {
+			values[unsafe.StringData(tok.Token)] = true
+			emails[unsafe.StringData(tok.Email)] = true
+		}
+	}
+	if len(values) != 1 || len(emails) != 1 {
+		t.Errorf("the listing holds the one value %d times and the one email %d times; want once each", len(values), len(emails))
 	}
 }
