@@ -14,9 +14,21 @@ import (
 // replicaHiding answers listings as the emulator does, without the tokens hide picks: a
 // replica behind the store (hide: ids from the newest it lacks) or one that drops a token.
 func replicaHiding(env *accEnv, hide func(id int64) bool) frontFunc {
+	return listingWithout(env, func(t emulator.Token) bool { return hide(t.ID) }, false)
+}
+
+// listingWithout answers listings as the emulator does, without the tokens hide picks. Its
+// totalCount counts only those shown, or, with counted, every token (then no listing adds
+// up, and none is complete).
+func listingWithout(env *accEnv, hide func(emulator.Token) bool, counted bool) frontFunc {
 	return func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method != http.MethodGet || r.URL.Path != "/api/io/backend/tokens" {
 			return false
+		}
+		hidden := map[int64]bool{}
+		all := env.emu.Tokens()
+		for _, t := range all {
+			hidden[t.ID] = hide(t)
 		}
 		rec := httptest.NewRecorder()
 		env.emu.ServeHTTP(rec, r)
@@ -31,16 +43,16 @@ func replicaHiding(env *accEnv, hide func(id int64) bool) frontFunc {
 		for _, t := range data {
 			m, _ := t.(map[string]any)
 			id, _ := strconv.ParseInt(fmt.Sprint(m["id"]), 10, 64)
-			if !hide(id) {
+			if !hidden[id] {
 				kept = append(kept, t)
 			}
 		}
 		body["data"] = kept
 		if meta, ok := body["meta"].(map[string]any); ok {
-			if p, ok := meta["pagination"].(map[string]any); ok {
+			if p, ok := meta["pagination"].(map[string]any); ok && !counted {
 				total := 0
-				for _, t := range env.emu.Tokens() {
-					if !hide(t.ID) {
+				for _, t := range all {
+					if !hidden[t.ID] {
 						total++
 					}
 				}

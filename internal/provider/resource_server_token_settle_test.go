@@ -1,10 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,43 +130,54 @@ func TestAccServerTokenLostCreate_taintedWithoutRefreshCreatesNothing(t *testing
 
 // With a refresh, the replacement of a tainted lost create keeps the token the create made
 // (found by the refresh with auth_token, by the apply's borrowed credential without),
-// creating and deleting nothing, with create_before_destroy or without.
+// creating and deleting nothing. With create_before_destroy the create runs before the
+// delete of the object it replaces, and Terraform gives it nothing of that object: it makes
+// a new token, and the delete that follows removes what the earlier create made. Either way
+// no duplicate is left, in both credential modes, and the next plan is empty.
 func TestAccServerTokenLostCreate_replacementKeepsTheTokenFound(t *testing.T) {
 	t.Parallel()
 	for _, withAuthToken := range credentialModes {
-		t.Run(modeName(withAuthToken), func(t *testing.T) {
-			t.Parallel()
-			env, args, injectLost := lostCreateEnv(t, withAuthToken)
-			clock := env.fakeClock()
-			cli := newTerraformCLI(t, env, "1.11.0")
-			config := env.provider(args...) + serverTokenConfig("tainted", withPasswordWO)
-			env.emu.SetListLag(-1)
-			injectLost(emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true})
-			cli.contains(cli.applyFails(config), `Server token create may have made a token: tainted`)
+		for _, createBeforeDestroy := range []bool{false, true} {
+			t.Run(modeName(withAuthToken)+"/create_before_destroy="+strconv.FormatBool(createBeforeDestroy), func(t *testing.T) {
+				t.Parallel()
+				env, args, injectLost := lostCreateEnv(t, withAuthToken)
+				clock := env.fakeClock()
+				cli := newTerraformCLI(t, env, "1.11.0")
+				var extra []string
+				if createBeforeDestroy {
+					extra = append(extra, "lifecycle {\n    create_before_destroy = true\n  }")
+				}
+				config := env.provider(args...) + serverTokenConfig("tainted", withPasswordWO, extra...)
+				env.emu.SetListLag(-1)
+				injectLost(emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true})
+				cli.contains(cli.applyFails(config), `Server token create may have made a token: tainted`)
 
-			env.emu.SetListLag(0)
-			env.emu.RevealAll()
-			clock.Advance(time.Minute)
-			cli.run("apply", "-auto-approve", "-input=false")
-			env.expectCreates("tainted", 1, "the lost create's token is kept by the replacement")
-			live := env.tokensNamed("tainted")
-			if len(live) != 1 || cli.state()[strconv.FormatInt(live[0].ID, 10)] == nil {
-				t.Fatalf("live %v, state %v: want the lost create's token, in state", live, cli.state())
-			}
-			if len(env.callsTo(routeDeleteToken)) != env.borrowedCreates() {
-				t.Errorf("%d deletes, want only the %d borrowed credentials'", len(env.callsTo(routeDeleteToken)), env.borrowedCreates())
-			}
-			if out := cli.run("plan", "-input=false"); !errorText(`No changes`).MatchString(out) {
-				t.Errorf("the plan after settling is not empty:\n%s", out)
-			}
-			cli.run("destroy", "-auto-approve", "-input=false")
-			if left := env.tokensNamed("tainted"); len(left) != 0 {
-				t.Fatalf("destroy left %v", left)
-			}
-			if err := env.noBorrowedLeft(); err != nil {
-				t.Error(err)
-			}
-		})
+				env.emu.SetListLag(0)
+				env.emu.RevealAll()
+				clock.Advance(time.Minute)
+				cli.run("apply", "-auto-approve", "-input=false")
+				live := env.tokensNamed("tainted")
+				if len(live) != 1 || cli.state()[strconv.FormatInt(live[0].ID, 10)] == nil {
+					t.Fatalf("live %v, state %v: want one token, in state", live, cli.state())
+				}
+				if !createBeforeDestroy {
+					env.expectCreates("tainted", 1, "the lost create's token is kept by the replacement")
+					if len(env.callsTo(routeDeleteToken)) != env.borrowedCreates() {
+						t.Errorf("%d deletes, want only the %d borrowed credentials'", len(env.callsTo(routeDeleteToken)), env.borrowedCreates())
+					}
+				}
+				if out := cli.run("plan", "-input=false"); !errorText(`No changes`).MatchString(out) {
+					t.Errorf("the plan after settling is not empty:\n%s", out)
+				}
+				cli.run("destroy", "-auto-approve", "-input=false")
+				if left := env.tokensNamed("tainted"); len(left) != 0 {
+					t.Fatalf("destroy left %v", left)
+				}
+				if err := env.noBorrowedLeft(); err != nil {
+					t.Error(err)
+				}
+			})
+		}
 	}
 }
 
@@ -178,38 +185,7 @@ func TestAccServerTokenLostCreate_replacementKeepsTheTokenFound(t *testing.T) {
 // provider borrows: a list that shows them later than the run can wait. With counted, the
 // listing's totalCount still counts them, so that no listing is complete.
 func hidingBorrowed(env *accEnv, counted bool) frontFunc {
-	return func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method != http.MethodGet || r.URL.Path != "/api/io/backend/tokens" {
-			return false
-		}
-		rec := httptest.NewRecorder()
-		env.emu.ServeHTTP(rec, r)
-		var body map[string]any
-		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &body) != nil {
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(rec.Body.Bytes())
-			return true
-		}
-		data, _ := body["data"].([]any)
-		kept := []any{}
-		for _, t := range data {
-			if m, _ := t.(map[string]any); !strings.HasPrefix(fmt.Sprint(m["name"]), b2b.BorrowedNamePrefix) {
-				kept = append(kept, t)
-			}
-		}
-		body["data"] = kept
-		if meta, ok := body["meta"].(map[string]any); ok {
-			if p, ok := meta["pagination"].(map[string]any); ok {
-				p["totalCount"] = len(env.emu.Tokens())
-				if !counted {
-					p["totalCount"] = len(env.emu.Tokens()) - len(env.tokensPrefixed(b2b.BorrowedNamePrefix))
-				}
-			}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(body)
-		return true
-	}
+	return listingWithout(env, func(t emulator.Token) bool { return strings.HasPrefix(t.Name, b2b.BorrowedNamePrefix) }, counted)
 }
 
 // A short-lived credential borrowed for a create and not listed in time to be deleted is
@@ -244,46 +220,5 @@ func TestAccServerToken_borrowedCredentialLeftIsDeletedLater(t *testing.T) {
 	cli.run("destroy", "-auto-approve", "-input=false")
 	if left := env.tokensNamed("borrower"); len(left) != 0 {
 		t.Fatalf("destroy left %v", left)
-	}
-}
-
-// With create_before_destroy, the create of a tainted object's replacement runs before the
-// delete of the object it replaces, and Terraform gives it nothing of that object: it makes
-// a new token, and the delete that follows removes what the earlier create made (found by
-// the refresh, or settled then). No duplicate is left, in both credential modes, and the
-// next plan is empty.
-func TestAccServerTokenLostCreate_createBeforeDestroyLeavesNoDuplicate(t *testing.T) {
-	t.Parallel()
-	for _, withAuthToken := range credentialModes {
-		t.Run(modeName(withAuthToken), func(t *testing.T) {
-			t.Parallel()
-			env, args, injectLost := lostCreateEnv(t, withAuthToken)
-			clock := env.fakeClock()
-			cli := newTerraformCLI(t, env, "1.11.0")
-			config := env.provider(args...) + serverTokenConfig("tainted", withPasswordWO,
-				"lifecycle {\n    create_before_destroy = true\n  }")
-			env.emu.SetListLag(-1)
-			injectLost(emulator.Fault{Kind: emulator.FaultStatus, Status: 500, AfterHandling: true})
-			cli.contains(cli.applyFails(config), `Server token create may have made a token: tainted`)
-
-			env.emu.SetListLag(0)
-			env.emu.RevealAll()
-			clock.Advance(time.Minute)
-			cli.run("apply", "-auto-approve", "-input=false")
-			live := env.tokensNamed("tainted")
-			if len(live) != 1 || cli.state()[strconv.FormatInt(live[0].ID, 10)] == nil {
-				t.Fatalf("live %v, state %v: want one token, in state", live, cli.state())
-			}
-			if out := cli.run("plan", "-input=false"); !errorText(`No changes`).MatchString(out) {
-				t.Errorf("the plan after settling is not empty:\n%s", out)
-			}
-			cli.run("destroy", "-auto-approve", "-input=false")
-			if left := env.tokensNamed("tainted"); len(left) != 0 {
-				t.Fatalf("destroy left %v", left)
-			}
-			if err := env.noBorrowedLeft(); err != nil {
-				t.Error(err)
-			}
-		})
 	}
 }
