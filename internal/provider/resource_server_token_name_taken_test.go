@@ -66,3 +66,34 @@ func TestAccServerToken_planWarnsOfANameAndEmailTakenElsewhere(t *testing.T) {
 		})
 	}
 }
+
+// With backend credentials only, a plan has no credential of its own to list with: the
+// first plan of a configuration warns of nothing (it borrows nothing, as a plan writes
+// nothing), and a later one lists with the tokens its state holds, and warns.
+func TestAccServerToken_planWarnsOfANameTakenWithBackendCredentialsOnly(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t)
+	pipelineA := newTerraformCLI(t, env, "1.11.0")
+	pipelineB := newTerraformCLI(t, env, "1.11.0")
+	pipelineA.apply(env.provider() + serverTokenConfig("shared", withPasswordWO))
+	theirs := env.tokensNamed("shared")[0]
+
+	mine := tokenBlock("mine", "mine", withPasswordWO)
+	pipelineB.write("main.tf", pipelineB.requiredProviders()+env.provider()+serverTokenConfig("shared", withPasswordWO)+mine)
+	if out := pipelineB.run("plan", "-input=false"); strings.Contains(out, "already exists") {
+		t.Errorf("a plan with no credential to list with warned:\n%s", out)
+	}
+	pipelineB.apply(env.provider() + mine)
+	pipelineB.write("main.tf", pipelineB.requiredProviders()+env.provider()+serverTokenConfig("shared", withPasswordWO)+mine)
+	creates := env.createsNamed("shared")
+	pipelineB.contains(pipelineB.run("plan", "-input=false"), "Plan: 1 to add",
+		"A server token of this name and email already exists: shared", fmt.Sprintf("(ids %d)", theirs.ID))
+	if env.createsNamed("shared") != creates || env.borrowedCreates() > 2 {
+		t.Errorf("the plan created a token (%d creates of shared, %d borrowed)", env.createsNamed("shared"), env.borrowedCreates())
+	}
+	pipelineB.run("destroy", "-auto-approve", "-input=false")
+	pipelineA.run("destroy", "-auto-approve", "-input=false")
+	if err := env.noBorrowedLeft(); err != nil {
+		t.Error(err)
+	}
+}
