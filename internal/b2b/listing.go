@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"time"
-	"unique"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -243,12 +242,14 @@ type pageJoiner struct {
 	// seen is the offset of the page that first showed each id.
 	seen   map[int64]int
 	tokens []ServerToken
+	// strings keeps each string of the listing once (interned).
+	strings map[string]string
 }
 
 func newPageJoiner(first TokenPage, size, step int) *pageJoiner {
 	n := min(max(first.TotalCount, len(first.Tokens)), 10*MaxPageSize)
 	j := &pageJoiner{total: first.TotalCount, size: size, step: step, seen: make(map[int64]int, n),
-		tokens: make([]ServerToken, 0, n)}
+		tokens: make([]ServerToken, 0, n), strings: map[string]string{}}
 	_ = j.add(first) // the first page sets totalCount and overlaps nothing
 	return j
 }
@@ -274,7 +275,7 @@ func (j *pageJoiner) add(page TokenPage) error {
 				page.Offset, t.ID, at))
 		}
 		j.seen[t.ID] = page.Offset
-		j.tokens = append(j.tokens, interned(t))
+		j.tokens = append(j.tokens, j.interned(t))
 	}
 	j.pages++
 	j.last = page
@@ -283,12 +284,16 @@ func (j *pageJoiner) add(page TokenPage) error {
 
 // interned is t with its repeated strings made one: a store holds few emails, one store
 // hash and few event channels, and with the documented claims every token of one user is one
-// string, so a listing of a big store keeps each of them once.
-func interned(t ServerToken) ServerToken {
-	t.Email = unique.Make(t.Email).Value()
-	t.StoreHash = unique.Make(t.StoreHash).Value()
-	t.EventChannel = unique.Make(t.EventChannel).Value()
-	t.Token = unique.Make(t.Token).Value()
+// string, so a listing of a big store keeps each of them once. The map goes with the joiner.
+func (j *pageJoiner) interned(t ServerToken) ServerToken {
+	one := func(v string) string {
+		if kept, ok := j.strings[v]; ok {
+			return kept
+		}
+		j.strings[v] = v
+		return v
+	}
+	t.Email, t.StoreHash, t.EventChannel, t.Token = one(t.Email), one(t.StoreHash), one(t.EventChannel), one(t.Token)
 	return t
 }
 
