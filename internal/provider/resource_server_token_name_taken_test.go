@@ -69,7 +69,9 @@ func TestAccServerToken_planWarnsOfANameAndEmailTakenElsewhere(t *testing.T) {
 
 // With backend credentials only, a plan has no credential of its own to list with: the
 // first plan of a configuration warns of nothing (it borrows nothing, as a plan writes
-// nothing), and a later one lists with the tokens its state holds, and warns.
+// nothing), and a later one lists with the tokens of its state refreshed before it (here
+// through depends_on: OpenTofu may plan a new resource before it refreshes the others), and
+// warns.
 func TestAccServerToken_planWarnsOfANameTakenWithBackendCredentialsOnly(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
@@ -84,7 +86,8 @@ func TestAccServerToken_planWarnsOfANameTakenWithBackendCredentialsOnly(t *testi
 		t.Errorf("a plan with no credential to list with warned:\n%s", out)
 	}
 	pipelineB.apply(env.provider() + mine)
-	pipelineB.write("main.tf", pipelineB.requiredProviders()+env.provider()+serverTokenConfig("shared", withPasswordWO)+mine)
+	pipelineB.write("main.tf", pipelineB.requiredProviders()+env.provider()+
+		serverTokenConfig("shared", withPasswordWO, "depends_on = [b2b_server_token.mine]")+mine)
 	creates := env.createsNamed("shared")
 	pipelineB.contains(pipelineB.run("plan", "-input=false"), "Plan: 1 to add",
 		"A server token of this name and email already exists: shared", fmt.Sprintf("(ids %d)", theirs.ID))
