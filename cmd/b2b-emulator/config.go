@@ -28,6 +28,7 @@ type config struct {
 	latency                time.Duration
 	listLag                int
 	listLagFor             time.Duration
+	replicaBehind          time.Duration
 	rateLimit              int
 	rateWindow             time.Duration
 	faults                 multiFlag

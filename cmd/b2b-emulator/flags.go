@@ -60,6 +60,9 @@ var flagDocs = []flagDoc{
 	{"list-lag-for", "duration", "hide each token created through the API from listings until this long after its " +
 		"creation (e.g. 5s); with -list-lag too, until both have run out",
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.DurationVar(&c.listLagFor, n, 0, u) }},
+	{"replica-behind", "duration", "list the store as it was this long before each listing, as a read replica behind it " +
+		"would: tokens made since are not listed, tokens deleted since still are (creates, deletes and credentials are current)",
+		func(fs *flag.FlagSet, c *config, n, u string) { fs.DurationVar(&c.replicaBehind, n, 0, u) }},
 	{"latency", "duration", "wait this long before handling each request (e.g. 200ms)",
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.DurationVar(&c.latency, n, 0, u) }},
 	{"rate-limit", "n", "allow n requests per -rate-window and refuse the others with 429; 0: off " +

@@ -128,3 +128,24 @@ func TestListLagForFlag(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestReplicaBehindFlag(t *testing.T) {
+	for _, on := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{nil, []string{"-replica-behind", "1h"}},
+		{map[string]string{"B2B_EMULATOR_REPLICA_BEHIND": "1h"}, nil},
+	} {
+		srv, base := serverFor(t, on.env, append(on.args, "-seed-tokens", "1")...)
+		if n := totalCount(t, base, srv.Tokens()[0].Token); n != 0 {
+			t.Fatalf("%v %v: totalCount %d, want the replica an hour behind the seed token", on.env, on.args, n)
+		}
+	}
+	if srv, base := serverFor(t, nil, "-seed-tokens", "1"); totalCount(t, base, srv.Tokens()[0].Token) != 1 {
+		t.Fatal("the listing is behind by default")
+	}
+	if err := newServerError(t, "-replica-behind", "-1s"); err == nil || !strings.Contains(err.Error(), "-replica-behind") {
+		t.Fatalf("err %v", err)
+	}
+}

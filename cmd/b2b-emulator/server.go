@@ -32,6 +32,7 @@ func newServer(cfg *config) (*emulator.Server, error) {
 	srv.SetLatency(cfg.latency)
 	srv.SetListLag(cfg.listLag)
 	srv.SetListLagFor(cfg.listLagFor)
+	srv.SetReplicaBehind(cfg.replicaBehind)
 	srv.SetRateLimitWindow(cfg.rateLimit, cfg.rateWindow)
 	srv.SeedTokens(cfg.seedTokens, "seed-token-", opts.Users[0].Email)
 	for _, rf := range faults {
@@ -94,6 +95,8 @@ func checkNumbers(cfg *config) error {
 		return fmt.Errorf("-latency %v is negative", cfg.latency)
 	case cfg.listLagFor < 0:
 		return fmt.Errorf("-list-lag-for %v is negative", cfg.listLagFor)
+	case cfg.replicaBehind < 0:
+		return fmt.Errorf("-replica-behind %v is negative", cfg.replicaBehind)
 	case cfg.rateLimit < 0:
 		return fmt.Errorf("-rate-limit %d is negative (0 turns it off)", cfg.rateLimit)
 	case cfg.rateWindow <= 0:

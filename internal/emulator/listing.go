@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"time"
 )
 
 const maxListLimit = 250
@@ -66,7 +67,7 @@ func (s *Server) listBackendTokens(req *request) reply {
 	now := s.now()
 	s.mu.Lock()
 	s.revealDueLocked(now)
-	items, total := s.pageLocked(limit, offset)
+	items, total := s.pageLocked(limit, offset, now)
 	s.ageHiddenLocked()
 	s.mu.Unlock()
 	return jsonReply(http.StatusOK, envelope{
@@ -78,20 +79,16 @@ func (s *Server) listBackendTokens(req *request) reply {
 
 // pageLocked returns up to limit listed tokens after skipping offset, and
 // how many tokens are listed in all.
-func (s *Server) pageLocked(limit, offset int64) ([]tokenItem, int) {
-	total := len(s.tokens) - len(s.hidden)
-	items := make([]tokenItem, 0, min(limit, int64(max(total, 0))))
-	if len(s.hidden) == 0 {
-		// Nothing hidden: the page is a slice of the tokens, whatever the store's size.
-		for k := offset; k < offset+limit && k < int64(len(s.tokens)); k++ {
-			i := int64(len(s.tokens)) - 1 - k
-			if s.listOrder == OldestFirst {
-				i = k
-			}
-			items = append(items, itemOf(s.tokens[i]))
-		}
-		return items, total
+func (s *Server) pageLocked(limit, offset int64, now time.Time) ([]tokenItem, int) {
+	if asOf, behind := s.replicaAsOfLocked(now); behind {
+		view := s.replicaViewLocked(asOf)
+		return s.pageOfLocked(view, limit, offset), len(view)
 	}
+	total := len(s.tokens) - len(s.hidden)
+	if len(s.hidden) == 0 {
+		return s.pageOfLocked(s.tokens, limit, offset), total // a slice, whatever the store's size
+	}
+	items := make([]tokenItem, 0, min(limit, int64(max(total, 0))))
 	skipped := int64(0)
 	for t := range s.listedLocked() {
 		if int64(len(items)) >= limit {
@@ -104,6 +101,20 @@ func (s *Server) pageLocked(limit, offset int64) ([]tokenItem, int) {
 		items = append(items, itemOf(t))
 	}
 	return items, total
+}
+
+// pageOfLocked returns up to limit of tokens (id ascending) after skipping offset, in the
+// list order.
+func (s *Server) pageOfLocked(tokens []Token, limit, offset int64) []tokenItem {
+	items := make([]tokenItem, 0, max(min(limit, int64(len(tokens))-offset), 0))
+	for k := offset; k < offset+limit && k < int64(len(tokens)); k++ {
+		i := int64(len(tokens)) - 1 - k
+		if s.listOrder == OldestFirst {
+			i = k
+		}
+		items = append(items, itemOf(tokens[i]))
+	}
+	return items
 }
 
 func itemOf(t Token) tokenItem {

@@ -55,6 +55,8 @@ type Server struct {
 	accessTokenListsTokens bool
 	unauthorizedAsDetail   bool
 	hidden                 map[int64]lag // token id -> what keeps it out of listings
+	replica                replica
+	gone                   []goneToken // deleted tokens, for a replica behind the store
 	latency                time.Duration
 	faults                 map[string][]Fault
 	calls                  []Call

@@ -58,6 +58,7 @@ func (s *Server) removeLocked(id int64) bool {
 		return false
 	}
 	s.forgetValueLocked(s.tokens[i].Token)
+	s.gone = append(s.gone, goneToken{Token: s.tokens[i], deletedAt: s.now()})
 	delete(s.hidden, id)
 	s.tokens = slices.Delete(s.tokens, i, i+1)
 	return true

@@ -7,12 +7,13 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
 )
 
 // replicaHiding answers listings as the emulator does, without the tokens hide picks: a
-// replica behind the store (hide: ids from the newest it lacks) or one that drops a token.
+// replica that drops a token (for one behind the store, see the emulator's SetReplicaAsOf).
 func replicaHiding(env *accEnv, hide func(id int64) bool) frontFunc {
 	return listingWithout(env, func(t emulator.Token) bool { return hide(t.ID) }, false)
 }
@@ -85,11 +86,11 @@ func TestAccServerToken_absenceNeedsANewerToken(t *testing.T) {
 			cli.apply(config)
 			made := env.tokensNamed("anchored")[0]
 
-			behind := env.inFront(replicaHiding(env, func(id int64) bool { return id >= made.ID }))
+			env.emu.SetReplicaAsOf(made.CreatedAt.Add(-time.Nanosecond))
 			for range 2 {
 				cli.contains(cli.run("plan", "-input=false"), `No changes`, `Server token kept in state`)
 			}
-			behind()
+			env.emu.SetReplicaAsOf(time.Time{})
 			cli.contains(cli.run("plan", "-input=false"), `No changes`)
 
 			newer := env.emu.AddToken("newer", testEmail)

@@ -13,6 +13,7 @@ import (
 )
 
 func (r *serverTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.seenInState(ctx, req.State) // a replacement's create is planned again after this delete
 	var state serverTokenModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	private, diags := readPrivate(ctx, req.Private)
