@@ -29,6 +29,7 @@ type config struct {
 	listLag                int
 	listLagFor             time.Duration
 	replicaBehind          time.Duration
+	names                  string
 	rateLimit              int
 	rateWindow             time.Duration
 	faults                 multiFlag

@@ -63,6 +63,9 @@ var flagDocs = []flagDoc{
 	{"replica-behind", "duration", "list the store as it was this long before each listing, as a read replica behind it " +
 		"would: tokens made since are not listed, tokens deleted since still are (creates, deletes and credentials are current)",
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.DurationVar(&c.replicaBehind, n, 0, u) }},
+	{"names", "kept|trim,collapse,max=N", "what POST /auth/backend keeps of a token's name: kept byte for byte, or trimmed, " +
+		"whitespace collapsed, cut to N code points (any of them, comma-separated); the reply and the list show what it kept",
+		func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.names, n, "kept", u) }},
 	{"latency", "duration", "wait this long before handling each request (e.g. 200ms)",
 		func(fs *flag.FlagSet, c *config, n, u string) { fs.DurationVar(&c.latency, n, 0, u) }},
 	{"rate-limit", "n", "allow n requests per -rate-window and refuse the others with 429; 0: off " +

@@ -149,3 +149,27 @@ func TestReplicaBehindFlag(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestNamesFlag(t *testing.T) {
+	for _, on := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{nil, []string{"-names", "trim,max=4"}},
+		{map[string]string{"B2B_EMULATOR_NAMES": "trim,max=4"}, nil},
+	} {
+		srv, base := serverFor(t, on.env, on.args...)
+		body := `{"storeHash":"abc123","email":"admin@example.com","password":"demo-password","name":"  cut-short "}`
+		res, err := http.Post(base+"/auth/backend", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if tokens := srv.Tokens(); len(tokens) != 1 || tokens[0].Name != "cut-" {
+			t.Fatalf("%v %v: HTTP %d, tokens %v", on.env, on.args, res.StatusCode, tokens)
+		}
+	}
+	if err := newServerError(t, "-names", "upper"); err == nil || !strings.Contains(err.Error(), "-names") {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -28,11 +28,16 @@ func newServer(cfg *config) (*emulator.Server, error) {
 	if err := checkNumbers(cfg); err != nil {
 		return nil, err
 	}
+	names, err := emulator.ParseNameRule(cfg.names)
+	if err != nil {
+		return nil, fmt.Errorf("-names: %w", err)
+	}
 	srv := emulator.New(opts)
 	srv.SetLatency(cfg.latency)
 	srv.SetListLag(cfg.listLag)
 	srv.SetListLagFor(cfg.listLagFor)
 	srv.SetReplicaBehind(cfg.replicaBehind)
+	srv.SetNameRule(names)
 	srv.SetRateLimitWindow(cfg.rateLimit, cfg.rateWindow)
 	srv.SeedTokens(cfg.seedTokens, "seed-token-", opts.Users[0].Email)
 	for _, rf := range faults {

@@ -144,6 +144,11 @@ func (s *Store) makeBorrowed(ctx context.Context, req CreateServerTokenRequest) 
 	}
 	s.addToken(created.Token, SourceBorrowed, sent.Ended)
 	token := ServerToken{Name: borrowed.Name, Email: req.Email, StoreHash: req.StoreHash, Token: created.Token}
+	if created.Name != "" && created.Name != borrowed.Name {
+		// The API kept another name (cut short, say), which may have lost the random part: the
+		// list shows that one, and it may not tell this token from others any more.
+		token.Name, pending.KeptName, pending.UniqueName = created.Name, created.Name, false
+	}
 	// Not found yet (the list lags, or the listing failed): found when it is deleted, and
 	// the listings of the creates say what fails.
 	token.ID = s.newestID(ctx, token)

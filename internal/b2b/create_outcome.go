@@ -62,6 +62,9 @@ type PendingCreate struct {
 	// too big to list whole then (tail.go): every token at or below it was there before, and
 	// the listings that settle the create read only the newest end, above it.
 	BeforeUpTo int64 `json:"before_up_to,omitempty"`
+	// KeptName is the name the create's reply gave, when the API kept another than the one
+	// sent (cut short, say): the list shows that one.
+	KeptName string `json:"kept_name,omitempty"`
 	// UniqueName: the name has a random part no other token has, so it alone tells the
 	// token (the ephemeral server token, a borrowed credential).
 	UniqueName bool `json:"unique_name,omitempty"`
@@ -94,13 +97,14 @@ var (
 	ErrAmbiguousCreate = errors.New("several new tokens match the create whose reply was lost")
 )
 
-// candidatesOf are the tokens of a listing that may be the one p made: its name, its email
+// candidatesOf are the tokens of a listing that may be the one p made: its name (as the API
+// keeps it), its email
 // (in any case), not listed before it, not taken by another create of this run, and, when
 // the reply told it, its value.
 func candidatesOf(p PendingCreate, value string, tokens []ServerToken, claimed func(int64) bool) []ServerToken {
 	var out []ServerToken
 	for _, t := range tokens {
-		if t.Name == p.Name && strings.EqualFold(t.Email, p.Email) && !(p.BeforeKnown && p.wasBefore(t.ID)) &&
+		if p.namedAs(t.Name) && strings.EqualFold(t.Email, p.Email) && !(p.BeforeKnown && p.wasBefore(t.ID)) &&
 			!claimed(t.ID) && (value == "" || t.Token == value) {
 			out = append(out, t)
 		}

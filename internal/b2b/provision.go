@@ -182,6 +182,9 @@ func (s *Store) locate(ctx context.Context, p PendingCreate, created CreatedServ
 	if made.Name == "" {
 		made.Name = p.Name
 	}
+	if made.Name != p.Name {
+		p.KeptName = made.Name
+	}
 	// The creates in flight end together more often than not: gathered, they share the
 	// pages that show their tokens (bounded by the request timeout).
 	if err := s.index.gatherCreates(ctx); err != nil {

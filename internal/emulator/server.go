@@ -56,6 +56,7 @@ type Server struct {
 	unauthorizedAsDetail   bool
 	hidden                 map[int64]lag // token id -> what keeps it out of listings
 	replica                replica
+	nameRule               NameRule
 	gone                   []goneToken // deleted tokens, for a replica behind the store
 	latency                time.Duration
 	faults                 map[string][]Fault

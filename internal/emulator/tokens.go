@@ -42,7 +42,7 @@ func (s *Server) createBackendToken(req *request) reply {
 	}
 	now := s.now()
 	s.mu.Lock()
-	t := s.newTokenLocked(login.name, user.Email, now)
+	t := s.newTokenLocked(s.nameRule.keep(login.name), user.Email, now)
 	s.hideNewLocked(t.ID, now)
 	s.mu.Unlock()
 	item := nameToken{Name: t.Name, Token: t.Token}

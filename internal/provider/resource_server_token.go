@@ -87,7 +87,8 @@ func serverTokenArguments() map[string]schema.Attribute {
 			MarkdownDescription: "Name of the token. Changing it replaces the token. A plan that creates a token checks " +
 				"the name as the API keeps it: at most 255 characters, with no space first or last, no two spaces in a row " +
 				"and no tab, newline or other control character (the API may trim or collapse whitespace, and the provider " +
-				"finds a token by the name its list shows). Names need not be unique, but give each resource, and each " +
+				"finds a token by the name its list shows). If BigCommerce cuts a long name short, the apply warns, the " +
+				"token is found by the name cut short, and state keeps the configured name. Names need not be unique, but give each resource, and each " +
 				"pipeline applying to the store, a name of its own: a create whose reply is lost is told by its name, email " +
 				"and store, and two creates of one name and email at once cannot be told apart until the list settles. A " +
 				"plan that creates a token without `rotate_when_changed` warns when the store already holds one of its name " +
@@ -281,6 +282,13 @@ func (r *serverTokenResource) finishCreate(ctx context.Context, plan serverToken
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(r.keepPrivate(ctx, resp.Private, serverTokenPrivate{Pending: &out.Pending})...)
 		return
+	}
+	if kept := out.Token.Name; kept != "" && kept != plan.Name.ValueString() {
+		resp.Diagnostics.AddWarning("BigCommerce kept another name: "+plan.Name.ValueString(),
+			fmt.Sprintf("BigCommerce made the token, but lists it as %q, not %q as sent. The "+
+				"provider tracks the token by its id, and state keeps the name as configured; a create whose reply is lost "+
+				"is told by the name cut short. Give it a name BigCommerce keeps whole, so that the store's list says what "+
+				"the configuration does.", kept, plan.Name.ValueString()))
 	}
 	resp.Diagnostics.Append(r.saveMadeToken(ctx, &plan, out, false, &resp.State, resp.Identity, resp.Private)...)
 }

@@ -76,7 +76,9 @@ func (r *serverTokenResource) readPresence(ctx context.Context, state serverToke
 			// plan.
 			state.Token, state.TokenInState = types.StringNull(), types.BoolValue(false)
 		}
-		state.Name = types.StringValue(presence.Token.Name)
+		if importing || !b2b.NameKeptAs(state.Name.ValueString(), presence.Token.Name) {
+			state.Name = types.StringValue(presence.Token.Name) // an API that cut the name short keeps the configured one
+		}
 		if !strings.EqualFold(state.Email.ValueString(), presence.Token.Email) {
 			state.Email = types.StringValue(presence.Token.Email)
 		}

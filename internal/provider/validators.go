@@ -149,7 +149,9 @@ func (v durationBetweenValidator) ValidateString(_ context.Context, req validato
 //
 // The length is counted in characters (Unicode code points, not bytes), as a person counts
 // them and as a text column of the API most likely does; 255 is the usual limit of such a
-// column. The API documents no limit; a longer name may be cut short.
+// column. The API documents no limit; a name it cuts shorter still is found by the name its
+// create's reply gives, or as a listed name that begins it (b2b.NameKeptAs), and state keeps
+// the configured one.
 const serverTokenNameMaxLength = 255
 
 // serverTokenNamePrefixMaxLength leaves room for the ephemeral b2b_server_token's random
