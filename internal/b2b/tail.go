@@ -230,9 +230,9 @@ func (l TokenList) newestID() int64 {
 	return id
 }
 
-// NewestNamed returns the tokens with name and email (in any case) at the newest end of the
-// list, less those this run deleted: the whole store when it fits on one page, else its newest page (whole reports
-// which). It reads only with a credential the store already has, and nothing at all for a
+// NewestNamed returns the tokens with name (or the name cut short, NameKeptAs) and email (in
+// any case) at the newest end of the list, less those this run deleted: the whole store when
+// it fits on one page, else its newest page (whole reports which). It reads only with a credential the store already has, and nothing at all for a
 // list not in the order of its ids: a plan's hint, never evidence.
 func (s *Store) NewestNamed(ctx context.Context, name, email string) (tokens []ServerToken, whole bool, err error) {
 	if !s.HasCredential() {
@@ -261,7 +261,7 @@ func (s *Store) named(list TokenList, name, email string) []ServerToken {
 		if _, deleted := s.deleted.Load(t.ID); deleted {
 			continue // this run deleted it since the list was read
 		}
-		if t.Name == name && strings.EqualFold(t.Email, email) {
+		if NameKeptAs(name, t.Name) && strings.EqualFold(t.Email, email) {
 			tokens = append(tokens, t)
 		}
 	}
