@@ -97,17 +97,27 @@ var (
 	ErrAmbiguousCreate = errors.New("several new tokens match the create whose reply was lost")
 )
 
-// candidatesOf are the tokens of a listing that may be the one p made: its name (as the API
-// keeps it), its email
+// candidatesOf are the tokens of a listing that may be the one p made: its name, its email
 // (in any case), not listed before it, not taken by another create of this run, and, when
-// the reply told it, its value.
+// the reply told it, its value. A token listed with the name cut short (namedAs) is one only
+// when none has the name itself: "ci-token-of-prod" is another token's name, not a cut of
+// "ci-token-of-prod-v2", whenever the list shows the latter.
 func candidatesOf(p PendingCreate, value string, tokens []ServerToken, claimed func(int64) bool) []ServerToken {
-	var out []ServerToken
+	var exact, cut []ServerToken
 	for _, t := range tokens {
-		if p.namedAs(t.Name) && strings.EqualFold(t.Email, p.Email) && !(p.BeforeKnown && p.wasBefore(t.ID)) &&
-			!claimed(t.ID) && (value == "" || t.Token == value) {
-			out = append(out, t)
+		if !p.namedAs(t.Name) || !strings.EqualFold(t.Email, p.Email) || p.BeforeKnown && p.wasBefore(t.ID) ||
+			claimed(t.ID) || value != "" && t.Token != value {
+			continue
 		}
+		if t.Name == p.Name {
+			exact = append(exact, t)
+		} else {
+			cut = append(cut, t)
+		}
+	}
+	out := exact
+	if len(out) == 0 {
+		out = cut
 	}
 	slices.SortFunc(out, func(a, b ServerToken) int { return cmp.Compare(a.ID, b.ID) })
 	return out

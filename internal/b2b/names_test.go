@@ -27,3 +27,18 @@ func TestNameKeptAs(t *testing.T) {
 		t.Error("the name the create's reply gave tells its token")
 	}
 }
+
+// A token listed with the name itself is the create's candidate before any that only looks
+// like the name cut short.
+func TestCandidatesPreferTheNameItself(t *testing.T) {
+	p := PendingCreate{Name: "ci-token-of-prod-v2", Email: "a@example.com"}
+	none := func(int64) bool { return false }
+	other := ServerToken{ID: 7, Name: "ci-token-of-prod", Email: "a@example.com"}
+	own := ServerToken{ID: 8, Name: "ci-token-of-prod-v2", Email: "a@example.com"}
+	if got := candidatesOf(p, "", []ServerToken{other, own}, none); len(got) != 1 || got[0].ID != own.ID {
+		t.Fatalf("candidates %v, want only the token of the name itself", got)
+	}
+	if got := candidatesOf(p, "", []ServerToken{other}, none); len(got) != 1 || got[0].ID != other.ID {
+		t.Fatalf("candidates %v, want the name cut short when nothing has the name itself", got)
+	}
+}

@@ -232,8 +232,9 @@ func (l TokenList) newestID() int64 {
 
 // NewestNamed returns the tokens with name (or the name cut short, NameKeptAs) and email (in
 // any case) at the newest end of the list, less those this run deleted: the whole store when
-// it fits on one page, else its newest page (whole reports which). It reads only with a credential the store already has, and nothing at all for a
-// list not in the order of its ids: a plan's hint, never evidence.
+// it fits on one page, else its newest page (whole reports which). It reads only with a
+// credential the store already has, and nothing at all for a list not in the order of its
+// ids: a plan's hint, never evidence.
 func (s *Store) NewestNamed(ctx context.Context, name, email string) (tokens []ServerToken, whole bool, err error) {
 	if !s.HasCredential() {
 		return nil, false, nil
