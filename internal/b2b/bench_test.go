@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // benchStore serves a store of n tokens, newest first, with latency per request, and
@@ -34,8 +36,8 @@ func BenchmarkListAll5000(b *testing.B) {
 				// Store.readAll is the listing itself, without the index that would serve
 				// every loop after the first from its cache.
 				list, err := store.readAll(context.Background())
-				if err != nil || len(list.Tokens) != 5000 {
-					b.Fatalf("%d tokens, %v", len(list.Tokens), err)
+				if err != nil || list.Len() != 5000 {
+					b.Fatalf("%d tokens, %v", list.Len(), err)
 				}
 			}
 		})
@@ -125,13 +127,53 @@ func benchListAll100000(b *testing.B, documented bool) {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		list, err := store.readAll(context.Background())
-		if err != nil || len(list.Tokens) != 100000 {
-			b.Fatalf("%d tokens, %v", len(list.Tokens), err)
+		if err != nil || list.Len() != 100000 {
+			b.Fatalf("%d tokens, %v", list.Len(), err)
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		kept = after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc)
 		runtime.KeepAlive(list)
+	}
+	b.ReportMetric(float64(kept)/(1<<20), "MiB-kept")
+}
+
+// Reads of a token's presence that scan every page of a store of 100,000 tokens (one token
+// waited for on each page): the heap the pages kept for later reads cost.
+func BenchmarkScanAll100000(b *testing.B) {
+	f := newFake(b)
+	ids := f.seed(100000, "bench", "a@example.com")
+	f.setNewestFirst(true)
+	f.locked(func() {
+		for i := range f.tokens {
+			f.tokens[i].Token = "eyJhbGciOiJIUzI1NiJ9.eyJlbWFpbCI6ImFAZXhhbXBsZS5jb20ifQ.one-value-per-user"
+		}
+	})
+	client := f.client(b, withAuthToken)
+	var kept uint64
+	for b.Loop() {
+		store := client.Store(testStoreHash)
+		client.stores = map[string]*Store{} // a fresh index each loop
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		var g errgroup.Group
+		for i := 0; i < len(ids); i += MaxPageSize {
+			g.Go(func() error {
+				if _, found, err := store.index.findOnPages(context.Background(), ids[i].ID); err != nil || !found {
+					return fmt.Errorf("token %d: found %v, %v", ids[i].ID, found, err)
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		kept = after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc)
+		b.ReportMetric(float64(len(store.index.scan.pages)), "pages")
+		runtime.KeepAlive(store)
 	}
 	b.ReportMetric(float64(kept)/(1<<20), "MiB-kept")
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -102,9 +103,9 @@ var (
 // the reply told it, its value. A token listed with the name cut short (namedAs) is one only
 // when none has the name itself: "ci-token-of-prod" is another token's name, not a cut of
 // "ci-token-of-prod-v2", whenever the list shows the latter.
-func candidatesOf(p PendingCreate, value string, tokens []ServerToken, claimed func(int64) bool) []ServerToken {
+func candidatesOf(p PendingCreate, value string, tokens iter.Seq[ServerToken], claimed func(int64) bool) []ServerToken {
 	var exact, cut []ServerToken
-	for _, t := range tokens {
+	for t := range tokens {
 		if !p.namedAs(t.Name) || !strings.EqualFold(t.Email, p.Email) || p.BeforeKnown && p.wasBefore(t.ID) ||
 			claimed(t.ID) || value != "" && t.Token != value {
 			continue
@@ -129,12 +130,12 @@ func candidatesOf(p PendingCreate, value string, tokens []ServerToken, claimed f
 // all tokens of one user may be one string; a store whose tokens of one user differ shows it
 // by such tokens, whichever user they are of (at the newest end of a big store, the create's
 // user may have no other token).
-func valuesTell(p PendingCreate, value string, tokens []ServerToken) bool {
+func valuesTell(p PendingCreate, value string, tokens iter.Seq[ServerToken]) bool {
 	if value == "" {
 		return false
 	}
 	seen := map[string]string{}
-	for _, t := range tokens {
+	for t := range tokens {
 		email := strings.ToLower(t.Email)
 		if email == strings.ToLower(p.Email) && t.Token != value {
 			return true
@@ -170,12 +171,12 @@ type listingEvidence struct {
 //   - None: None only when the listing is complete, confirmed and settled; until then the
 //     token may just not be listed yet.
 func judgeCreate(p PendingCreate, value string, seeking int, e listingEvidence, claimed func(int64) bool) CreateOutcome {
-	candidates := candidatesOf(p, value, e.list.Tokens, claimed)
+	candidates := candidatesOf(p, value, e.list.All(), claimed)
 	unknown := CreateOutcome{Kind: CreateUnknown, Pending: p, Candidates: candidates}
 	switch {
 	case len(candidates) > 0 && !p.BeforeKnown && !p.UniqueName && (value == "" || !e.settled || !e.list.Complete):
 		return unknown
-	case len(candidates) > 0 && !p.UniqueName && !e.settled && !valuesTell(p, value, e.list.Tokens):
+	case len(candidates) > 0 && !p.UniqueName && !e.settled && !valuesTell(p, value, e.list.All()):
 		// Another create of this name and email (another pipeline's) may have landed while
 		// this one's token is not listed yet: take the only candidate once the list settled.
 		return unknown

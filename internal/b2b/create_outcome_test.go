@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ func candidateIDs(tokens []ServerToken) []int64 {
 // listed before the create, not another create's, and with the create's value when the
 // reply told it.
 func TestCandidatesOfMatchNameEmailNewnessAndValue(t *testing.T) {
-	p := PendingCreate{Name: "ci", Email: "Owner@Example.com", Before: NewIDSet(idsOf(1, 2)), BeforeKnown: true}
+	p := PendingCreate{Name: "ci", Email: "Owner@Example.com", Before: idSetOf(1, 2), BeforeKnown: true}
 	tokens := []ServerToken{
 		tok(9, "ci", "owner@example.com", "v"),
 		tok(8, "ci", "owner@example.com", "claimed"),
@@ -43,20 +44,20 @@ func TestCandidatesOfMatchNameEmailNewnessAndValue(t *testing.T) {
 	original := append([]ServerToken(nil), tokens...)
 	claimed := func(id int64) bool { return id == 8 }
 
-	if got := candidateIDs(candidatesOf(p, "", tokens, claimed)); !reflect.DeepEqual(got, []int64{3, 7, 9}) {
+	if got := candidateIDs(candidatesOf(p, "", slices.Values(tokens), claimed)); !reflect.DeepEqual(got, []int64{3, 7, 9}) {
 		t.Errorf("without a value: candidates %v, want [3 7 9] in ascending order", got)
 	}
 	// Two new tokens with the value: both are candidates, the old one of that value is not.
-	if got := candidateIDs(candidatesOf(p, "v", tokens, claimed)); !reflect.DeepEqual(got, []int64{3, 9}) {
+	if got := candidateIDs(candidatesOf(p, "v", slices.Values(tokens), claimed)); !reflect.DeepEqual(got, []int64{3, 9}) {
 		t.Errorf("value v: candidates %v, want [3 9]", got)
 	}
-	if got := candidateIDs(candidatesOf(p, "old", tokens, claimed)); len(got) != 0 {
+	if got := candidateIDs(candidatesOf(p, "old", slices.Values(tokens), claimed)); len(got) != 0 {
 		t.Errorf("value of a token listed before: candidates %v, want none", got)
 	}
 	// Without a listing from before, old tokens cannot be told from new ones.
 	unknownBefore := p
 	unknownBefore.BeforeKnown = false
-	if got := candidateIDs(candidatesOf(unknownBefore, "v", tokens, claimed)); !reflect.DeepEqual(got, []int64{2, 3, 9}) {
+	if got := candidateIDs(candidatesOf(unknownBefore, "v", slices.Values(tokens), claimed)); !reflect.DeepEqual(got, []int64{2, 3, 9}) {
 		t.Errorf("before unknown, value v: candidates %v, want [2 3 9]", got)
 	}
 	if !reflect.DeepEqual(tokens, original) {
@@ -66,7 +67,7 @@ func TestCandidatesOfMatchNameEmailNewnessAndValue(t *testing.T) {
 
 // judgeCreate is the one place a create is concluded made, none or unknown.
 func TestJudgeCreate(t *testing.T) {
-	before := NewIDSet(idsOf(1, 2))
+	before := idSetOf(1, 2)
 	pending := PendingCreate{Name: "ci", Email: "owner@example.com", StoreHash: testStoreHash, Before: before, BeforeKnown: true}
 	noBefore := pending
 	noBefore.Before, noBefore.BeforeKnown = IDSet{}, false
@@ -78,9 +79,7 @@ func TestJudgeCreate(t *testing.T) {
 	twin := tok(6, "ci", "owner@example.com", "v") // another new token of the same value
 	unrelated := tok(3, "other", "owner@example.com", "w")
 
-	listing := func(complete bool, tokens ...ServerToken) TokenList {
-		return TokenList{Tokens: tokens, Complete: complete, TotalCount: len(tokens)}
-	}
+	listing := completeList
 	tests := []struct {
 		name       string
 		p          PendingCreate
@@ -191,12 +190,12 @@ func TestJudgeCreate(t *testing.T) {
 // No listing, however it looks, makes a create None unless it is complete, confirmed and
 // settled: every other combination is Unknown (or Made from a candidate).
 func TestJudgeCreateNeverNoneWithoutAllThreeProofs(t *testing.T) {
-	p := PendingCreate{Name: "ci", Email: "owner@example.com", Before: NewIDSet(idsOf(1)), BeforeKnown: true}
+	p := PendingCreate{Name: "ci", Email: "owner@example.com", Before: idSetOf(1), BeforeKnown: true}
 	for _, complete := range []bool{false, true} {
 		for _, confirmed := range []bool{false, true} {
 			for _, settled := range []bool{false, true} {
 				for _, value := range []string{"", "v"} {
-					e := listingEvidence{list: TokenList{Tokens: []ServerToken{tok(1, "ci", "owner@example.com", "v")}, Complete: complete},
+					e := listingEvidence{list: completeList(complete, tok(1, "ci", "owner@example.com", "v")),
 						confirmed: confirmed && complete, settled: settled}
 					out := judgeCreate(p, value, 1, e, noneClaimed)
 					wantNone := e.confirmed && settled
@@ -214,7 +213,7 @@ func TestPendingCreateJSONRoundTrip(t *testing.T) {
 	sent := time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
 	p := PendingCreate{Name: "ci", Email: "owner@example.com", StoreHash: testStoreHash,
 		SentAt: sent, EndedAt: sent.Add(1500 * time.Millisecond),
-		Before: NewIDSet(idsOf(1, 2, 3, 10, 12, 13)), BeforeKnown: true}
+		Before: idSetOf(1, 2, 3, 10, 12, 13), BeforeKnown: true}
 	raw, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
@@ -253,4 +252,11 @@ func TestPendingCreateJSONRoundTrip(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"name":"ci","before":"1-x","before_known":true}`), &bad); err == nil {
 		t.Errorf("bad before decoded as %+v", bad)
 	}
+}
+
+// completeList is a listing of tokens, complete or not.
+func completeList(complete bool, tokens ...ServerToken) TokenList {
+	list := newTokenList(tokens)
+	list.Complete, list.TotalCount = complete, len(tokens)
+	return list
 }

@@ -3,6 +3,7 @@ package b2b
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,9 +17,9 @@ type IDSet struct {
 }
 
 // NewIDSet is the set of the tokens' ids.
-func NewIDSet(tokens []ServerToken) IDSet {
-	ids := make([]int64, 0, len(tokens))
-	for _, t := range tokens {
+func NewIDSet(tokens iter.Seq[ServerToken]) IDSet {
+	var ids []int64
+	for t := range tokens {
 		ids = append(ids, t.ID)
 	}
 	slices.Sort(ids)

@@ -3,9 +3,13 @@ package b2b
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 )
+
+// idSetOf is the set of ids.
+func idSetOf(ids ...int64) IDSet { return NewIDSet(slices.Values(idsOf(ids...))) }
 
 func idsOf(ids ...int64) []ServerToken {
 	tokens := make([]ServerToken, len(ids))
@@ -30,7 +34,7 @@ func TestIDSetStringWritesRunsAsRanges(t *testing.T) {
 		{[]int64{0, 1}, "0-1"},
 	}
 	for _, tt := range tests {
-		set := NewIDSet(idsOf(tt.ids...))
+		set := idSetOf(tt.ids...)
 		if got := set.String(); got != tt.want {
 			t.Errorf("NewIDSet(%v).String() = %q, want %q", tt.ids, got, tt.want)
 		}
@@ -38,7 +42,7 @@ func TestIDSetStringWritesRunsAsRanges(t *testing.T) {
 }
 
 func TestIDSetHasAndLen(t *testing.T) {
-	set := NewIDSet(idsOf(5, 1, 2, 3, 9, 3))
+	set := idSetOf(5, 1, 2, 3, 9, 3)
 	if set.Len() != 5 {
 		t.Errorf("Len = %d, want 5", set.Len())
 	}
@@ -109,7 +113,7 @@ func TestParseIDSetRefusesWhatStringNeverWrites(t *testing.T) {
 // Round trips: String and ParseIDSet, and the JSON that state keeps (a string).
 func TestIDSetRoundTrips(t *testing.T) {
 	for _, ids := range [][]int64{nil, {1}, {1, 2, 3, 7, 8, 100}, {42, 44, 46}, {1 << 40, 1<<40 + 1}} {
-		set := NewIDSet(idsOf(ids...))
+		set := idSetOf(ids...)
 		parsed, err := ParseIDSet(set.String())
 		if err != nil || parsed.String() != set.String() || parsed.Len() != set.Len() {
 			t.Errorf("ParseIDSet(%q) = %q, %v", set.String(), parsed.String(), err)

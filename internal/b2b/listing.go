@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -30,8 +32,6 @@ const (
 
 // TokenList is every S2S token of a store, as one listing saw them.
 type TokenList struct {
-	// Tokens is shared by every caller the listing served: read it, never modify it.
-	Tokens []ServerToken
 	// TotalCount is the API's totalCount: how many tokens the store holds.
 	TotalCount int
 	// Complete is true when the listing can be evidence of absence: every page was read, the
@@ -43,6 +43,8 @@ type TokenList struct {
 	// Started and Finished bound when the listing was read.
 	Started, Finished time.Time
 
+	// tokens are shared by every caller the listing served (see All).
+	tokens listedTokens
 	// fits: every page was read and they fit together; Complete also checks credentials.
 	fits bool
 	// gen is the index generation at which the listing started.
@@ -56,22 +58,29 @@ type TokenList struct {
 	pageSize    int
 }
 
+// Len is how many tokens the listing shows.
+func (l TokenList) Len() int { return l.tokens.len() }
+
+// All yields the tokens in the API's order. Reading them allocates nothing: their strings
+// are the listing's own, shared by every caller.
+func (l TokenList) All() iter.Seq[ServerToken] { return l.tokens.all() }
+
+// Tokens is a copy of the tokens, in the API's order: about 90 bytes a token, where All
+// costs nothing.
+func (l TokenList) Tokens() []ServerToken { return slices.Collect(l.All()) }
+
 // hasIDAbove reports whether the listing shows a token with an id above id: ids only grow,
 // so such a listing was made after the token with id was.
-func (l TokenList) hasIDAbove(id int64) bool {
-	for _, t := range l.Tokens {
-		if t.ID > id {
-			return true
-		}
-	}
-	return false
-}
+func (l TokenList) hasIDAbove(id int64) bool { return l.tokens.maxID > id }
+
+// newestID is the highest id a listing shows; 0 for none.
+func (l TokenList) newestID() int64 { return max(l.tokens.maxID, 0) }
 
 // ByID returns the token with id.
 func (l TokenList) ByID(id int64) (ServerToken, bool) {
-	for _, t := range l.Tokens {
-		if t.ID == id {
-			return t, true
+	for i, r := range l.tokens.recs {
+		if r.id == id {
+			return l.tokens.at(i), true
 		}
 	}
 	return ServerToken{}, false
@@ -81,7 +90,7 @@ func (l TokenList) ByID(id int64) (ServerToken, bool) {
 // tokens of one user can be the same string), so a value alone never names one token.
 func (l TokenList) WithValue(value string) []ServerToken {
 	var out []ServerToken
-	for _, t := range l.Tokens {
+	for t := range l.All() {
 		if t.Token == value {
 			out = append(out, t)
 		}
@@ -91,7 +100,7 @@ func (l TokenList) WithValue(value string) []ServerToken {
 
 // shows reports whether some token has value.
 func (l TokenList) shows(value string) bool {
-	for _, t := range l.Tokens {
+	for t := range l.All() {
 		if t.Token == value {
 			return true
 		}
@@ -241,15 +250,13 @@ type pageJoiner struct {
 	last              TokenPage
 	// seen is the offset of the page that first showed each id.
 	seen   map[int64]int
-	tokens []ServerToken
-	// strings keeps each string of the listing once (interned).
-	strings map[string]string
+	tokens *tokenCollector
 }
 
 func newPageJoiner(first TokenPage, size, step int) *pageJoiner {
 	n := min(max(first.TotalCount, len(first.Tokens)), 10*MaxPageSize)
 	j := &pageJoiner{total: first.TotalCount, size: size, step: step, seen: make(map[int64]int, n),
-		tokens: make([]ServerToken, 0, n), strings: map[string]string{}}
+		tokens: newTokenCollector(n)}
 	_ = j.add(first) // the first page sets totalCount and overlaps nothing
 	return j
 }
@@ -275,32 +282,17 @@ func (j *pageJoiner) add(page TokenPage) error {
 				page.Offset, t.ID, at))
 		}
 		j.seen[t.ID] = page.Offset
-		j.tokens = append(j.tokens, j.interned(t))
+		j.tokens.add(t)
 	}
 	j.pages++
 	j.last = page
 	return nil
 }
 
-// interned is t with its repeated strings made one: a store holds few emails, one store
-// hash and few event channels, and with the documented claims every token of one user is one
-// string, so a listing of a big store keeps each of them once. The map goes with the joiner.
-func (j *pageJoiner) interned(t ServerToken) ServerToken {
-	one := func(v string) string {
-		if kept, ok := j.strings[v]; ok {
-			return kept
-		}
-		j.strings[v] = v
-		return v
-	}
-	t.Email, t.StoreHash, t.EventChannel, t.Token = one(t.Email), one(t.StoreHash), one(t.EventChannel), one(t.Token)
-	return t
-}
-
 // didNotEnd is the error of a listing stopped for what detail says.
 func (j *pageJoiner) didNotEnd(detail string) error {
 	return listingError(0, fmt.Errorf("%w: %s; %d pages read (%d tokens), the first page promised %d tokens",
-		errListingDidNotEnd, detail, j.pages, len(j.tokens), j.total))
+		errListingDidNotEnd, detail, j.pages, j.tokens.len(), j.total))
 }
 
 // list is the listing the pages make, once they are all read.
@@ -308,10 +300,10 @@ func (j *pageJoiner) list() (TokenList, error) {
 	if j.size > 0 && isFull(j.last, j.size) {
 		return TokenList{}, j.didNotEnd(fmt.Sprintf("a full page at offset %d is the last read, past them", j.last.Offset))
 	}
-	if len(j.tokens) != j.total {
-		return TokenList{}, fmt.Errorf("%w: %d tokens, totalCount %d", errShiftedListing, len(j.tokens), j.total)
+	if j.tokens.len() != j.total {
+		return TokenList{}, fmt.Errorf("%w: %d tokens, totalCount %d", errShiftedListing, j.tokens.len(), j.total)
 	}
-	return TokenList{TotalCount: j.total, Tokens: j.tokens, fits: true}, nil
+	return TokenList{TotalCount: j.total, tokens: j.tokens.done(), fits: true}, nil
 }
 
 // overlapMatches checks that next begins with the tokens that prev holds from the offset

@@ -77,10 +77,10 @@ func TestListingReadsOverlappingPagesUpToTotalCount(t *testing.T) {
 			if got := listQueries(f); got[0] != tt.wantQueries[0] || !sameElements(got, tt.wantQueries) {
 				t.Errorf("requests %v, want %v", got, tt.wantQueries)
 			}
-			if list.TotalCount != tt.tokens || len(list.Tokens) != tt.tokens {
-				t.Fatalf("TotalCount %d, %d tokens; want %d", list.TotalCount, len(list.Tokens), tt.tokens)
+			if list.TotalCount != tt.tokens || list.Len() != tt.tokens {
+				t.Fatalf("TotalCount %d, %d tokens; want %d", list.TotalCount, list.Len(), tt.tokens)
 			}
-			if got, want := fmt.Sprint(tokenIDs(list.Tokens)), fmt.Sprint(idRange(1, int64(tt.tokens))); tt.tokens > 0 && got != want {
+			if got, want := fmt.Sprint(tokenIDs(list.Tokens())), fmt.Sprint(idRange(1, int64(tt.tokens))); tt.tokens > 0 && got != want {
 				t.Errorf("ids not in the server's order, or missing")
 			}
 			for _, r := range f.requests() {
@@ -123,8 +123,8 @@ func TestListServerTokensRereadsWhenOverlapDoesNotMatch(t *testing.T) {
 	if got := strings.Join(listQueries(f), " "); got != "250/0 250/245 250/0 250/245" {
 		t.Errorf("requests %s, want a second reading", got)
 	}
-	if !list.fits || fmt.Sprint(tokenIDs(list.Tokens)) != fmt.Sprint(idRange(1, 300)) {
-		t.Errorf("pages fit %v, ids %v, want 1..300", list.fits, tokenIDs(list.Tokens))
+	if !list.fits || fmt.Sprint(tokenIDs(list.Tokens())) != fmt.Sprint(idRange(1, 300)) {
+		t.Errorf("pages fit %v, ids %v, want 1..300", list.fits, tokenIDs(list.Tokens()))
 	}
 }
 
@@ -147,11 +147,11 @@ func TestListServerTokensRestartsWhenTotalChanges(t *testing.T) {
 	if got := strings.Join(listQueries(f), " "); got != "250/0 250/245 250/0 250/245" {
 		t.Errorf("requests %s, want a restart after the second page", got)
 	}
-	if list.TotalCount != 299 || len(list.Tokens) != 299 {
-		t.Fatalf("TotalCount %d, %d tokens; want 299", list.TotalCount, len(list.Tokens))
+	if list.TotalCount != 299 || list.Len() != 299 {
+		t.Fatalf("TotalCount %d, %d tokens; want 299", list.TotalCount, list.Len())
 	}
-	if fmt.Sprint(tokenIDs(list.Tokens)) != fmt.Sprint(idRange(2, 300)) {
-		t.Errorf("ids %v..., want 2..300", tokenIDs(list.Tokens)[:5])
+	if fmt.Sprint(tokenIDs(list.Tokens())) != fmt.Sprint(idRange(2, 300)) {
+		t.Errorf("ids %v..., want 2..300", tokenIDs(list.Tokens())[:5])
 	}
 	if _, ok := list.ByID(251); !ok {
 		t.Error("token 251, which moved to the first page, is missing")
@@ -171,10 +171,10 @@ func TestListServerTokensGivesUpWhenTotalKeepsChanging(t *testing.T) {
 	c := f.client(t, withAuthToken)
 	list, err := c.ListServerTokens(context.Background())
 	if err == nil {
-		t.Fatalf("no error, %d tokens", len(list.Tokens))
+		t.Fatalf("no error, %d tokens", list.Len())
 	}
-	if len(list.Tokens) != 0 || list.TotalCount != 0 {
-		t.Errorf("list %d tokens, TotalCount %d; want empty", len(list.Tokens), list.TotalCount)
+	if list.Len() != 0 || list.TotalCount != 0 {
+		t.Errorf("list %d tokens, TotalCount %d; want empty", list.Len(), list.TotalCount)
 	}
 	apiErr := asAPIError(t, err)
 	if apiErr.Method != http.MethodGet || apiErr.Path != "/backend/tokens" {
@@ -205,8 +205,8 @@ func TestListingFailsWhenALaterPageFails(t *testing.T) {
 			if got := asAPIError(t, err).StatusCode; got != status {
 				t.Errorf("StatusCode %d, want %d", got, status)
 			}
-			if len(list.Tokens) != 0 || list.TotalCount != 0 {
-				t.Errorf("a failed listing returned %d tokens, TotalCount %d", len(list.Tokens), list.TotalCount)
+			if list.Len() != 0 || list.TotalCount != 0 {
+				t.Errorf("a failed listing returned %d tokens, TotalCount %d", list.Len(), list.TotalCount)
 			}
 			// Pages after the first are fetched concurrently; a failed one fails the
 			// listing without a second reading, but for a refusal of the credential in the
@@ -255,7 +255,7 @@ func TestListServerTokensEmptyPageBeforeTotalIsIncomplete(t *testing.T) {
 	c := f.client(t, withAuthToken)
 	list, err := c.ListServerTokens(context.Background())
 	if err == nil {
-		t.Fatalf("an incomplete listing was reported complete with %d tokens", len(list.Tokens))
+		t.Fatalf("an incomplete listing was reported complete with %d tokens", list.Len())
 	}
 	if !strings.Contains(err.Error(), "GET /backend/tokens") {
 		t.Errorf("error does not name the call: %v", err)
@@ -281,11 +281,11 @@ func TestListingWithoutCredentialSendsNothing(t *testing.T) {
 }
 
 func TestTokenListFindsByIDAndByExactValue(t *testing.T) {
-	list := TokenList{Tokens: []ServerToken{
+	list := newTokenList([]ServerToken{
 		{ID: 1, Name: "a", Token: "t1"},
 		{ID: 2, Name: "a", Token: "t2"},
 		{ID: 3, Name: "b", Token: "t3"},
-	}}
+	})
 	tests := []struct {
 		name   string
 		lookup func() (ServerToken, bool)
@@ -318,7 +318,7 @@ func first(tokens []ServerToken) (ServerToken, bool) {
 
 // Values may repeat: WithValue returns every token of a value, in the list's order.
 func TestTokenListWithValueReturnsEveryTokenOfTheValue(t *testing.T) {
-	list := TokenList{Tokens: []ServerToken{{ID: 3, Token: "same"}, {ID: 1, Token: "other"}, {ID: 2, Token: "same"}}}
+	list := newTokenList([]ServerToken{{ID: 3, Token: "same"}, {ID: 1, Token: "other"}, {ID: 2, Token: "same"}})
 	got := list.WithValue("same")
 	if len(got) != 2 || got[0].ID != 3 || got[1].ID != 2 {
 		t.Errorf("WithValue = %+v, want ids 3 and 2", got)
@@ -392,11 +392,11 @@ func TestListingNeverMissesATokenWhenOthersDeleteAndCreate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !list.fits || list.TotalCount != n || len(list.Tokens) != n {
-				t.Fatalf("complete %v, TotalCount %d, %d tokens; want a complete listing of %d", list.fits, list.TotalCount, len(list.Tokens), n)
+			if !list.fits || list.TotalCount != n || list.Len() != n {
+				t.Fatalf("complete %v, TotalCount %d, %d tokens; want a complete listing of %d", list.fits, list.TotalCount, list.Len(), n)
 			}
 			seen := map[int64]bool{}
-			for _, tok := range list.Tokens {
+			for _, tok := range list.Tokens() {
 				if seen[tok.ID] {
 					t.Errorf("token %d listed twice", tok.ID)
 				}
@@ -435,8 +435,8 @@ func TestListingFullPageAtTotalCountReadsOneMore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if list.TotalCount != 495 || len(list.Tokens) != 495 || !list.fits {
-		t.Errorf("TotalCount %d, %d tokens, complete %v; want the 495 tokens of the second reading", list.TotalCount, len(list.Tokens), list.fits)
+	if list.TotalCount != 495 || list.Len() != 495 || !list.fits {
+		t.Errorf("TotalCount %d, %d tokens, complete %v; want the 495 tokens of the second reading", list.TotalCount, list.Len(), list.fits)
 	}
 	// first reading: totalCount 250 at offset 0, 495 at 245: the totals differ, read again
 	// at once. Second reading: the page at 245 is full and ends at totalCount, so 490 is
@@ -458,11 +458,11 @@ func TestListingKeepsARepeatedValueOnce(t *testing.T) {
 		}
 	})
 	list, err := f.client(t, withAuthToken).ListServerTokens(context.Background())
-	if err != nil || len(list.Tokens) != 601 {
-		t.Fatalf("%d tokens, %v", len(list.Tokens), err)
+	if err != nil || list.Len() != 601 {
+		t.Fatalf("%d tokens, %v", list.Len(), err)
 	}
 	values, emails := map[*byte]bool{}, map[*byte]bool{}
-	for _, tok := range list.Tokens[1:] {
+	for _, tok := range list.Tokens()[1:] {
 		if tok.Token != testAuthToken {
 			values[unsafe.StringData(tok.Token)] = true
 			emails[unsafe.StringData(tok.Email)] = true

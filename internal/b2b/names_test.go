@@ -1,6 +1,9 @@
 package b2b
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestNameKeptAs(t *testing.T) {
 	for _, c := range []struct {
@@ -35,10 +38,10 @@ func TestCandidatesPreferTheNameItself(t *testing.T) {
 	none := func(int64) bool { return false }
 	other := ServerToken{ID: 7, Name: "ci-token-of-prod", Email: "a@example.com"}
 	own := ServerToken{ID: 8, Name: "ci-token-of-prod-v2", Email: "a@example.com"}
-	if got := candidatesOf(p, "", []ServerToken{other, own}, none); len(got) != 1 || got[0].ID != own.ID {
+	if got := candidatesOf(p, "", slices.Values([]ServerToken{other, own}), none); len(got) != 1 || got[0].ID != own.ID {
 		t.Fatalf("candidates %v, want only the token of the name itself", got)
 	}
-	if got := candidatesOf(p, "", []ServerToken{other}, none); len(got) != 1 || got[0].ID != other.ID {
+	if got := candidatesOf(p, "", slices.Values([]ServerToken{other}), none); len(got) != 1 || got[0].ID != other.ID {
 		t.Fatalf("candidates %v, want the name cut short when nothing has the name itself", got)
 	}
 }

@@ -156,7 +156,7 @@ func (s *Store) beforeFrom(list TokenList) (beforeCreate, error) {
 		return beforeCreate{}, listingError(0, errors.New("listing the store's tokens before the create: the listing was not "+
 			"complete (a stale or lagging reply); nothing was created"))
 	}
-	return beforeCreate{started: list.Started, ids: NewIDSet(list.Tokens)}, nil
+	return beforeCreate{started: list.Started, ids: NewIDSet(list.All())}, nil
 }
 
 func beforeListingFailed(err error) error {
@@ -191,7 +191,7 @@ func (s *Store) locate(ctx context.Context, p PendingCreate, created CreatedServ
 		return s.notLocated(p, made, err)
 	}
 	if page, err := s.index.newestPage(ctx); err == nil {
-		if out, ok := s.decide(p, created.Token, key, listingEvidence{list: TokenList{Tokens: page.Tokens}}); ok && out.Kind == CreateMade {
+		if out, ok := s.decide(p, created.Token, key, listingEvidence{list: newTokenList(page.Tokens)}); ok && out.Kind == CreateMade {
 			return out
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -235,7 +236,7 @@ func TestReconcileWithTheValueOfTheReply(t *testing.T) {
 	tok := f.addToken("ci", "owner@example.com")
 	clock := newTestClock()
 	p := PendingCreate{Name: "ci", Email: "owner@example.com", StoreHash: testStoreHash, SentAt: clock.Now(), EndedAt: clock.Now(),
-		Before: NewIDSet(before), BeforeKnown: true}
+		Before: NewIDSet(slices.Values(before)), BeforeKnown: true}
 	clock.Advance(time.Minute)
 	got := f.client(t, withAuthToken, lagConfig(clock)).Store(testStoreHash).Reconcile(context.Background(), p, tok.Token)
 	if !got.Located() || got.Token.ID != tok.ID {

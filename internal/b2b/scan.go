@@ -72,10 +72,16 @@ func (s *scanState) learnTotal(total int, gen uint64) {
 	}
 }
 
-// add keeps a page read at gen and answers the waiters whose token it shows.
+// add keeps a page read at gen and answers the waiters whose token it shows. It keeps
+// twice the pages one scan may read, the newest: a run that changes the store between
+// scans reads the same pages again, and an older page only saves a read.
 func (s *scanState) add(p TokenPage, gen uint64) {
+	p.Tokens = compactTokens(p.Tokens)
 	s.pages = append(s.pages, scannedPage{TokenPage: p, gen: gen})
 	s.learnTotal(p.TotalCount, gen)
+	if keep := 2 * scanBudget(s.total); len(s.pages) > keep {
+		s.pages = slices.Delete(s.pages, 0, len(s.pages)-keep)
+	}
 	for _, t := range p.Tokens {
 		delete(s.forgotten, t.ID)
 		s.resolve(t.ID, scanResult{token: t, found: true})

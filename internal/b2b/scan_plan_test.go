@@ -55,7 +55,7 @@ func scanFor(t *testing.T, list []ServerToken, limit int, want int64) (found boo
 		page := pageAtOffset(list, plan.offset, limit)
 		reads++
 		pages = append(pages, page)
-		if _, ok := (TokenList{Tokens: page.Tokens}).ByID(want); ok {
+		if _, ok := newTokenList(page.Tokens).ByID(want); ok {
 			return true, reads
 		}
 	}
@@ -107,7 +107,7 @@ func TestPlanScanInterpolatesThePageHoldingTheWantedID(t *testing.T) {
 			t.Fatalf("newest=%v: plan %+v, want a read", newest, plan)
 		}
 		page := pageAtOffset(list, plan.offset, 10)
-		if _, ok := (TokenList{Tokens: page.Tokens}).ByID(55); !ok {
+		if _, ok := newTokenList(page.Tokens).ByID(55); !ok {
 			t.Errorf("newest=%v: the page at offset %d holds %v, not 55", newest, plan.offset, candidateIDs(page.Tokens))
 		}
 	}

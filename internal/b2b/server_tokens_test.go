@@ -201,8 +201,8 @@ func TestDeleteSendsTheIDInTheBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := list.ByID(2); ok || len(list.Tokens) != 2 {
-		t.Errorf("token 2 was not deleted: %v", tokenIDs(list.Tokens))
+	if _, ok := list.ByID(2); ok || list.Len() != 2 {
+		t.Errorf("token 2 was not deleted: %v", tokenIDs(list.Tokens()))
 	}
 }
 
@@ -362,8 +362,8 @@ func TestListingWithAnInvalidIDFails(t *testing.T) {
 				return true
 			})
 			list, err := f.client(t, withAuthToken).ListServerTokens(context.Background())
-			if err == nil || len(list.Tokens) != 0 || list.fits {
-				t.Fatalf("err %v, %d tokens, fits %v: want a failed listing", err, len(list.Tokens), list.fits)
+			if err == nil || list.Len() != 0 || list.fits {
+				t.Fatalf("err %v, %d tokens, fits %v: want a failed listing", err, list.Len(), list.fits)
 			}
 			want := fmt.Sprintf("GET /backend/tokens: HTTP 200 OK: unexpected reply: a token with an invalid id %d", id)
 			if !strings.Contains(err.Error(), want) {
@@ -436,16 +436,16 @@ func TestListingOfBadRepliesFailsWithinBoundedRequests(t *testing.T) {
 				t.Errorf("%d requests, want at most %d", n, tt.maxReqs)
 			}
 			if tt.complete {
-				if err != nil || !list.fits || len(list.Tokens) != n || list.TotalCount != n {
-					t.Errorf("err %v, complete %v, %d tokens, TotalCount %d; want the %d tokens", err, list.fits, len(list.Tokens), list.TotalCount, n)
+				if err != nil || !list.fits || list.Len() != n || list.TotalCount != n {
+					t.Errorf("err %v, complete %v, %d tokens, TotalCount %d; want the %d tokens", err, list.fits, list.Len(), list.TotalCount, n)
 				}
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("err = %v (complete %v, %d tokens), want %q", err, list.fits, len(list.Tokens), tt.wantErr)
+				t.Fatalf("err = %v (complete %v, %d tokens), want %q", err, list.fits, list.Len(), tt.wantErr)
 			}
-			if list.fits || len(list.Tokens) != 0 {
-				t.Errorf("a failed listing returned %d tokens, complete %v", len(list.Tokens), list.fits)
+			if list.fits || list.Len() != 0 {
+				t.Errorf("a failed listing returned %d tokens, complete %v", list.Len(), list.fits)
 			}
 		})
 	}

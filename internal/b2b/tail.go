@@ -181,7 +181,7 @@ func (r tokenReader) joinTail(ctx context.Context, first TokenPage, above int64,
 			return TokenList{}, err
 		}
 	}
-	return TokenList{TotalCount: j.total, Tokens: j.tokens, fits: true, above: max(above, 1)}, nil
+	return TokenList{TotalCount: j.total, tokens: j.tokens.done(), fits: true, above: max(above, 1)}, nil
 }
 
 // readFromEnd reads the page of an oldest-first list that starts pos tokens from its newest
@@ -221,15 +221,6 @@ func reachesDown(p TokenPage, above int64) bool {
 	return above == math.MaxInt64 || slices.ContainsFunc(p.Tokens, func(t ServerToken) bool { return t.ID <= above })
 }
 
-// newestID is the highest id a listing shows; 0 for none.
-func (l TokenList) newestID() int64 {
-	var id int64
-	for _, t := range l.Tokens {
-		id = max(id, t.ID)
-	}
-	return id
-}
-
 // NewestNamed returns the tokens with name (or the name cut short, NameKeptAs) and email (in
 // any case) at the newest end of the list, less those this run deleted: the whole store when
 // it fits on one page, else its newest page (whole reports which). It reads only with a
@@ -258,7 +249,7 @@ func (s *Store) NewestNamed(ctx context.Context, name, email string) (tokens []S
 
 func (s *Store) named(list TokenList, name, email string) []ServerToken {
 	var tokens []ServerToken
-	for _, t := range list.Tokens {
+	for t := range list.All() {
 		if _, deleted := s.deleted.Load(t.ID); deleted {
 			continue // this run deleted it since the list was read
 		}

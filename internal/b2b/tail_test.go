@@ -180,7 +180,7 @@ func TestTailOfAChangingStore(t *testing.T) {
 
 func countAbove(l TokenList, id int64) int {
 	n := 0
-	for _, t := range l.Tokens {
+	for _, t := range l.Tokens() {
 		if t.ID > id {
 			n++
 		}

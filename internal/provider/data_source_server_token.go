@@ -112,7 +112,7 @@ func tokenWithID(list b2b.TokenList, raw string) (b2b.ServerToken, diag.Diagnost
 	t, ok := list.ByID(id)
 	if !ok {
 		diags.AddAttributeError(path.Root("id"), "Server token not found",
-			fmt.Sprintf("No server token has the id %d: the store's complete list of %d tokens does not show it.", id, len(list.Tokens)))
+			fmt.Sprintf("No server token has the id %d: the store's complete list of %d tokens does not show it.", id, list.Len()))
 	}
 	return t, diags
 }
@@ -121,7 +121,7 @@ func tokenWithID(list b2b.TokenList, raw string) (b2b.ServerToken, diag.Diagnost
 func tokenNamed(list b2b.TokenList, name string) (b2b.ServerToken, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var found []b2b.ServerToken
-	for _, t := range list.Tokens {
+	for t := range list.All() {
 		if t.Name == name {
 			found = append(found, t)
 		}
@@ -131,7 +131,7 @@ func tokenNamed(list b2b.TokenList, name string) (b2b.ServerToken, diag.Diagnost
 		return found[0], diags
 	case 0:
 		diags.AddAttributeError(path.Root("name"), "Server token not found",
-			fmt.Sprintf("No server token is named %q: none of the store's %d tokens has this exact name (case included).", name, len(list.Tokens)))
+			fmt.Sprintf("No server token is named %q: none of the store's %d tokens has this exact name (case included).", name, list.Len()))
 	default:
 		diags.AddAttributeError(path.Root("name"), "Several server tokens have this name",
 			fmt.Sprintf("%d server tokens are named %q, with the ids %s. Names need not be unique: select one "+

@@ -81,13 +81,13 @@ func (d *serverTokensDataSource) Read(ctx context.Context, req datasource.ReadRe
 		return
 	}
 	config.TotalCount = types.Int64Value(int64(list.TotalCount))
-	config.Tokens = make([]listedServerTokenModel, 0, len(list.Tokens))
-	for _, t := range list.Tokens {
+	config.Tokens = make([]listedServerTokenModel, 0, list.Len())
+	for t := range list.All() {
 		if tokenFilterMatches(config.Name, t.Name) && emailFilterMatches(config.Email, t.Email) {
 			config.Tokens = append(config.Tokens, listedTokenFrom(t))
 		}
 	}
-	tflog.Debug(ctx, "listed server tokens", map[string]any{"listed": len(list.Tokens), "matching": len(config.Tokens)})
+	tflog.Debug(ctx, "listed server tokens", map[string]any{"listed": list.Len(), "matching": len(config.Tokens)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
 }
 

@@ -111,7 +111,7 @@ func (l *serverTokenListResource) results(ctx context.Context, req list.ListRequ
 			return
 		}
 		matching := 0
-		for t := range matchingTokens(tokens.Tokens, config) {
+		for t := range matchingTokens(tokens.All(), config) {
 			if req.Limit > 0 && int64(matching) >= req.Limit {
 				break
 			}
@@ -120,14 +120,14 @@ func (l *serverTokenListResource) results(ctx context.Context, req list.ListRequ
 				return
 			}
 		}
-		tflog.Debug(ctx, "listed server tokens for a query", map[string]any{"store_hash": storeHash, "listed": len(tokens.Tokens), "results": matching})
+		tflog.Debug(ctx, "listed server tokens for a query", map[string]any{"store_hash": storeHash, "listed": tokens.Len(), "results": matching})
 	}
 }
 
 // matchingTokens are the tokens that match every filter that is set.
-func matchingTokens(tokens []b2b.ServerToken, config serverTokenListModel) iter.Seq[b2b.ServerToken] {
+func matchingTokens(tokens iter.Seq[b2b.ServerToken], config serverTokenListModel) iter.Seq[b2b.ServerToken] {
 	return func(yield func(b2b.ServerToken) bool) {
-		for _, t := range tokens {
+		for t := range tokens {
 			if !tokenFilterMatches(config.Name, t.Name) ||
 				!strings.HasPrefix(t.Name, config.NamePrefix.ValueString()) ||
 				!emailFilterMatches(config.Email, t.Email) {
