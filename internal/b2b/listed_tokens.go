@@ -139,11 +139,3 @@ func newTokenList(tokens []ServerToken) TokenList {
 	}
 	return TokenList{tokens: c.done()}
 }
-
-// compactTokens is tokens with their strings kept as a listing keeps them (one string for
-// the names and values, one for each email, store hash and event channel): the pages that
-// presence reads keep (scan.go) cost a third of the page the JSON decoder made.
-func compactTokens(tokens []ServerToken) []ServerToken {
-	list := newTokenList(tokens)
-	return slices.AppendSeq(make([]ServerToken, 0, len(tokens)), list.All())
-}

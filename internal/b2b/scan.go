@@ -33,9 +33,12 @@ type scanState struct {
 	cancel  context.CancelFunc
 }
 
+// scannedPage is a page as a scan keeps it: its ids to plan by, and its tokens as a listing
+// keeps them (listed_tokens.go).
 type scannedPage struct {
-	TokenPage
-	gen uint64
+	pageIDs
+	tokens listedTokens
+	gen    uint64
 }
 
 type scanResult struct {
@@ -50,10 +53,8 @@ func (s *scanState) shown(id int64) (ServerToken, bool) {
 		return ServerToken{}, false
 	}
 	for i := len(s.pages) - 1; i >= 0; i-- {
-		for _, t := range s.pages[i].Tokens {
-			if t.ID == id {
-				return t, true
-			}
+		if at := slices.Index(s.pages[i].ids, id); at >= 0 {
+			return s.pages[i].tokens.at(at), true
 		}
 	}
 	return ServerToken{}, false
@@ -76,15 +77,17 @@ func (s *scanState) learnTotal(total int, gen uint64) {
 // twice the pages one scan may read, the newest: a run that changes the store between
 // scans reads the same pages again, and an older page only saves a read.
 func (s *scanState) add(p TokenPage, gen uint64) {
-	p.Tokens = compactTokens(p.Tokens)
-	s.pages = append(s.pages, scannedPage{TokenPage: p, gen: gen})
+	s.pages = append(s.pages, scannedPage{pageIDs: idsOnPage(p), tokens: newTokenList(p.Tokens).tokens, gen: gen})
 	s.learnTotal(p.TotalCount, gen)
 	if keep := 2 * scanBudget(s.total); len(s.pages) > keep {
 		s.pages = slices.Delete(s.pages, 0, len(s.pages)-keep)
 	}
-	for _, t := range p.Tokens {
-		delete(s.forgotten, t.ID)
-		s.resolve(t.ID, scanResult{token: t, found: true})
+	kept := s.pages[len(s.pages)-1]
+	for i, id := range kept.ids {
+		delete(s.forgotten, id)
+		if len(s.waiters[id]) > 0 {
+			s.resolve(id, scanResult{token: kept.tokens.at(i), found: true})
+		}
 	}
 }
 
@@ -106,11 +109,11 @@ func (s *scanState) wanted() []int64 {
 
 // fresh are the pages read since the last change of this client: only they tell where a
 // token is now.
-func (s *scanState) fresh(gen uint64) []TokenPage {
-	var out []TokenPage
+func (s *scanState) fresh(gen uint64) []pageIDs {
+	var out []pageIDs
 	for _, p := range s.pages {
 		if p.gen == gen {
-			out = append(out, p.TokenPage)
+			out = append(out, p.pageIDs)
 		}
 	}
 	return out
@@ -235,10 +238,10 @@ func (x *TokenIndex) newestPage(ctx context.Context) (TokenPage, error) {
 	return page, nil
 }
 
-func pagesOnly(pages []scannedPage) []TokenPage {
-	out := make([]TokenPage, len(pages))
+func pagesOnly(pages []scannedPage) []pageIDs {
+	out := make([]pageIDs, len(pages))
 	for i, p := range pages {
-		out[i] = p.TokenPage
+		out[i] = p.pageIDs
 	}
 	return out
 }

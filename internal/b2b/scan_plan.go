@@ -13,6 +13,21 @@ type scanPlan struct {
 	giveUp []int64
 }
 
+// pageIDs is what a scan plans by: where a page was read, the totalCount it gave, and the
+// ids it showed, in its order.
+type pageIDs struct {
+	offset, total int
+	ids           []int64
+}
+
+func idsOnPage(p TokenPage) pageIDs {
+	ids := make([]int64, len(p.Tokens))
+	for i, t := range p.Tokens {
+		ids[i] = t.ID
+	}
+	return pageIDs{offset: p.Offset, total: p.TotalCount, ids: ids}
+}
+
 type listOrder int
 
 const (
@@ -27,19 +42,28 @@ type point struct {
 	id  int64
 }
 
-func pointsOf(pages []TokenPage) []point {
-	byPos := map[int]int64{}
+func pointsOf(pages []pageIDs) []point {
+	n := 0
 	for _, p := range pages {
-		for i, t := range p.Tokens {
-			byPos[p.Offset+i] = t.ID
+		n += len(p.ids)
+	}
+	// Pages come in the order they were read, mostly by offset, so the points are nearly
+	// sorted already; where pages overlap, the page read last tells the position.
+	points := make([]point, 0, n)
+	for _, p := range pages {
+		for i, id := range p.ids {
+			points = append(points, point{p.offset + i, id})
 		}
 	}
-	points := make([]point, 0, len(byPos))
-	for pos, id := range byPos {
-		points = append(points, point{pos, id})
+	slices.SortStableFunc(points, func(a, b point) int { return a.pos - b.pos })
+	out := points[:0]
+	for i, pt := range points {
+		if i+1 < len(points) && points[i+1].pos == pt.pos {
+			continue
+		}
+		out = append(out, pt)
 	}
-	slices.SortFunc(points, func(a, b point) int { return a.pos - b.pos })
-	return points
+	return out
 }
 
 // orderOf tells the list's order from the ids at their positions: strictly falling ids are
@@ -67,11 +91,11 @@ func orderOf(points []point) listOrder {
 // the page there; a token whose neighbours in the list are both known (nothing between them)
 // is not where the order puts it, and is given up. Without a known order it reads the pages
 // in turn.
-func planScan(pages []TokenPage, want []int64) scanPlan {
+func planScan(pages []pageIDs, want []int64) scanPlan {
 	if len(pages) == 0 {
 		return scanPlan{offset: 0, read: true}
 	}
-	total := pages[len(pages)-1].TotalCount
+	total := pages[len(pages)-1].total
 	size := pageSize(pages)
 	points := pointsOf(pages)
 	order := orderOf(points)
@@ -155,10 +179,10 @@ func estimate(points []point, key func(int64) int64, k int64, total int) (int, g
 }
 
 // planInTurn reads the first page no page read covers; with none left, it gives up.
-func planInTurn(pages []TokenPage, want []int64, total, size int) scanPlan {
+func planInTurn(pages []pageIDs, want []int64, total, size int) scanPlan {
 	covered := map[int]bool{}
 	for _, p := range pages {
-		covered[p.Offset] = true
+		covered[p.offset] = true
 	}
 	for offset := 0; offset < total; offset += size {
 		if !covered[offset] {
@@ -170,10 +194,10 @@ func planInTurn(pages []TokenPage, want []int64, total, size int) scanPlan {
 
 // pageSize is how many tokens the server serves a page: MaxPageSize, unless a page that was
 // not the last held fewer.
-func pageSize(pages []TokenPage) int {
+func pageSize(pages []pageIDs) int {
 	size := MaxPageSize
 	for _, p := range pages {
-		if n := len(p.Tokens); n > 0 && n < size && p.Offset+n < p.TotalCount {
+		if n := len(p.ids); n > 0 && n < size && p.offset+n < p.total {
 			size = n
 		}
 	}

@@ -39,7 +39,7 @@ func scanFor(t *testing.T, list []ServerToken, limit int, want int64) (found boo
 	t.Helper()
 	var pages []TokenPage
 	for reads < 10*len(list)+10 {
-		plan := planScan(pages, []int64{want})
+		plan := planOf(pages, []int64{want})
 		if slices.Contains(plan.giveUp, want) {
 			if plan.read {
 				t.Fatalf("plan %+v reads a page for an id it gives up", plan)
@@ -97,12 +97,12 @@ func TestOrderOfPoints(t *testing.T) {
 func TestPlanScanInterpolatesThePageHoldingTheWantedID(t *testing.T) {
 	for _, newest := range []bool{false, true} {
 		list := listOf(rangeIDs(1, 100), newest)
-		first := planScan(nil, []int64{55})
+		first := planOf(nil, []int64{55})
 		if !first.read || first.offset != 0 || len(first.giveUp) != 0 {
 			t.Fatalf("first plan %+v, want the front", first)
 		}
 		pages := []TokenPage{pageAtOffset(list, 0, 10)}
-		plan := planScan(pages, []int64{55})
+		plan := planOf(pages, []int64{55})
 		if !plan.read || len(plan.giveUp) != 0 {
 			t.Fatalf("newest=%v: plan %+v, want a read", newest, plan)
 		}
@@ -165,32 +165,32 @@ func TestPlanScanGivesUp(t *testing.T) {
 	t.Run("an id between two neighbours", func(t *testing.T) {
 		gappy := idsOf(1, 2, 3, 5, 6)
 		pages := []TokenPage{{Tokens: gappy, TotalCount: 5, Paginated: true, Limit: MaxPageSize}}
-		plan := planScan(pages, []int64{4})
+		plan := planOf(pages, []int64{4})
 		if plan.read || !slices.Equal(plan.giveUp, []int64{4}) {
 			t.Errorf("plan %+v, want 4 given up: its neighbours 3 and 5 are adjacent", plan)
 		}
 	})
 	t.Run("an id a page showed", func(t *testing.T) {
-		plan := planScan([]TokenPage{front}, []int64{3})
+		plan := planOf([]TokenPage{front}, []int64{3})
 		if !slices.Equal(plan.giveUp, []int64{3}) {
 			t.Errorf("plan %+v, want 3 given up (a page shows it)", plan)
 		}
 	})
 	t.Run("an id before the front of the list", func(t *testing.T) {
-		plan := planScan([]TokenPage{pageAtOffset(listOf(rangeIDs(5, 30), false), 0, 10)}, []int64{2})
+		plan := planOf([]TokenPage{pageAtOffset(listOf(rangeIDs(5, 30), false), 0, 10)}, []int64{2})
 		if plan.read || !slices.Equal(plan.giveUp, []int64{2}) {
 			t.Errorf("plan %+v, want 2 given up", plan)
 		}
 	})
 	t.Run("an id past the end", func(t *testing.T) {
 		whole := pageAtOffset(list, 0, MaxPageSize)
-		plan := planScan([]TokenPage{whole}, []int64{31})
+		plan := planOf([]TokenPage{whole}, []int64{31})
 		if plan.read || !slices.Equal(plan.giveUp, []int64{31}) {
 			t.Errorf("plan %+v, want 31 given up: the whole list was read", plan)
 		}
 	})
 	t.Run("one of two", func(t *testing.T) {
-		plan := planScan([]TokenPage{front}, []int64{3, 25})
+		plan := planOf([]TokenPage{front}, []int64{3, 25})
 		if !slices.Equal(plan.giveUp, []int64{3}) || !plan.read {
 			t.Fatalf("plan %+v, want 3 given up and a read for 25", plan)
 		}
@@ -202,13 +202,13 @@ func TestPlanScanGivesUp(t *testing.T) {
 		mixed := idsOf(5, 1, 9, 3, 7, 2, 8, 4, 6, 10, 12, 11)
 		var pages []TokenPage
 		for _, offset := range []int{0, 4, 8} {
-			plan := planScan(pages, []int64{99})
+			plan := planOf(pages, []int64{99})
 			if !plan.read || plan.offset != offset || len(plan.giveUp) != 0 {
 				t.Fatalf("plan %+v, want the page at %d", plan, offset)
 			}
 			pages = append(pages, pageAtOffset(mixed, offset, 4))
 		}
-		plan := planScan(pages, []int64{99})
+		plan := planOf(pages, []int64{99})
 		if plan.read || !slices.Equal(plan.giveUp, []int64{99}) {
 			t.Errorf("plan %+v after every page, want 99 given up", plan)
 		}
@@ -219,13 +219,35 @@ func TestPlanScanGivesUp(t *testing.T) {
 // serves less than asked).
 func TestPageSizeFromShortPagesBeforeTheEnd(t *testing.T) {
 	list := listOf(rangeIDs(1, 30), false)
-	if got := pageSize([]TokenPage{pageAtOffset(list, 0, 10)}); got != 10 {
+	if got := pageSize([]pageIDs{idsOnPage(pageAtOffset(list, 0, 10))}); got != 10 {
 		t.Errorf("pageSize = %d, want 10", got)
 	}
-	if got := pageSize([]TokenPage{pageAtOffset(list, 25, 10)}); got != MaxPageSize {
+	if got := pageSize([]pageIDs{idsOnPage(pageAtOffset(list, 25, 10))}); got != MaxPageSize {
 		t.Errorf("pageSize of the last page = %d, want %d", got, MaxPageSize)
 	}
-	if got := pageSize([]TokenPage{pageAtOffset(list, 0, MaxPageSize)}); got != MaxPageSize {
+	if got := pageSize([]pageIDs{idsOnPage(pageAtOffset(list, 0, MaxPageSize))}); got != MaxPageSize {
 		t.Errorf("pageSize of the whole list = %d, want %d", got, MaxPageSize)
+	}
+}
+
+// planOf plans by the pages' ids, as the scan does.
+func planOf(pages []TokenPage, want []int64) scanPlan {
+	ids := make([]pageIDs, len(pages))
+	for i, p := range pages {
+		ids[i] = idsOnPage(p)
+	}
+	return planScan(ids, want)
+}
+
+// Where two pages overlap, the page read last tells the position; the points are in list
+// order, one per position, whatever order the pages were read in.
+func TestPointsOfOverlappingPages(t *testing.T) {
+	pages := []pageIDs{
+		{offset: 4, total: 10, ids: []int64{50, 40, 30}},
+		{offset: 0, total: 10, ids: []int64{90, 80, 70, 60, 55}}, // position 4: 55, read last
+	}
+	want := []point{{0, 90}, {1, 80}, {2, 70}, {3, 60}, {4, 55}, {5, 40}, {6, 30}}
+	if got := pointsOf(pages); !slices.Equal(got, want) {
+		t.Errorf("pointsOf = %v, want %v", got, want)
 	}
 }

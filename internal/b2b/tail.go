@@ -121,7 +121,7 @@ func (r tokenReader) readTail(ctx context.Context, above int64, hint tailHint) (
 		return TokenList{}, errOrderUnknown // no totalCount to find the end by: list it whole
 	}
 	fromNewest := func(ctx context.Context, pos int) (TokenPage, error) { return r.readPage(ctx, MaxPageSize, pos) }
-	switch orderOf(pointsOf([]TokenPage{first})) {
+	switch orderOf(pointsOf([]pageIDs{idsOnPage(first)})) {
 	case newestFirst:
 	case oldestFirst:
 		return r.readTailFromEnd(ctx, above, first.TotalCount, len(first.Tokens))
@@ -151,7 +151,7 @@ func (r tokenReader) readTailFromEnd(ctx context.Context, above int64, total, si
 	switch {
 	case err != nil:
 		return TokenList{}, err
-	case len(first.Tokens) != min(size, total) || len(first.Tokens) > 1 && orderOf(pointsOf([]TokenPage{first})) != newestFirst:
+	case len(first.Tokens) != min(size, total) || len(first.Tokens) > 1 && orderOf(pointsOf([]pageIDs{idsOnPage(first)})) != newestFirst:
 		// Not a page that ends the list (a page size other than size), or not oldest first
 		// (reversed, an oldest-first page reads newest first).
 		return TokenList{}, errOrderUnknown
