@@ -101,8 +101,9 @@ var (
 // candidatesOf are the tokens of a listing that may be the one p made: its name, its email
 // (in any case), not listed before it, not taken by another create of this run, and, when
 // the reply told it, its value. A token listed with the name cut short (namedAs) is one only
-// when none has the name itself: "ci-token-of-prod" is another token's name, not a cut of
-// "ci-token-of-prod-v2", whenever the list shows the latter.
+// when none has the name itself, and when the listing shows no longer name: "ci-token-of-prod"
+// is another token's name, not a cut of "ci-token-of-prod-v2", whenever the list shows the
+// latter, or any name longer than it (an API that cuts names keeps none longer).
 func candidatesOf(p PendingCreate, value string, tokens iter.Seq[ServerToken], claimed func(int64) bool) []ServerToken {
 	var exact, cut []ServerToken
 	for t := range tokens {
@@ -110,7 +111,7 @@ func candidatesOf(p PendingCreate, value string, tokens iter.Seq[ServerToken], c
 			claimed(t.ID) || value != "" && t.Token != value {
 			continue
 		}
-		if t.Name == p.Name {
+		if t.Name == p.Name || t.Name == p.KeptName {
 			exact = append(exact, t)
 		} else {
 			cut = append(cut, t)
@@ -118,7 +119,8 @@ func candidatesOf(p PendingCreate, value string, tokens iter.Seq[ServerToken], c
 	}
 	out := exact
 	if len(out) == 0 {
-		out = cut
+		longest := longestName(tokens)
+		out = slices.DeleteFunc(cut, func(t ServerToken) bool { return !keptAmong(p.Name, t.Name, longest) })
 	}
 	slices.SortFunc(out, func(a, b ServerToken) int { return cmp.Compare(a.ID, b.ID) })
 	return out

@@ -1,6 +1,7 @@
 package b2b
 
 import (
+	"iter"
 	"strings"
 	"unicode/utf8"
 )
@@ -27,4 +28,20 @@ func NameKeptAs(name, listed string) bool {
 // name the create's reply gave counts too.
 func (p PendingCreate) namedAs(listed string) bool {
 	return p.KeptName != "" && listed == p.KeptName || NameKeptAs(p.Name, listed)
+}
+
+// longestName is the most code points of a name the tokens show: an API that cuts names
+// keeps none longer than its cut, so a shorter listed name is no cut (keptAmong).
+func longestName(tokens iter.Seq[ServerToken]) int {
+	longest := 0
+	for t := range tokens {
+		longest = max(longest, utf8.RuneCountInString(t.Name))
+	}
+	return longest
+}
+
+// keptAmong reports whether listed, in a listing whose longest name is longest code points,
+// is name as the API kept it: the name itself, or name cut as long as the longest.
+func keptAmong(name, listed string, longest int) bool {
+	return listed == name || NameKeptAs(name, listed) && utf8.RuneCountInString(listed) >= longest
 }

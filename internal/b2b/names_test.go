@@ -45,3 +45,26 @@ func TestCandidatesPreferTheNameItself(t *testing.T) {
 		t.Fatalf("candidates %v, want the name cut short when nothing has the name itself", got)
 	}
 }
+
+// An API that cuts names keeps none longer than its cut: a listed name that begins the one
+// sent is a cut of it only while the listing shows no longer name, and the name the reply
+// gave is the name kept whatever else is listed.
+func TestACutIsAsLongAsTheLongestListedName(t *testing.T) {
+	p := PendingCreate{Name: "x-pipeline-token-v2", Email: "a@example.com"}
+	none := func(int64) bool { return false }
+	others := ServerToken{ID: 7, Name: "x-pipeline-token", Email: "a@example.com"} // another pipeline's, 16 code points
+	longer := ServerToken{ID: 3, Name: "a-much-longer-name-of-a-token", Email: "b@example.com"}
+	if got := candidatesOf(p, "", slices.Values([]ServerToken{longer, others}), none); len(got) != 0 {
+		t.Fatalf("candidates %v, want none: the list keeps a longer name, so %q is no cut", got, others.Name)
+	}
+	if got := candidatesOf(p, "", slices.Values([]ServerToken{others}), none); len(got) != 1 {
+		t.Fatalf("candidates %v, want the cut when no listed name is longer", got)
+	}
+	p.KeptName = "x-pipeline-token"
+	if got := candidatesOf(p, "", slices.Values([]ServerToken{longer, others}), none); len(got) != 1 || got[0].ID != others.ID {
+		t.Fatalf("candidates %v, want the token of the name the reply gave", got)
+	}
+	if keptAmong("x-pipeline-token-v2", "x-pipeline-token", longestName(slices.Values([]ServerToken{longer}))) {
+		t.Error("keptAmong took a name shorter than the longest listed for a cut")
+	}
+}

@@ -249,11 +249,12 @@ func (s *Store) NewestNamed(ctx context.Context, name, email string) (tokens []S
 
 func (s *Store) named(list TokenList, name, email string) []ServerToken {
 	var tokens []ServerToken
+	longest := longestName(list.All())
 	for t := range list.All() {
 		if _, deleted := s.deleted.Load(t.ID); deleted {
 			continue // this run deleted it since the list was read
 		}
-		if NameKeptAs(name, t.Name) && strings.EqualFold(t.Email, email) {
+		if keptAmong(name, t.Name, longest) && strings.EqualFold(t.Email, email) {
 			tokens = append(tokens, t)
 		}
 	}

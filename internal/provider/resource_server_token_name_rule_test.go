@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
@@ -58,6 +60,48 @@ func TestAccServerToken_namesAsTheAPIKeepsThem(t *testing.T) {
 			if left := env.tokensNamed(name[:20]); len(left) != 0 {
 				t.Fatalf("left in the store: %v", left)
 			}
+		})
+	}
+}
+
+// A create of a name the API cuts short fails with a 500 and makes nothing, while another
+// pipeline makes a token of the same email whose name begins it ("a-name-the-api-cuts", 19
+// code points). An API that cuts names keeps none longer than its cut, and the list shows a
+// name of 20: so that token is another's, not this create's name cut short. The create is
+// settled as "made nothing", the next apply makes this run's own token, and destroy leaves the
+// other pipeline's alone. Both credential modes.
+func TestAccServerToken_aShorterNameIsAnotherTokensNotACut(t *testing.T) {
+	t.Parallel()
+	name := "a-name-the-api-cuts-short-at-20"
+	for _, withAuthToken := range credentialModes {
+		t.Run(modeName(withAuthToken), func(t *testing.T) {
+			t.Parallel()
+			env, args, injectLost := lostCreateEnv(t, withAuthToken)
+			env.clientConfig = append(env.clientConfig, func(c *b2b.Config) {
+				c.ListLag, c.LocateWait, c.LocateAttempts = 100*time.Millisecond, 40*time.Millisecond, 5
+			})
+			env.emu.SetNameRule(emulator.NameRule{Trim: true, Collapse: true, MaxRunes: 20})
+			env.emu.AddToken("another-token-name-x", "other@example.com") // 20 code points, as the API keeps names
+			theirs := otherPipelineCreatesAs(env, name, name[:19])
+			cli := newTerraformCLI(t, env, "1.11.0")
+			config := env.provider(args...) + serverTokenConfig(name, withPasswordWO)
+
+			injectLost(statusFault(500))
+			cli.contains(cli.applyFails(config), `Could not create the server token`, `HTTP 500`)
+			other := theirs()
+			if cli.state()[strconv.FormatInt(other.ID, 10)] != nil {
+				t.Fatalf("the lost create took the other pipeline's %q (id %d) for its own name cut short", other.Name, other.ID)
+			}
+			cli.contains(cli.apply(config), `1 added`)
+			own := env.tokensNamed(name[:20])
+			if len(own) != 1 || cli.state()[strconv.FormatInt(own[0].ID, 10)] == nil {
+				t.Fatalf("tokens listed as %q: %v, want this run's one in state", name[:20], own)
+			}
+			cli.contains(cli.run("destroy", "-auto-approve", "-input=false"), `1 destroyed`)
+			if _, ok := env.emu.Token(other.ID); !ok || slices.Contains(env.deletedIDs(), other.ID) {
+				t.Fatalf("the other pipeline's token %d was deleted", other.ID)
+			}
+			env.expectCreates(name, 2, "the one that made nothing, then this run's own")
 		})
 	}
 }

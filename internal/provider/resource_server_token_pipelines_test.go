@@ -17,6 +17,11 @@ import (
 // token of that name and email as another pipeline applying to the store would; it returns
 // that token once made.
 func otherPipelineCreates(env *accEnv, name string) func() emulator.Token {
+	return otherPipelineCreatesAs(env, name, name)
+}
+
+// otherPipelineCreatesAs is otherPipelineCreates with the other pipeline's token named theirs.
+func otherPipelineCreatesAs(env *accEnv, name, theirs string) func() emulator.Token {
 	var made atomic.Pointer[emulator.Token]
 	env.inFront(func(_ http.ResponseWriter, r *http.Request) bool {
 		if r.Method != http.MethodPost || r.URL.Path != "/api/io/auth/backend" || made.Load() != nil {
@@ -28,7 +33,7 @@ func otherPipelineCreates(env *accEnv, name string) func() emulator.Token {
 			Name string `json:"name"`
 		}
 		if json.Unmarshal(body, &req) == nil && req.Name == name {
-			t := env.emu.AddToken(name, testEmail)
+			t := env.emu.AddToken(theirs, testEmail)
 			made.Store(&t)
 		}
 		return false
