@@ -177,3 +177,26 @@ func BenchmarkScanAll100000(b *testing.B) {
 	}
 	b.ReportMetric(float64(kept)/(1<<20), "MiB-kept")
 }
+
+// A refresh of a token someone else deleted, in a store of 100,000 tokens, with auth_token
+// and the token's own value: the list calls that prove it gone (the pages the scan reads,
+// then two complete, confirmed listings of 401 pages each).
+func BenchmarkProveGoneIn100000(b *testing.B) {
+	f := newFake(b)
+	f.listAuthToken()
+	tokens := f.seed(100000, "bench", "a@example.com")
+	f.setNewestFirst(true)
+	var calls, proofs int
+	for i := 0; b.Loop(); i++ {
+		gone := tokens[50000+i]
+		f.removeToken(gone.ID)
+		client := f.client(b, withAuthToken)
+		before := listCalls(f)
+		if p := client.Store(testStoreHash).Find(context.Background(), gone.ID, gone.Token); p.Kind != Absent {
+			b.Fatalf("Find = %+v, want Absent", p)
+		}
+		calls += listCalls(f) - before
+		proofs++
+	}
+	b.ReportMetric(float64(calls)/float64(proofs), "list-calls/proof")
+}
