@@ -23,7 +23,10 @@ import (
 //   - URL-encoded, as a query (url.QueryEscape: a space is +) and as a path segment
 //     (url.PathEscape: a space is %20);
 //   - HTML-escaped, as Go writes it (html.EscapeString: &#34; &#39;) and as Python and Django
-//     do (&quot; &#x27;).
+//     do (&quot; &#x27;);
+//   - each JSON-escaped form JSON-escaped once more: a server that echoes the request body
+//     inside its JSON reply, relayed by a gateway that wraps the reply it relays in a JSON
+//     string of its own.
 func SecretForms(secrets ...string) []string {
 	var forms []string
 	for _, s := range secrets {
@@ -33,11 +36,18 @@ func SecretForms(secrets ...string) []string {
 		goHTML := html.EscapeString(s)
 		forms = append(forms, s, goHTML,
 			strings.NewReplacer("&#34;", "&quot;", "&#39;", "&#x27;").Replace(goHTML),
-			url.QueryEscape(s), url.PathEscape(s),
-			goJSON(s, true), goJSON(s, false),
-			jsonEscape(s, false), jsonEscape(s, true))
+			url.QueryEscape(s), url.PathEscape(s))
+		inJSON := []string{goJSON(s, true), goJSON(s, false), jsonEscape(s, false), jsonEscape(s, true)}
+		for _, f := range inJSON {
+			forms = append(forms, f, goJSON(f, true), goJSON(f, false), jsonEscape(f, false))
+		}
 	}
-	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	slices.SortFunc(forms, func(a, b string) int {
+		if n := len(b) - len(a); n != 0 {
+			return n
+		}
+		return strings.Compare(a, b)
+	})
 	return slices.Compact(slices.DeleteFunc(forms, func(f string) bool { return f == "" }))
 }
 

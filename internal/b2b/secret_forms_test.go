@@ -36,9 +36,13 @@ func TestErrorsScrubEveryEscapedFormOfASecret(t *testing.T) {
 		// character past ASCII, in UTF-16.
 		"JSON as JavaScript writes it": func([]byte) string { return `"Pa\"ss<w>rd&\\x'` + "\u2028é\U0001F600" + `"` },
 		"JSON as Python writes it":     func([]byte) string { return `"Pa\"ss<w>rd&\\x'\u2028\u00e9\ud83d\ude00"` },
-		"query-escaped":                func([]byte) string { return url.QueryEscape(password) },
-		"path-escaped":                 func([]byte) string { return url.PathEscape(password) },
-		"HTML-escaped as Go does":      func([]byte) string { return html.EscapeString(password) },
+		// A gateway that relays the echoing server's reply inside a JSON string of its own:
+		// the body's escapes escaped once more.
+		"raw body inside a gateway's JSON string": func(body []byte) string { return goJSON(string(body), true) },
+		"JSON as JavaScript writes it, twice":     func([]byte) string { return jsonEscape(jsonEscape(password, false), false) },
+		"query-escaped":                           func([]byte) string { return url.QueryEscape(password) },
+		"path-escaped":                            func([]byte) string { return url.PathEscape(password) },
+		"HTML-escaped as Go does":                 func([]byte) string { return html.EscapeString(password) },
 		"HTML-escaped as Django does": func([]byte) string {
 			return "Pa&quot;ss&lt;w&gt;rd&amp;\\x&#x27;\u2028é\U0001F600"
 		},
