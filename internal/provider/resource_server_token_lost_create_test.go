@@ -64,6 +64,14 @@ func lostCreateEnv(t *testing.T, withAuthToken bool) (env *accEnv, args []string
 	}
 }
 
+// settleWithinTheRun makes the list settle within one apply (ListLag 100 ms, a few short
+// polls): a create that made nothing is settled as "none" before the apply ends.
+func (e *accEnv) settleWithinTheRun() {
+	e.clientConfig = append(e.clientConfig, func(c *b2b.Config) {
+		c.ListLag, c.LocateWait, c.LocateAttempts = 100*time.Millisecond, 40*time.Millisecond, 5
+	})
+}
+
 // A create whose reply is lost adopts the token it made, in both credential modes: one
 // create, one token, and the borrowed credential deleted.
 func TestAccServerTokenLostCreate_replyLostAfterCreateIsAdopted(t *testing.T) {
@@ -213,9 +221,7 @@ func TestAccServerTokenLostCreate_settledWithinTheRunMakesNothingKept(t *testing
 		t.Run(modeName(withAuthToken), func(t *testing.T) {
 			t.Parallel()
 			env, args, injectLost := lostCreateEnv(t, withAuthToken)
-			env.clientConfig = append(env.clientConfig, func(c *b2b.Config) {
-				c.ListLag, c.LocateWait, c.LocateAttempts = 100*time.Millisecond, 40*time.Millisecond, 5
-			})
+			env.settleWithinTheRun()
 			config := env.provider(args...) + serverTokenConfig("nothing-made", withPasswordWO)
 			env.testTokens(t, []string{"nothing-made"}, []resource.TestStep{{
 				PreConfig:   func() { injectLost(statusFault(500)) },

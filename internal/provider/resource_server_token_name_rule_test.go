@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/b2bedition/terraform-provider-b2b/internal/b2b"
 	"github.com/b2bedition/terraform-provider-b2b/internal/emulator"
@@ -77,9 +76,7 @@ func TestAccServerToken_aShorterNameIsAnotherTokensNotACut(t *testing.T) {
 		t.Run(modeName(withAuthToken), func(t *testing.T) {
 			t.Parallel()
 			env, args, injectLost := lostCreateEnv(t, withAuthToken)
-			env.clientConfig = append(env.clientConfig, func(c *b2b.Config) {
-				c.ListLag, c.LocateWait, c.LocateAttempts = 100*time.Millisecond, 40*time.Millisecond, 5
-			})
+			env.settleWithinTheRun()
 			env.emu.SetNameRule(emulator.NameRule{Trim: true, Collapse: true, MaxRunes: 20})
 			env.emu.AddToken("another-token-name-x", "other@example.com") // 20 code points, as the API keeps names
 			theirs := otherPipelineCreatesAs(env, name, name[:19])
